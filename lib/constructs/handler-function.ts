@@ -1,0 +1,71 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+/** Properties of a function made by {@link createHandlerFunction}. */
+export interface HandlerFunctionProps {
+  /** Path of the TypeScript file that exports the handler. */
+  readonly entry: string;
+  /** Name of the exported handler function. @default 'handler' */
+  readonly handler?: string;
+  /** Longest an invocation may run. @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** Memory in MiB (CPU scales with it). @default 256 */
+  readonly memorySize?: number;
+  /** Extra environment variables. @default none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Powertools service name, shown on every log line. @default the id of the enclosing construct */
+  readonly serviceName?: string;
+  /** How long the function's log group keeps events. @default RetentionDays.ONE_WEEK */
+  readonly logRetention?: logs.RetentionDays;
+  /** What happens to the log group when it leaves the stack. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** The Lambda runtime every handler uses: the newest Node.js that Lambda offers. */
+export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/**
+ * Creates, under `scope`, a Node.js Lambda function (`Function`) with this project's defaults: current
+ * runtime, ARM64, the AWS SDK bundled in (so the code that runs locally is the code that deploys), its own
+ * log group (`LogGroup`) with a retention, and a role (`Role`) that may only write to that log group until
+ * grants add more.
+ */
+export function createHandlerFunction(scope: Construct, props: HandlerFunctionProps): nodejs.NodejsFunction {
+  const logGroup = new logs.LogGroup(scope, 'LogGroup', {
+    retention: props.logRetention ?? logs.RetentionDays.ONE_WEEK,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+  });
+  // An explicit role instead of the AWSLambdaBasicExecutionRole managed policy, which allows every log group.
+  const role = new iam.Role(scope, 'Role', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `Execution role of ${scope.node.path}`,
+  });
+  logGroup.grantWrite(role);
+  return new nodejs.NodejsFunction(scope, 'Function', {
+    entry: props.entry,
+    handler: props.handler ?? 'handler',
+    runtime: HANDLER_RUNTIME,
+    architecture: lambda.Architecture.ARM_64,
+    timeout: props.timeout ?? Duration.seconds(30),
+    memorySize: props.memorySize ?? 256,
+    role,
+    logGroup,
+    environment: {
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: props.serviceName ?? scope.node.id,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      ...props.environment,
+    },
+    bundling: {
+      minify: true,
+      sourceMap: true,
+      target: 'node24',
+      // Bundle the AWS SDK too: the asset is self-contained and pinned to the SDK version tested here.
+      externalModules: [],
+    },
+  });
+}

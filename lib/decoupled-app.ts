@@ -1,0 +1,40 @@
+import { type App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { CONFIG_KEYS, loadStageConfig, type StageConfig } from './config';
+import { PipelineStack } from './stacks/pipeline-stack';
+import { QueueBasicsStack } from './stacks/queue-basics-stack';
+
+/** The stacks of the app, as {@link buildApp} creates them. */
+export interface DecoupledApp {
+  readonly config: StageConfig;
+  readonly queueBasics: QueueBasicsStack;
+  readonly pipeline: PipelineStack;
+}
+
+/**
+ * Adds every stack of the workshop to `app`, configured by its context (`-c stage=prod`), tagged, and
+ * checked by cdk-nag's AwsSolutions pack at synth.
+ */
+export function buildApp(app: App): DecoupledApp {
+  const context = Object.fromEntries(
+    Object.values(CONFIG_KEYS).map((key) => [key, app.node.tryGetContext(key)]),
+  );
+  const config = loadStageConfig(context);
+  const prefix = `decoupled-${config.stage}`;
+
+  const queueBasics = new QueueBasicsStack(app, 'QueueBasics', {
+    stackName: `${prefix}-queue-basics`,
+    description: 'decoupled, chapter 1: standard, delay and FIFO queues with dead-letter queues',
+    config,
+  });
+  const pipeline = new PipelineStack(app, 'Pipeline', {
+    stackName: `${prefix}-pipeline`,
+    description: 'decoupled, chapter 2: S3 → Lambda → SQS → Lambda pipeline with destinations and alarms',
+    config,
+  });
+
+  Tags.of(app).add('project', 'decoupled');
+  Tags.of(app).add('stage', config.stage);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { config, queueBasics, pipeline };
+}
