@@ -161,7 +161,7 @@ export class QueueWithDeadLetter extends Construct {
   /** A name unique to this construct's path (stack included), within the SQS limit. */
   private defaultQueueName(fifo: boolean): string {
     const maxLength = SQS_LIMITS.queueNameLength - (fifo ? FIFO_SUFFIX.length : 0);
-    return `${Names.uniqueResourceName(this, { maxLength, separator: '-' })}${fifo ? FIFO_SUFFIX : ''}`;
+    return `${Names.uniqueResourceName(this, { maxLength, separator: '-', allowedSpecialCharacters: '-_' })}${fifo ? FIFO_SUFFIX : ''}`;
   }
 
   /** A rotating key that SNS topics and S3 event notifications may use to send to these queues. */
