@@ -159,7 +159,11 @@ describe('QueueWithDeadLetter options', () => {
 
   test('a given key implies KMS encryption and no key is created', () => {
     const stack = new Stack(testApp(), 'TestStack');
-    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    const key = kms.Key.fromKeyArn(
+      stack,
+      'Key',
+      'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    );
     new QueueWithDeadLetter(stack, 'Orders', { encryptionKey: key });
     const template = Template.fromStack(stack);
 

@@ -1,0 +1,115 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, type IConstruct, Stack, Validations } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { buildApp } from '../lib/decoupled-app';
+import { projectContext } from './helpers/cdk';
+
+interface ValidationReport {
+  pluginReports: Array<{ pluginName: string; conclusion: string; violations: Array<{ ruleName: string }> }>;
+}
+
+/** Synthesizes the real app (bundling included) into a temporary cdk.out and reads its validation report. */
+function synthApp(extend: (app: App) => void = () => {}) {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'decoupled-cdk-out-'));
+  const app = new App({ outdir, context: projectContext() });
+  const built = buildApp(app);
+  extend(app);
+  let synthError: unknown;
+  try {
+    app.synth();
+  } catch (e) {
+    synthError = e;
+  }
+  const report = JSON.parse(
+    readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'),
+  ) as ValidationReport;
+  return { app, built, outdir, report, synthError };
+}
+
+function acknowledgments(app: App): Array<{ construct: IConstruct; id: string; reason: string }> {
+  return app.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      // Each entry records { [ruleId]: reason }.
+      .flatMap((m) => Object.entries(m.data as Record<string, string>))
+      .map(([id, reason]) => ({ construct, id, reason })),
+  );
+}
+
+describe('the whole app', () => {
+  const synthesized = synthApp();
+  afterAll(() => rmSync(synthesized.outdir, { recursive: true, force: true }));
+
+  test('synthesizes without errors, bundling every handler', () => {
+    expect(synthesized.synthError).toBeUndefined();
+    const manifest = JSON.parse(readFileSync(path.join(synthesized.outdir, 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.artifacts)).toEqual(expect.arrayContaining(['QueueBasics', 'Pipeline']));
+  });
+
+  test("cdk-nag's AwsSolutions pack and CloudFormation validation report no violation", () => {
+    const plugins = synthesized.report.pluginReports;
+
+    expect(plugins.map((p) => p.pluginName)).toContain('AwsSolutions');
+    for (const plugin of plugins) {
+      expect({ plugin: plugin.pluginName, violations: plugin.violations.map((v) => v.ruleName) }).toEqual({
+        plugin: plugin.pluginName,
+        violations: [],
+      });
+      expect(plugin.conclusion).toBe('success');
+    }
+  });
+
+  test('every acknowledgment names one exact finding on one resource, with a specific reason', () => {
+    const acks = acknowledgments(synthesized.app);
+
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) {
+      expect(ack.construct).not.toBeInstanceOf(Stack);
+      expect(ack.construct).not.toBeInstanceOf(App);
+      expect(ack.id).toMatch(/^AwsSolutions::AwsSolutions-[A-Z]+\d+\[[^\]]+\]$/);
+      expect(ack.reason.length).toBeGreaterThan(60);
+    }
+  });
+
+  test('every Lambda runtime is current: Node.js 24 for our handlers', () => {
+    const runtimes = ['QueueBasics', 'Pipeline'].flatMap((stack) => {
+      const template = JSON.parse(
+        readFileSync(path.join(synthesized.outdir, `${stack}.template.json`), 'utf8'),
+      );
+      return Object.values(
+        template.Resources as Record<string, { Type: string; Properties: { Runtime?: string } }>,
+      )
+        .filter((r) => r.Type === 'AWS::Lambda::Function')
+        .map((r) => r.Properties.Runtime);
+    });
+
+    expect(runtimes.filter((r) => r?.startsWith('nodejs'))).toEqual([
+      'nodejs24.x',
+      'nodejs24.x',
+      'nodejs24.x',
+    ]);
+  });
+
+  test('the stage decides the stack names', () => {
+    expect(synthesized.built.pipeline.stackName).toBe('decoupled-sandbox-pipeline');
+    expect(synthesized.built.queueBasics.stackName).toBe('decoupled-sandbox-queue-basics');
+  });
+});
+
+describe('the nag check', () => {
+  test('fails synth on an insecure resource that nobody acknowledged', () => {
+    // Prepare: a queue without a DLQ and without a TLS-only policy.
+    const { report, synthError, outdir } = synthApp((app) => {
+      const stack = app.node.findChild('QueueBasics') as Stack;
+      new sqs.Queue(stack, 'Careless', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+    });
+    rmSync(outdir, { recursive: true, force: true });
+
+    // Assess
+    const violations = report.pluginReports.flatMap((p) => p.violations.map((v) => v.ruleName));
+    expect(synthError).toBeDefined();
+    expect(violations).toEqual(expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']));
+  });
+});
