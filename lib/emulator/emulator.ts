@@ -1,0 +1,76 @@
+/**
+ * The in-process emulator: one HTTP server, one port, every service. Tests start it on port 0:
+ *
+ *   const emu = await startEmulator({ port: 0, clock: new ManualClock() });
+ *   new SQSClient({ endpoint: emu.endpoint, region: emu.region, credentials: ... });
+ *   await emu.stop();
+ */
+import { type Clock, SystemClock } from './clock';
+import { listen } from './protocol/http-server';
+import { ProtocolRouter, type ServiceProtocol } from './protocol/router';
+import { SqsProtocol } from './protocol/sqs';
+import { LOCAL_ACCOUNT_ID, SqsService } from './sqs/service';
+
+export interface EmulatorOptions {
+  /** TCP port; 0 picks a free one. @default 4566 */
+  readonly port?: number;
+  /** Interface to listen on. @default '127.0.0.1' */
+  readonly host?: string;
+  /** Source of time for every service. @default a SystemClock */
+  readonly clock?: Clock;
+  /** Region in ARNs. @default process.env.AWS_REGION, else 'us-east-1' */
+  readonly region?: string;
+}
+
+/** What every emulated service is built from. */
+export interface ServiceContext {
+  readonly clock: Clock;
+  readonly region: string;
+  readonly accountId: string;
+  /** `http://HOST:PORT`, the base of URLs the services hand out (queue URLs). */
+  readonly endpoint: string;
+}
+
+export interface Emulator extends ServiceContext {
+  readonly host: string;
+  readonly port: number;
+  readonly sqs: SqsService;
+  /** Later services plug their wire protocol in here (SNS query, S3 REST-XML, Lambda REST-JSON). */
+  registerProtocol(protocol: ServiceProtocol): void;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 4566;
+export const DEFAULT_HOST = '127.0.0.1';
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const clock = options.clock ?? new SystemClock();
+  const region = options.region ?? (process.env.AWS_REGION || 'us-east-1');
+  const host = options.host ?? DEFAULT_HOST;
+  let endpoint = '';
+  const sqs = new SqsService({ clock, region, accountId: LOCAL_ACCOUNT_ID, endpoint: () => endpoint });
+  const router = new ProtocolRouter();
+  router.register(new SqsProtocol(sqs));
+  const server = await listen(router, host, options.port ?? DEFAULT_PORT);
+  // a wildcard listen address is not something a client can connect to
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  endpoint = `http://${urlHost}:${server.port}`;
+  let stopped: Promise<void> | undefined;
+  return {
+    clock,
+    region,
+    accountId: LOCAL_ACCOUNT_ID,
+    endpoint,
+    host,
+    port: server.port,
+    sqs,
+    registerProtocol: (protocol) => router.register(protocol),
+    stop: () => {
+      stopped ??= (async () => {
+        sqs.close();
+        await server.close();
+      })();
+      return stopped;
+    },
+  };
+}

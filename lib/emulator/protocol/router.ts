@@ -1,0 +1,92 @@
+/**
+ * The wire: one HTTP server for every emulated service. A service protocol registers what it answers to
+ * (a JSON X-Amz-Target prefix, query-protocol Actions, a SigV4 signing name, paths); the router picks one.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface WireRequest {
+  readonly method: string;
+  /** Path without the query string, percent-encoding kept. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+  /** Aborted when the client goes away (long polls stop waiting). */
+  readonly signal: AbortSignal;
+  readonly requestId: string;
+}
+
+export interface WireResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
+
+export interface ServiceProtocol {
+  /** SigV4 signing name from the credential scope, e.g. `sqs`, `sns`, `s3`. */
+  readonly signingName: string;
+  /** JSON protocols: the X-Amz-Target prefix, e.g. `AmazonSQS`. */
+  readonly jsonTargetPrefix?: string;
+  /** Query protocols: the Actions this service implements. */
+  readonly queryActions?: ReadonlySet<string>;
+  /** Claims a request by its path when nothing else identifies the service (e.g. an SQS queue URL). */
+  ownsPath?(path: string): boolean;
+  handle(request: WireRequest): Promise<WireResponse> | WireResponse;
+}
+
+const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/,\s]+\/([^/,\s]+)\//;
+
+export class ProtocolRouter {
+  private readonly protocols: ServiceProtocol[] = [];
+
+  register(protocol: ServiceProtocol): void {
+    this.protocols.push(protocol);
+  }
+
+  get signingNames(): string[] {
+    return this.protocols.map((p) => p.signingName);
+  }
+
+  /** Picks the service for a request: X-Amz-Target, then the SigV4 scope, then the form Action, then the path. */
+  route(request: WireRequest, form: URLSearchParams | undefined): ServiceProtocol | undefined {
+    const target = header(request, 'x-amz-target');
+    if (target !== undefined) {
+      const prefix = target.split('.', 1)[0];
+      return this.protocols.find((p) => p.jsonTargetPrefix === prefix);
+    }
+    const scope = signingNameOf(request);
+    if (scope !== undefined) {
+      const bySigningName = this.protocols.find((p) => p.signingName === scope);
+      if (bySigningName) return bySigningName;
+    }
+    const action = form?.get('Action') ?? request.query.get('Action') ?? undefined;
+    if (action !== undefined) {
+      const candidates = this.protocols.filter((p) => p.queryActions?.has(action));
+      if (candidates.length > 0) return candidates.find((p) => p.ownsPath?.(request.path)) ?? candidates[0];
+    }
+    return this.protocols.find((p) => p.ownsPath?.(request.path));
+  }
+}
+
+export function header(request: WireRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function signingNameOf(request: WireRequest): string | undefined {
+  const authorization = header(request, 'authorization');
+  const match = authorization ? CREDENTIAL_SCOPE.exec(authorization) : undefined;
+  if (match) return match[1];
+  // presigned URLs carry the scope in X-Amz-Credential: AKID/DATE/REGION/SERVICE/aws4_request
+  const credential = request.query.get('X-Amz-Credential');
+  return credential?.split('/')[3];
+}
+
+/** Parses an application/x-www-form-urlencoded body, or undefined if the request does not carry one. */
+export function formOf(request: WireRequest): URLSearchParams | undefined {
+  const type = header(request, 'content-type') ?? '';
+  if (request.method === 'POST' && type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    return new URLSearchParams(request.body.toString('utf8'));
+  }
+  return undefined;
+}
