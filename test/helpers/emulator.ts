@@ -60,3 +60,12 @@ export async function awsErrorOf(
 export function settle(ms = 20): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Resolves once `count` receives are long-polling in the emulator (the request reached the server). */
+export async function untilWaiting(emulator: Emulator, count: number): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (emulator.sqs.waitingReceivers() >= count) return;
+    await settle(2);
+  }
+  throw new Error(`expected ${count} waiting receives, have ${emulator.sqs.waitingReceivers()}`);
+}

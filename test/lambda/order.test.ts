@@ -99,3 +99,27 @@ describe('priceOrder', () => {
 test('resultKey puts one object per order under results/', () => {
   expect(resultKey('o-1')).toBe('results/o-1.json');
 });
+
+describe('the workshop samples', () => {
+  const sample = (name: string): unknown[] => require(`../../docs/workshop/samples/${name}`);
+  const valid = (o: unknown) => {
+    try {
+      parseOrder(JSON.stringify(o));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  test('orders.json holds three valid orders totalling 19, 25.29 and 95', () => {
+    const orders = sample('orders.json').map((o) => priceOrder(parseOrder(JSON.stringify(o))));
+
+    expect(orders.map((o) => o.total)).toEqual([19, 25.29, 95]);
+  });
+
+  test('mixed-orders.json holds exactly one malformed order, o-11', () => {
+    const invalid = sample('mixed-orders.json').filter((o) => !valid(o));
+
+    expect(invalid).toEqual([expect.objectContaining({ orderId: 'o-11' })]);
+  });
+});
