@@ -1,4 +1,4 @@
-import { type App, Stack } from 'aws-cdk-lib';
+import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { loadStageConfig, type Stage } from '../../lib/config';
 import { PipelineStack } from '../../lib/stacks/pipeline-stack';
