@@ -896,6 +896,13 @@ export class SqsService {
       : undefined;
   }
 
+  /** Receives currently long-polling, across all queues (for tooling and tests). */
+  waitingReceivers(): number {
+    let n = 0;
+    for (const list of this.waitLists.values()) n += list.waiters.length;
+    return n;
+  }
+
   /** Queue names, for tooling and tests. */
   queueNames(): string[] {
     return [...this.queues.keys()];
