@@ -1,8 +1,8 @@
-/** Jest runs TypeScript through SWC: type checking is `npm run build`, so tests start fast. */
+/** Jest runs TypeScript through esbuild (jest.esbuild-transform.js): type checking is `npm run build`. */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  transform: { '^.+\\.tsx?$': '<rootDir>/jest.esbuild-transform.js' },
   testTimeout: 60_000,
 };

@@ -24,7 +24,6 @@ export function normalizedTemplate(stack: Stack): unknown {
 }
 
 /** Every resource of a type, as [logicalId, resource] pairs. */
-// biome-ignore lint/suspicious/noExplicitAny: template JSON is untyped; tests index into it freely
 export function resourcesOfType(template: Template, type: string): Array<[string, Record<string, any>]> {
   return Object.entries(template.findResources(type));
 }
