@@ -39,7 +39,7 @@ const MESSAGE_FIELDS: Record<string, Member> = {
 
 const op = (
   members: Record<string, Member>,
-  // biome-ignore lint/suspicious/noExplicitAny: the table passes wire-checked input to typed service methods
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the table passes wire-checked input to typed service methods
   call: (sqs: SqsService, input: any, r: WireRequest) => unknown,
 ) => ({
   members,
