@@ -1,0 +1,70 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { parseEmulatorArgs } from '../../lib/emulator/main';
+import { sqsClientFor } from '../helpers/emulator';
+
+const ROOT = path.join(__dirname, '..', '..');
+const RUN_CLI = "require('./lib/emulator/main').runEmulatorCli(process.argv.slice(1))";
+
+function cli(args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', '-e', RUN_CLI, '--', ...args], {
+    cwd: ROOT,
+    stdio: 'pipe',
+  });
+}
+
+describe('parseEmulatorArgs', () => {
+  it('defaults to 127.0.0.1:4566 and reads --port and --host in both spellings', () => {
+    expect(parseEmulatorArgs([])).toEqual({ port: 4566, host: '127.0.0.1' });
+    expect(parseEmulatorArgs(['--port', '0', '--host=0.0.0.0'])).toEqual({ port: 0, host: '0.0.0.0' });
+    expect(parseEmulatorArgs(['--port=5000'])).toEqual({ port: 5000, host: '127.0.0.1' });
+  });
+
+  it.each([[['--port', 'abc']], [['--port', '70000']], [['--port']], [['--verbose']]])(
+    'rejects %j',
+    (args) => {
+      expect(() => parseEmulatorArgs(args)).toThrow(/usage: decoupled emulator/);
+    },
+  );
+});
+
+describe('runEmulatorCli', () => {
+  it('prints one listening line, serves, and stops cleanly on SIGTERM', async () => {
+    // Prepare
+    const child = cli(['--port', '0']);
+    let stdout = '';
+    const listening = new Promise<string>((resolve, reject) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(stdout);
+        if (match) resolve(match[1]);
+      });
+      child.on('exit', () => reject(new Error(`exited early: ${stdout}`)));
+    });
+    const endpoint = await listening;
+    const client = sqsClientFor(endpoint);
+    // Act
+    const listed = await client.send(new ListQueuesCommand({}));
+    client.destroy();
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    const code = await exited;
+    // Assess
+    expect(listed.$metadata.httpStatusCode).toBe(200);
+    expect(stdout).toBe(`listening on ${endpoint}\n`);
+    expect(code).toBe(0);
+  });
+
+  it('exits 2 with a clear message for a bad flag', () => {
+    // Act
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', RUN_CLI, '--', '--prot', '1'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    // Assess
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("unknown argument '--prot'");
+    expect(result.stdout).toBe('');
+  });
+});
