@@ -11,8 +11,8 @@ import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { EVENT_SOURCE_LIMITS, QueueConsumer } from '../constructs/queue-consumer';
 import { QueueProducer } from '../constructs/queue-producer';
-import { QueueWithDeadLetter, type QueueWithDeadLetterProps } from '../constructs/queue-with-dead-letter';
-import { lambdaEntry } from './lambda-entry';
+import { QueueWithDeadLetter } from '../constructs/queue-with-dead-letter';
+import { lambdaEntry, stageFunctionProps, stageQueueProps } from './shared-props';
 
 /** Properties of the {@link PipelineStack}. */
 export interface PipelineStackProps extends StackProps {
@@ -62,12 +62,7 @@ export class PipelineStack extends Stack {
       serverAccessLogsPrefix: 'order-bucket/',
     });
 
-    const queueDefaults: QueueWithDeadLetterProps = {
-      retentionPeriod: config.queueRetention,
-      deadLetterRetentionPeriod: config.deadLetterRetention,
-      allowPurge: config.allowQueuePurge,
-      removalPolicy: config.removalPolicy,
-    };
+    const queueDefaults = stageQueueProps(config);
     this.workQueue = new QueueWithDeadLetter(this, 'WorkQueue', {
       ...queueDefaults,
       visibilityTimeout: Duration.seconds(
@@ -78,7 +73,7 @@ export class PipelineStack extends Stack {
     this.invocationRecords = new QueueWithDeadLetter(this, 'InvocationRecordsQueue', queueDefaults);
     this.imagesQueue = new QueueWithDeadLetter(this, 'ImagesQueue', queueDefaults);
 
-    const functionDefaults = { logRetention: config.logRetention, removalPolicy: config.removalPolicy };
+    const functionDefaults = stageFunctionProps(config);
     this.producer = new QueueProducer(this, 'Producer', {
       ...functionDefaults,
       entry: lambdaEntry('producer'),

@@ -1,7 +1,8 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
-import { QueueWithDeadLetter, type QueueWithDeadLetterProps } from '../constructs/queue-with-dead-letter';
+import { QueueWithDeadLetter } from '../constructs/queue-with-dead-letter';
+import { stageQueueProps } from './shared-props';
 
 /** Properties of the {@link QueueBasicsStack}. */
 export interface QueueBasicsStackProps extends StackProps {
@@ -20,12 +21,7 @@ export class QueueBasicsStack extends Stack {
 
   constructor(scope: Construct, id: string, props: QueueBasicsStackProps) {
     super(scope, id, props);
-    const stage: QueueWithDeadLetterProps = {
-      retentionPeriod: props.config.queueRetention,
-      deadLetterRetentionPeriod: props.config.deadLetterRetention,
-      allowPurge: props.config.allowQueuePurge,
-      removalPolicy: props.config.removalPolicy,
-    };
+    const stage = stageQueueProps(props.config);
 
     this.standard = new QueueWithDeadLetter(this, 'StandardQueue', {
       ...stage,
