@@ -11,7 +11,7 @@ const USAGE = `Usage: decoupled <command> [options]
 
 Commands:
   local [--stage sandbox|dev|prod]   synthesize the app into cdk.out and print each stack's resources and outputs
-  emulator [--port N] [--host H]     run a bare local AWS emulator (no app deployed)
+  emulator [--port N] [--host H]     run a bare local AWS emulator (no app deployed), see docs/emulator.md
   help                               show this text`;
 
 /** Thrown for a command line we cannot run; printed without a stack trace, exit code 2. */
@@ -40,8 +40,11 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'local':
       return local(args);
-    case 'emulator':
-      throw new UsageError('the emulator command is not available yet');
+    case 'emulator': {
+      // Loaded on demand: `local` needs none of the emulator.
+      const { runEmulatorCli } = await import('../lib/emulator/main');
+      return runEmulatorCli(args);
+    }
     case undefined:
     case 'help':
     case '--help':

@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import * as path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -41,5 +42,40 @@ describe('decoupled command line', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('Stage configuration is invalid (1 problem):');
     expect(stderr).toContain('stage must be one of sandbox, dev, prod, but "qa" was provided');
+  });
+
+  test('emulator serves until SIGTERM, announcing one listening line', async () => {
+    // Prepare
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'bin/decoupled.ts', 'emulator', '--port', '0'],
+      {
+        cwd: ROOT,
+      },
+    );
+    const endpoint = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
+        if (match) resolve(match[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`emulator exited early with ${code}: ${out}`)));
+    });
+
+    // Act
+    const sqs = new SQSClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const queues = await sqs.send(new ListQueuesCommand({}));
+    sqs.destroy();
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+
+    // Assess
+    expect(queues.QueueUrls ?? []).toEqual([]);
+    expect(await exited).toBe(0);
   });
 });
