@@ -6,9 +6,12 @@
  *   await emu.stop();
  */
 import { type Clock, SystemClock } from './clock';
+import { DeliveryTracker, FunctionRegistry } from './event-delivery';
 import { listen } from './protocol/http-server';
 import { ProtocolRouter, type ServiceProtocol } from './protocol/router';
+import { postHttpNotification, SnsProtocol } from './protocol/sns';
 import { SqsProtocol } from './protocol/sqs';
+import { SnsService } from './sns/service';
 import { LOCAL_ACCOUNT_ID, SqsService } from './sqs/service';
 
 export interface EmulatorOptions {
@@ -35,6 +38,11 @@ export interface Emulator extends ServiceContext {
   readonly host: string;
   readonly port: number;
   readonly sqs: SqsService;
+  readonly sns: SnsService;
+  /** The function-invocation hook: SNS and S3 invoke Lambda functions through it (register handlers here). */
+  readonly functions: FunctionRegistry;
+  /** Resolves when no cross-service delivery (SNS fan-out, S3 notification) is running. */
+  idle(): Promise<void>;
   /** Later services plug their wire protocol in here (SNS query, S3 REST-XML, Lambda REST-JSON). */
   registerProtocol(protocol: ServiceProtocol): void;
   stop(): Promise<void>;
@@ -49,8 +57,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const host = options.host ?? DEFAULT_HOST;
   let endpoint = '';
   const sqs = new SqsService({ clock, region, accountId: LOCAL_ACCOUNT_ID, endpoint: () => endpoint });
+  const deliveries = new DeliveryTracker();
+  const functions = new FunctionRegistry(deliveries);
+  const sns = new SnsService({
+    clock,
+    region,
+    accountId: LOCAL_ACCOUNT_ID,
+    endpoint: () => endpoint,
+    sqs,
+    functions,
+    deliveries,
+    postHttp: postHttpNotification,
+  });
   const router = new ProtocolRouter();
   router.register(new SqsProtocol(sqs));
+  router.register(new SnsProtocol(sns));
   const server = await listen(router, host, options.port ?? DEFAULT_PORT);
   // a wildcard listen address is not something a client can connect to
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -64,10 +85,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     host,
     port: server.port,
     sqs,
+    sns,
+    functions,
+    idle: () => deliveries.idle(),
     registerProtocol: (protocol) => router.register(protocol),
     stop: () => {
       stopped ??= (async () => {
         sqs.close();
+        sns.close();
         await server.close();
       })();
       return stopped;
