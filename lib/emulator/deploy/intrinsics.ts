@@ -28,6 +28,8 @@ export interface IntrinsicContext {
   getAtt(logicalId: string, attribute: string): unknown;
   /** The value another stack exported under this name; undefined when nothing was exported. */
   importValue(exportName: string): unknown;
+  /** An output of another stack (CDK's weak cross-stack references); undefined when there is none. */
+  stackOutput(stackName: string, outputName: string): unknown;
 }
 
 const SUB_VARIABLE = /\$\{([^}]*)\}/g;
@@ -109,6 +111,14 @@ export class IntrinsicResolver {
         const name = this.string(this.resolve(arg, where), fn, where);
         const value = this.context.importValue(name);
         if (value === undefined) this.fail(where, `No export named ${name} found`);
+        return value;
+      }
+      case 'Fn::GetStackOutput': {
+        const spec = this.resolve(arg, where) as { StackName?: unknown; OutputName?: unknown };
+        const stack = this.string(spec?.StackName, fn, where);
+        const output = this.string(spec?.OutputName, fn, where);
+        const value = this.context.stackOutput(stack, output);
+        if (value === undefined) this.fail(where, `Stack ${stack} has no output named ${output}`);
         return value;
       }
       case 'Fn::FindInMap': {

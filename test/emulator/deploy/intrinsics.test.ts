@@ -31,6 +31,7 @@ function resolver(
     ref: (id) => (id === 'Missing' ? undefined : `https://queue/${id}`),
     getAtt: (id, attribute) => (attribute === 'Nope' ? undefined : `${id}.${attribute}`),
     importValue: (name) => exports[name],
+    stackOutput: (stack, output) => exports[`${stack}.${output}`],
   };
   return new IntrinsicResolver(context);
 }
@@ -135,6 +136,19 @@ describe('IntrinsicResolver', () => {
     ).toBe('arn:aws:sqs:eu-west-1:000000000000:q');
   });
 
+  test("Fn::GetStackOutput reads another stack's output (CDK's weak cross-stack references)", () => {
+    const r = resolver({}, {}, { 'shared.QueueArn': 'arn:aws:sqs:eu-west-1:000000000000:q' });
+
+    expect(
+      r.resolve({
+        'Fn::GetStackOutput': { StackName: 'shared', Region: { Ref: 'AWS::Region' }, OutputName: 'QueueArn' },
+      }),
+    ).toBe('arn:aws:sqs:eu-west-1:000000000000:q');
+    expect(() =>
+      r.resolve({ 'Fn::GetStackOutput': { StackName: 'shared', OutputName: 'Nope' } }, 'X'),
+    ).toThrow('Stack shop, X: Stack shared has no output named Nope');
+  });
+
   test('Fn::FindInMap reads the Mappings section', () => {
     const r = resolver({ Mappings: { Sizes: { 'eu-west-1': { Memory: 512 } } } });
 
@@ -198,6 +212,7 @@ describe("the app's own templates", () => {
         ref: (id) => `ref:${id}`,
         getAtt: (id, attribute) => `${id}.${attribute}`,
         importValue: () => undefined,
+        stackOutput: () => undefined,
       });
 
       // Act + Assess
