@@ -5,8 +5,14 @@
  * Every operation is O(1) or O(log n) in the number of messages: a standard queue keeps its visible messages
  * in a linked list (FIFO order of arrival), a FIFO queue keeps one linked list per message group plus a list of
  * groups ready to deliver, and both keep in-flight and delayed messages in one deadline heap.
+ *
+ * Messages are kept small, because a backlog of a million of them is live data the garbage collector copies:
+ * one object per message, times stored as small integers relative to the queue's creation (V8 keeps those
+ * unboxed), message ids derived from the sequence number instead of stored.
  */
+import { randomBytes } from 'node:crypto';
 import { DeadlineHeap, type HasDeadline } from './deadline-heap';
+import { MessageIndex } from './message-index';
 
 export interface MessageAttributeValue {
   DataType: string;
@@ -24,9 +30,10 @@ export enum MessageState {
   Gone = 3,
 }
 
-/** What a producer hands to a queue (already validated by the service). */
+/** What a producer hands to a queue (already validated by the service). Times are epoch milliseconds. */
 export interface NewMessage {
-  id: string;
+  /** Set when the message keeps an id it already had (dead-letter moves, move tasks); otherwise derived. */
+  id?: string;
   body: string;
   md5OfBody: string;
   attributes?: MessageAttributes;
@@ -41,29 +48,59 @@ export interface NewMessage {
   deadLetterSourceArn?: string;
 }
 
+/** Rarely set fields, kept out of line so a plain message stays small. */
+export interface MessageExtras {
+  id?: string;
+  attributes?: MessageAttributes;
+  md5OfAttributes?: string;
+  systemAttributes?: MessageAttributes;
+  md5OfSystemAttributes?: string;
+  groupId?: string;
+  deduplicationId?: string;
+  deadLetterSourceArn?: string;
+}
+
+/** A message in a queue. Times (`visibleAt`, `enqueuedAt`, ...) are milliseconds since the queue was created. */
 export class StoredMessage implements HasDeadline {
   visibleAt = 0;
   heapIndex = -1;
   state: MessageState = MessageState.Ready;
   receiveCount = 0;
-  firstReceivedAt = 0;
+  firstReceivedAt = -1;
   lastReceivedAt = 0;
   /** Incremented on every receive: a receipt handle is valid for one generation. */
   receiptGeneration = 0;
   /** Neighbours in the visible list (standard) or in the message group (FIFO). */
   prev: StoredMessage | undefined = undefined;
   next: StoredMessage | undefined = undefined;
-  /** Neighbours in arrival order, for retention. */
-  older: StoredMessage | undefined = undefined;
-  newer: StoredMessage | undefined = undefined;
   group: MessageGroup | undefined = undefined;
-  sequenceNumber: string | undefined = undefined;
+  /** FIFO sequence number (a counter; formatted as AWS's 20-digit string when read). */
+  sequence = 0;
 
   constructor(
     readonly seq: number,
     readonly enqueuedAt: number,
-    readonly data: NewMessage,
+    readonly sentAt: number,
+    readonly body: string,
+    readonly md5OfBody: string,
+    readonly senderId: string,
+    readonly extras: MessageExtras | undefined,
   ) {}
+}
+
+/** A message as the service reads it: absolute times, derived fields resolved. */
+export interface MessageView {
+  id: string;
+  body: string;
+  md5OfBody: string;
+  senderId: string;
+  sentAt: number;
+  receiveCount: number;
+  firstReceivedAt: number;
+  lastReceivedAt: number;
+  visibleAt: number;
+  extras: MessageExtras | undefined;
+  sequenceNumber: string | undefined;
 }
 
 export class MessageGroup {
@@ -97,9 +134,16 @@ export interface QueueSettings {
 export type DeadLetterSink = (message: StoredMessage) => boolean;
 
 interface DeduplicationEntry {
+  seq: number;
+  sequence: number;
+  /** Relative to the queue's creation, like message times. */
+  expiresAt: number;
+}
+
+/** What a duplicate send reports: the original message. */
+export interface DuplicateOf {
   messageId: string;
   sequenceNumber: string | undefined;
-  expiresAt: number;
 }
 
 /** AWS: the FIFO deduplication interval is 5 minutes, and it outlives the message (deleted or not). */
@@ -115,11 +159,15 @@ export class Queue {
   readonly tags = new Map<string, string>();
   lastPurgeAt: number | undefined = undefined;
 
+  /** Time origin of every stored time: small integers stay unboxed in V8 (about 24 days of range). */
+  private readonly epoch: number;
+  /** Random per queue: message ids are this prefix plus the message's sequence number. */
+  private readonly idPrefix = messageIdPrefix();
   private nextSeq = 1;
-  private readonly bySeq = new Map<number, StoredMessage>();
+  private readonly bySeq = new MessageIndex<StoredMessage>();
   private readonly deadlines = new DeadlineHeap<StoredMessage>();
-  private oldest: StoredMessage | undefined = undefined;
-  private newest: StoredMessage | undefined = undefined;
+  /** Every sequence number below this is gone: retention walks arrival (= sequence) order from here. */
+  private oldestSeq = 1;
   // standard queues: visible messages in arrival order
   private readyHead: StoredMessage | undefined = undefined;
   private readyTail: StoredMessage | undefined = undefined;
@@ -146,6 +194,47 @@ export class Queue {
   ) {
     this.createdAt = now;
     this.lastModifiedAt = now;
+    this.epoch = now;
+  }
+
+  /** Converts epoch milliseconds to this queue's stored time. */
+  private at(ms: number): number {
+    return ms - this.epoch;
+  }
+
+  messageId(message: StoredMessage): string {
+    return message.extras?.id ?? this.idPrefix + message.seq.toString(16).padStart(12, '0');
+  }
+
+  view(message: StoredMessage): MessageView {
+    return {
+      id: this.messageId(message),
+      body: message.body,
+      md5OfBody: message.md5OfBody,
+      senderId: message.senderId,
+      sentAt: message.sentAt + this.epoch,
+      receiveCount: message.receiveCount,
+      firstReceivedAt: message.firstReceivedAt < 0 ? 0 : message.firstReceivedAt + this.epoch,
+      lastReceivedAt: message.lastReceivedAt + this.epoch,
+      visibleAt: message.visibleAt + this.epoch,
+      extras: message.extras,
+      sequenceNumber: message.group ? formatSequenceNumber(message.sequence) : undefined,
+    };
+  }
+
+  /** The message as something to enqueue elsewhere (dead-letter queues, move tasks): same id and content. */
+  toNewMessage(message: StoredMessage): NewMessage {
+    const extras = message.extras;
+    return {
+      ...extras,
+      id: this.messageId(message),
+      body: message.body,
+      md5OfBody: message.md5OfBody,
+      senderId: message.senderId,
+      sentAt: message.sentAt + this.epoch,
+      delaySeconds: 0,
+      groupId: extras?.groupId ?? message.group?.id,
+    };
   }
 
   get size(): number {
@@ -154,13 +243,20 @@ export class Queue {
 
   /** Earliest time at which a delayed or in-flight message becomes visible. */
   nextDeadline(): number | undefined {
-    return this.deadlines.peek()?.visibleAt;
+    const top = this.deadlines.peek();
+    return top === undefined ? undefined : top.visibleAt + this.epoch;
   }
 
   /** Brings the queue up to `now`: ends delays and visibility timeouts that are due, drops expired messages. */
-  refresh(now: number): void {
+  refresh(nowMs: number): void {
+    const now = this.at(nowMs);
     const retentionMs = this.settings.MessageRetentionPeriod * 1000;
-    while (this.oldest !== undefined && this.oldest.enqueuedAt + retentionMs <= now) this.remove(this.oldest);
+    for (;;) {
+      const oldest = this.bySeq.firstFrom(this.oldestSeq, this.nextSeq);
+      this.oldestSeq = oldest === undefined ? this.nextSeq : oldest.seq;
+      if (oldest === undefined || oldest.enqueuedAt + retentionMs > now) break;
+      this.remove(oldest);
+    }
     for (;;) {
       const top = this.deadlines.peek();
       if (top === undefined || top.visibleAt > now) break;
@@ -177,15 +273,20 @@ export class Queue {
   // --- FIFO deduplication -------------------------------------------------------------------------------
 
   /** The message an identical deduplication key produced within the last 5 minutes, if any. */
-  findDuplicate(key: string, now: number): DeduplicationEntry | undefined {
-    this.expireDeduplication(now);
-    return this.deduplication.get(key);
+  findDuplicate(key: string, nowMs: number): DuplicateOf | undefined {
+    this.expireDeduplication(this.at(nowMs));
+    const entry = this.deduplication.get(key);
+    if (entry === undefined) return undefined;
+    return {
+      messageId: this.idPrefix + entry.seq.toString(16).padStart(12, '0'),
+      sequenceNumber: formatSequenceNumber(entry.sequence),
+    };
   }
 
   private rememberDeduplication(key: string, message: StoredMessage, now: number): void {
     this.deduplication.set(key, {
-      messageId: message.data.id,
-      sequenceNumber: message.sequenceNumber,
+      seq: message.seq,
+      sequence: message.sequence,
       expiresAt: now + DEDUPLICATION_INTERVAL_MS,
     });
     this.deduplicationOrder.push(key);
@@ -209,17 +310,41 @@ export class Queue {
   // --- sending ------------------------------------------------------------------------------------------
 
   /** Stores a message. For FIFO queues, `deduplicationKey` is remembered for 5 minutes. */
-  enqueue(data: NewMessage, now: number, deduplicationKey?: string): StoredMessage {
-    const message = new StoredMessage(this.nextSeq++, now, data);
-    this.bySeq.set(message.seq, message);
-    // arrival order, for retention
-    message.older = this.newest;
-    if (this.newest) this.newest.newer = message;
-    else this.oldest = message;
-    this.newest = message;
+  enqueue(data: NewMessage, nowMs: number, deduplicationKey?: string): StoredMessage {
+    const now = this.at(nowMs);
+    let extras: MessageExtras | undefined;
+    if (
+      data.id !== undefined ||
+      data.attributes !== undefined ||
+      data.systemAttributes !== undefined ||
+      data.deduplicationId !== undefined ||
+      data.deadLetterSourceArn !== undefined ||
+      (data.groupId !== undefined && !this.fifo)
+    ) {
+      extras = {
+        id: data.id,
+        attributes: data.attributes,
+        md5OfAttributes: data.md5OfAttributes,
+        systemAttributes: data.systemAttributes,
+        md5OfSystemAttributes: data.md5OfSystemAttributes,
+        groupId: this.fifo ? undefined : data.groupId,
+        deduplicationId: data.deduplicationId,
+        deadLetterSourceArn: data.deadLetterSourceArn,
+      };
+    }
+    const message = new StoredMessage(
+      this.nextSeq++,
+      now,
+      this.at(data.sentAt),
+      data.body,
+      data.md5OfBody,
+      data.senderId,
+      extras,
+    );
+    this.bySeq.set(message);
 
     if (this.fifo) {
-      message.sequenceNumber = formatSequenceNumber(++this.nextSequenceNumber);
+      message.sequence = ++this.nextSequenceNumber;
       const groupId = data.groupId ?? '';
       let group = this.groups.get(groupId);
       if (group === undefined) {
@@ -259,10 +384,11 @@ export class Queue {
   receive(
     max: number,
     visibilityTimeoutSeconds: number,
-    now: number,
+    nowMs: number,
     redrive?: { maxReceiveCount: number; sink: DeadLetterSink },
   ): StoredMessage[] {
-    this.refresh(now);
+    this.refresh(nowMs);
+    const now = this.at(nowMs);
     const taken: StoredMessage[] = [];
     const visibleAt = now + visibilityTimeoutSeconds * 1000;
     if (!this.fifo) {
@@ -314,7 +440,7 @@ export class Queue {
     message.state = MessageState.InFlight;
     message.visibleAt = visibleAt;
     message.receiveCount++;
-    if (message.firstReceivedAt === 0) message.firstReceivedAt = now;
+    if (message.firstReceivedAt < 0) message.firstReceivedAt = now;
     message.lastReceivedAt = now;
     message.receiptGeneration++;
     this.visibleCount--;
@@ -323,8 +449,8 @@ export class Queue {
   }
 
   /** Re-delivers the same in-flight messages (FIFO ReceiveRequestAttemptId retry), restarting their timeout. */
-  extendVisibility(message: StoredMessage, visibilityTimeoutSeconds: number, now: number): void {
-    message.visibleAt = now + visibilityTimeoutSeconds * 1000;
+  extendVisibility(message: StoredMessage, visibilityTimeoutSeconds: number, nowMs: number): void {
+    message.visibleAt = this.at(nowMs) + visibilityTimeoutSeconds * 1000;
     this.deadlines.update(message);
   }
 
@@ -335,7 +461,8 @@ export class Queue {
   }
 
   /** Sets a new visibility deadline; 0 makes the message visible at once. The message is hidden if it was visible. */
-  changeVisibility(message: StoredMessage, visibilityTimeoutSeconds: number, now: number): void {
+  changeVisibility(message: StoredMessage, visibilityTimeoutSeconds: number, nowMs: number): void {
+    const now = this.at(nowMs);
     if (message.state === MessageState.Ready) {
       if (this.fifo) return;
       // AWS (standard queues): changing the visibility of a message whose timeout already expired hides it again
@@ -379,12 +506,6 @@ export class Queue {
     }
     message.state = MessageState.Gone;
     this.bySeq.delete(message.seq);
-    // arrival order
-    if (message.older) message.older.newer = message.newer;
-    else this.oldest = message.newer;
-    if (message.newer) message.newer.older = message.older;
-    else this.newest = message.older;
-    message.older = message.newer = undefined;
     const group = message.group;
     if (group) {
       if (message.prev) message.prev.next = message.next;
@@ -409,7 +530,7 @@ export class Queue {
     });
     this.bySeq.clear();
     this.deadlines.clear();
-    this.oldest = this.newest = undefined;
+    this.oldestSeq = this.nextSeq;
     this.readyHead = this.readyTail = undefined;
     this.groups.clear();
     this.readyGroupsHead = this.readyGroupsTail = undefined;
@@ -420,13 +541,17 @@ export class Queue {
   takeVisible(max: number, now: number): StoredMessage[] {
     this.refresh(now);
     const out: StoredMessage[] = [];
-    let message = this.oldest;
+    let message = this.bySeq.firstFrom(this.oldestSeq, this.nextSeq);
     while (message !== undefined && out.length < max) {
-      const next = message.newer;
       if (message.state === MessageState.Ready) out.push(message);
-      message = next;
+      message = this.bySeq.firstFrom(message.seq + 1, this.nextSeq);
     }
     return out;
+  }
+
+  /** Milliseconds since the receive that produced the message's latest receipt handle. */
+  sinceLastReceive(message: StoredMessage, nowMs: number): number {
+    return this.at(nowMs) - message.lastReceivedAt;
   }
 
   // --- internals ----------------------------------------------------------------------------------------
@@ -485,6 +610,13 @@ export class Queue {
     group.prevReady = group.nextReady = undefined;
     group.inReadyList = false;
   }
+}
+
+/** A random UUID's first four groups, with the version (4) and variant bits of a v4 UUID. */
+function messageIdPrefix(): string {
+  const hex = randomBytes(10).toString('hex');
+  const variant = ((Number.parseInt(hex[15], 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(12, 15)}-${variant}${hex.slice(16, 19)}-`;
 }
 
 /** AWS FIFO sequence numbers are 20-digit decimal strings that grow with each message. */

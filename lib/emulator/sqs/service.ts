@@ -119,6 +119,7 @@ export class SqsService {
   readonly accountId: string;
   private readonly endpoint: () => string;
   private readonly queues = new Map<string, Queue>();
+  private readonly queuesByUrl = new Map<string, Queue>();
   private readonly deletedAt = new Map<string, number>();
   private readonly waitLists = new Map<number, WaitList>();
   private readonly receiveAttempts = new Map<number, Map<string, ReceiveAttempt>>();
@@ -185,6 +186,7 @@ export class SqsService {
     const queue = this.queueOf(input.QueueUrl);
     const now = this.clock.now();
     this.queues.delete(queue.name);
+    for (const [url, cached] of this.queuesByUrl) if (cached === queue) this.queuesByUrl.delete(url);
     this.deletedAt.set(queue.name, now);
     for (const [name, at] of this.deletedAt) if (now - at >= RECREATE_DELAY_MS) this.deletedAt.delete(name);
     this.receiveAttempts.delete(queue.id);
@@ -562,7 +564,7 @@ export class SqsService {
       ({ message, generation }) =>
         message.state === MessageState.InFlight &&
         message.receiptGeneration === generation &&
-        message.visibleAt > now,
+        queue.view(message).visibleAt > now,
     );
     if (!untouched) return undefined;
     for (const { message } of attempt.messages) queue.extendVisibility(message, shape.visibilityTimeout, now);
@@ -575,8 +577,7 @@ export class SqsService {
     if (!target || target === source) return false;
     const now = this.clock.now();
     target.refresh(now);
-    const data = { ...message.data, delaySeconds: 0, deadLetterSourceArn: source.arn };
-    target.enqueue(data, now);
+    target.enqueue({ ...source.toNewMessage(message), deadLetterSourceArn: source.arn }, now);
     return true;
   }
 
@@ -591,12 +592,13 @@ export class SqsService {
   }
 
   private toMessage(queue: Queue, stored: StoredMessage, shape: ReceiveShape): Message {
-    const data = stored.data;
+    const view = queue.view(stored);
+    const extras = view.extras;
     const out: Message = {
-      MessageId: data.id,
+      MessageId: view.id,
       ReceiptHandle: encodeReceiptHandle(queue.id, stored.seq, stored.receiptGeneration),
-      MD5OfBody: data.md5OfBody,
-      Body: data.body,
+      MD5OfBody: view.md5OfBody,
+      Body: view.body,
     };
     const names = shape.systemAttributeNames;
     if (names !== undefined) {
@@ -605,25 +607,27 @@ export class SqsService {
       const put = (name: string, value: string | undefined) => {
         if (value !== undefined && (all || (names as Set<string>).has(name))) attributes[name] = value;
       };
-      put('SenderId', data.senderId);
-      put('SentTimestamp', String(data.sentAt));
-      put('ApproximateReceiveCount', String(stored.receiveCount));
-      put('ApproximateFirstReceiveTimestamp', String(stored.firstReceivedAt));
-      put('AWSTraceHeader', data.systemAttributes?.AWSTraceHeader?.StringValue);
-      put('SequenceNumber', stored.sequenceNumber);
-      put('MessageDeduplicationId', data.deduplicationId);
-      put('MessageGroupId', data.groupId);
-      put('DeadLetterQueueSourceArn', data.deadLetterSourceArn);
+      put('SenderId', view.senderId);
+      put('SentTimestamp', String(view.sentAt));
+      put('ApproximateReceiveCount', String(view.receiveCount));
+      put('ApproximateFirstReceiveTimestamp', String(view.firstReceivedAt));
+      put('AWSTraceHeader', extras?.systemAttributes?.AWSTraceHeader?.StringValue);
+      put('SequenceNumber', view.sequenceNumber);
+      put('MessageDeduplicationId', extras?.deduplicationId);
+      put('MessageGroupId', stored.group?.id ?? extras?.groupId);
+      put('DeadLetterQueueSourceArn', extras?.deadLetterSourceArn);
       out.Attributes = attributes;
     }
     const wanted = shape.messageAttributeNames;
-    if (wanted !== undefined && data.attributes !== undefined) {
-      const selected = selectAttributes(data.attributes, wanted);
+    const storedAttributes = extras?.attributes;
+    if (wanted !== undefined && storedAttributes !== undefined) {
+      const selected = selectAttributes(storedAttributes, wanted);
       out.MessageAttributes = selected;
-      if (Object.keys(selected).length > 0) {
+      const count = Object.keys(selected).length;
+      if (count > 0) {
         out.MD5OfMessageAttributes =
-          Object.keys(selected).length === Object.keys(data.attributes).length
-            ? data.md5OfAttributes
+          count === Object.keys(storedAttributes).length
+            ? extras?.md5OfAttributes
             : md5OfMessageAttributes(selected);
       }
     }
@@ -723,7 +727,7 @@ export class SqsService {
       throw notInFlight();
     }
     // AWS: a message can stay invisible at most 12 hours after the receive that returned this handle
-    if ((now - message.lastReceivedAt) / 1000 + seconds > MAX_VISIBILITY_TIMEOUT) {
+    if (queue.sinceLastReceive(message, now) / 1000 + seconds > MAX_VISIBILITY_TIMEOUT) {
       throw invalidParameterValue(
         `Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds].`,
       );
@@ -852,7 +856,7 @@ export class SqsService {
     const batch = source.takeVisible(Math.min(budget, task.rate ?? budget), now);
     const touched = new Set<Queue>();
     for (const message of batch) {
-      const targetArn = task.destinationArn ?? message.data.deadLetterSourceArn;
+      const targetArn = task.destinationArn ?? message.extras?.deadLetterSourceArn;
       const target = targetArn === undefined ? undefined : this.queueByArn(targetArn);
       if (!target) {
         task.fail('AWS.SimpleQueueService.NonExistentQueue');
@@ -860,8 +864,8 @@ export class SqsService {
       }
       target.refresh(now);
       // AWS: a moved message keeps its id, body and attributes; it arrives as a new message in the target
-      const { deadLetterSourceArn: _from, ...data } = message.data;
-      target.enqueue({ ...data, delaySeconds: 0 }, now);
+      // the moved message no longer comes from a dead-letter queue
+      target.enqueue({ ...source.toNewMessage(message), deadLetterSourceArn: undefined }, now);
       source.remove(message);
       task.moved++;
       touched.add(target);
@@ -879,13 +883,19 @@ export class SqsService {
   /** Resolves a queue URL (any host: only the path `/ACCOUNT/NAME` matters). */
   queueOf(url: unknown): Queue {
     const text = requireString(url, 'QueueUrl');
+    // every request names its queue by URL: remember the answer (a deleted queue leaves the cache)
+    const cached = this.queuesByUrl.get(text);
+    if (cached !== undefined) return cached;
     const match = /^(?:[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/]*)?\/?([^/]+)\/([^/?#]+)\/?$/.exec(text);
     if (!match) {
       if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(text) || text.includes('/')) throw queueDoesNotExist();
       throw new AwsError('InvalidAddress', `The address ${text} is not valid for this endpoint.`, 404);
     }
-    const queue = match[1] === this.accountId ? this.queues.get(decodeURIComponentSafe(match[2])) : undefined;
+    const name = match[2].includes('%') ? decodeURIComponentSafe(match[2]) : match[2];
+    const queue = match[1] === this.accountId ? this.queues.get(name) : undefined;
     if (!queue) throw queueDoesNotExist();
+    if (this.queuesByUrl.size >= 10_000) this.queuesByUrl.clear();
+    this.queuesByUrl.set(text, queue);
     return queue;
   }
 
@@ -1041,7 +1051,6 @@ export class SqsService {
       );
     }
     const data: NewMessage = {
-      id: randomUUID(),
       body,
       md5OfBody: md5Hex(body),
       senderId: this.accountId,
@@ -1104,8 +1113,8 @@ export class SqsService {
       }
     }
     const stored = queue.enqueue(data, now, deduplicationKey);
-    result.MessageId = data.id;
-    if (stored.sequenceNumber !== undefined) result.SequenceNumber = stored.sequenceNumber;
+    result.MessageId = queue.messageId(stored);
+    if (stored.group !== undefined) result.SequenceNumber = queue.view(stored).sequenceNumber;
     return result;
   }
 }

@@ -5,7 +5,6 @@ import { defaultSettings } from '../../../lib/emulator/sqs/queue-attributes';
 import { decodeReceiptHandle, encodeReceiptHandle } from '../../../lib/emulator/sqs/receipt-handle';
 
 const message = (body: string, extra: Partial<NewMessage> = {}): NewMessage => ({
-  id: body,
   body,
   md5OfBody: '',
   senderId: '000000000000',
@@ -54,7 +53,7 @@ describe('Queue (standard)', () => {
     q.remove(a);
     q.refresh(40_000);
     // Assess
-    expect(taken.map((m) => m.data.body)).toEqual(['a', 'b']);
+    expect(taken.map((m) => m.body)).toEqual(['a', 'b']);
     expect(afterReceive).toEqual([0, 2, 1]);
     expect(afterDelay).toEqual([2, 1, 0]);
     expect([q.visibleCount, q.inFlightCount, q.delayedCount, q.size]).toEqual([2, 0, 0, 2]);
@@ -65,7 +64,7 @@ describe('Queue (standard)', () => {
     const q = queue();
     q.enqueue(message('poison'), 0);
     const dead: string[] = [];
-    const redrive = { maxReceiveCount: 1, sink: (m: { data: NewMessage }) => dead.push(m.data.body) > 0 };
+    const redrive = { maxReceiveCount: 1, sink: (m: { body: string }) => dead.push(m.body) > 0 };
     q.receive(1, 1, 0, redrive);
     // Act
     const second = q.receive(1, 1, 1000, redrive);
@@ -88,11 +87,11 @@ describe('Queue (FIFO)', () => {
       q.enqueue(message(body, { groupId }), 0);
     }
     // Act
-    const first = q.receive(1, 30, 0).map((m) => m.data.body);
-    const second = q.receive(10, 30, 0).map((m) => m.data.body);
-    const third = q.receive(10, 30, 0).map((m) => m.data.body);
+    const first = q.receive(1, 30, 0).map((m) => m.body);
+    const second = q.receive(10, 30, 0).map((m) => m.body);
+    const third = q.receive(10, 30, 0).map((m) => m.body);
     q.refresh(30_000);
-    const afterTimeout = q.receive(10, 30, 30_000).map((m) => m.data.body);
+    const afterTimeout = q.receive(10, 30, 30_000).map((m) => m.body);
     // Assess
     expect(first).toEqual(['a1']);
     expect(second).toEqual(['b1']);
@@ -109,7 +108,10 @@ describe('Queue (FIFO)', () => {
     const within = q.findDuplicate('key', 299_999);
     const after = q.findDuplicate('key', 300_000);
     // Assess
-    expect(within?.messageId).toBe('x');
+    expect(within?.messageId).toBe(q.messageId(m));
+    expect(within?.messageId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(after).toBeUndefined();
   });
 });
