@@ -9,8 +9,10 @@ import { type Clock, SystemClock } from './clock';
 import { DeliveryTracker, FunctionRegistry } from './event-delivery';
 import { listen } from './protocol/http-server';
 import { ProtocolRouter, type ServiceProtocol } from './protocol/router';
+import { S3Protocol } from './protocol/s3';
 import { postHttpNotification, SnsProtocol } from './protocol/sns';
 import { SqsProtocol } from './protocol/sqs';
+import { S3Service } from './s3/service';
 import { SnsService } from './sns/service';
 import { LOCAL_ACCOUNT_ID, SqsService } from './sqs/service';
 
@@ -39,6 +41,7 @@ export interface Emulator extends ServiceContext {
   readonly port: number;
   readonly sqs: SqsService;
   readonly sns: SnsService;
+  readonly s3: S3Service;
   /** The function-invocation hook: SNS and S3 invoke Lambda functions through it (register handlers here). */
   readonly functions: FunctionRegistry;
   /** Resolves when no cross-service delivery (SNS fan-out, S3 notification) is running. */
@@ -69,9 +72,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     deliveries,
     postHttp: postHttpNotification,
   });
+  const s3 = new S3Service({ clock, region, accountId: LOCAL_ACCOUNT_ID, sqs, sns, functions, deliveries });
   const router = new ProtocolRouter();
   router.register(new SqsProtocol(sqs));
   router.register(new SnsProtocol(sns));
+  // last: S3 claims the paths no other service owns
+  router.register(new S3Protocol(s3));
   const server = await listen(router, host, options.port ?? DEFAULT_PORT);
   // a wildcard listen address is not something a client can connect to
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -86,6 +92,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     port: server.port,
     sqs,
     sns,
+    s3,
     functions,
     idle: () => deliveries.idle(),
     registerProtocol: (protocol) => router.register(protocol),

@@ -62,7 +62,7 @@ function serve(router: ProtocolRouter, req: IncomingMessage, res: ServerResponse
     if (size > MAX_REQUEST_BYTES) {
       tooLarge = true;
       chunks.length = 0;
-      send(res, tooLargeResponse(), true);
+      send(res, tooLargeResponse(router, req), true);
       return;
     }
     chunks.push(chunk);
@@ -126,7 +126,21 @@ function send(res: ServerResponse, response: WireResponse, close: boolean): void
   res.end(response.body);
 }
 
-function tooLargeResponse(): WireResponse {
+function tooLargeResponse(router: ProtocolRouter, req: IncomingMessage): WireResponse {
+  // a service with its own wording for this (S3's EntityTooLarge) answers it, routed by the headers alone
+  const rawUrl = req.url ?? '/';
+  const q = rawUrl.indexOf('?');
+  const headersOnly: WireRequest = {
+    method: req.method ?? 'GET',
+    path: q < 0 ? rawUrl : rawUrl.slice(0, q),
+    query: new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)),
+    headers: req.headers,
+    body: Buffer.alloc(0),
+    signal: AbortSignal.abort(),
+    requestId: randomUUID(),
+  };
+  const protocol = router.route(headersOnly, undefined);
+  if (protocol?.tooLarge) return protocol.tooLarge(headersOnly, MAX_REQUEST_BYTES);
   return {
     status: 413,
     headers: { 'content-type': 'text/xml' },

@@ -32,6 +32,8 @@ export interface ServiceProtocol {
   /** Claims a request by its path when nothing else identifies the service (e.g. an SQS queue URL). */
   ownsPath?(path: string): boolean;
   handle(request: WireRequest): Promise<WireResponse> | WireResponse;
+  /** Answers a request whose body is over `limit` bytes in this service's own error shape (body not read). */
+  tooLarge?(request: WireRequest, limit: number): WireResponse;
 }
 
 const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/,\s]+\/([^/,\s]+)\//;

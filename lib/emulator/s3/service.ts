@@ -1,0 +1,709 @@
+/**
+ * Amazon S3: one method per AWS operation. Validates input, throws S3Error (an AwsError with S3's extra XML
+ * elements), keeps object bytes in memory up to a cap, and raises event notifications.
+ *
+ * Where bytes live: in memory, as Buffers, at most `maxStoredBytes` in total (objects plus pending multipart
+ * parts; default 1 GiB). An upload past the cap fails with EntityTooLarge naming the cap. One request body is at
+ * most the HTTP server's MAX_REQUEST_BYTES (16 MiB); larger objects go up as multipart uploads, as with real S3.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../clock';
+import type { DeliveryTracker, FunctionRegistry } from '../event-delivery';
+import type { SnsService } from '../sns/service';
+import type { SqsService } from '../sqs/service';
+import { type ChecksumAlgorithm, checksumOf, digest, etagOf, multipartEtag } from './checksum';
+import { invalidArgument, malformedXml, noSuchBucket, noSuchKey, noSuchUpload, S3Error } from './errors';
+import {
+  Bucket,
+  MultipartUpload,
+  type ObjectHeaders,
+  type StoredChecksum,
+  type StoredObject,
+  type UploadedPart,
+} from './model';
+import {
+  type NotificationConfiguration,
+  type ObjectEvent,
+  type RequestedNotificationConfiguration,
+  S3Notifier,
+  validateNotificationConfiguration,
+} from './notifications';
+
+export const DEFAULT_MAX_STORED_BYTES = 1024 * 1024 * 1024;
+/** AWS: every part but the last must be at least 5 MiB. */
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+const MAX_PART_NUMBER = 10_000;
+const MAX_KEY_BYTES = 1024;
+const MAX_METADATA_BYTES = 2048;
+const MAX_DELETE_KEYS = 1000;
+const MAX_LIST_KEYS = 1000;
+
+export interface S3ServiceOptions {
+  clock: Clock;
+  region: string;
+  accountId: string;
+  sqs: SqsService;
+  sns: SnsService;
+  functions: FunctionRegistry;
+  deliveries: DeliveryTracker;
+  /** Cap on the bytes held in memory. @default 1 GiB */
+  maxStoredBytes?: number;
+}
+
+/** Who made the request, for event records. */
+export interface RequestContext {
+  readonly requestId: string;
+  readonly hostId: string;
+  readonly sourceIp: string;
+}
+
+/** A checksum the client sent (header or aws-chunked trailer), to verify and store. */
+export interface ClaimedChecksum {
+  readonly algorithm: ChecksumAlgorithm;
+  /** Absent when only the algorithm was named: S3 computes it. */
+  readonly value?: string;
+}
+
+export interface PutObjectInput {
+  bucket: string;
+  key: string;
+  body: Buffer;
+  headers: ObjectHeaders;
+  metadata: Record<string, string>;
+  checksum?: ClaimedChecksum;
+  /** Base64 Content-MD5 header, if sent. */
+  contentMd5?: string;
+}
+
+export interface ListObjectsInput {
+  bucket: string;
+  prefix?: string;
+  delimiter?: string;
+  maxKeys?: number;
+  continuationToken?: string;
+  startAfter?: string;
+}
+
+export interface ListObjectsResult {
+  contents: StoredObject[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  nextContinuationToken?: string;
+  maxKeys: number;
+}
+
+export interface CopyObjectInput {
+  bucket: string;
+  key: string;
+  source: string;
+  metadataDirective?: string;
+  headers?: ObjectHeaders;
+  metadata: Record<string, string>;
+}
+
+export class S3Service {
+  readonly clock: Clock;
+  readonly region: string;
+  readonly accountId: string;
+  readonly maxStoredBytes: number;
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly notifier: S3Notifier;
+  private readonly targets: S3ServiceOptions;
+  private storedBytes = 0;
+  private sequence = 0;
+
+  constructor(options: S3ServiceOptions) {
+    this.clock = options.clock;
+    this.region = options.region;
+    this.accountId = options.accountId;
+    this.maxStoredBytes = options.maxStoredBytes ?? DEFAULT_MAX_STORED_BYTES;
+    this.targets = options;
+    this.notifier = new S3Notifier(options, options.region, options.accountId);
+  }
+
+  // ===== buckets =============================================================================================
+
+  createBucket(name: string, locationConstraint?: string): void {
+    validateBucketName(name);
+    const region = locationConstraint || 'us-east-1';
+    if (locationConstraint !== undefined && locationConstraint !== '' && locationConstraint !== this.region) {
+      throw new S3Error(
+        'IllegalLocationConstraintException',
+        `The ${locationConstraint} location constraint is incompatible for the region specific endpoint this request was sent to.`,
+      );
+    }
+    if (locationConstraint === 'us-east-1') {
+      throw invalidArgument('Invalid LocationConstraint', 'LocationConstraint', 'us-east-1');
+    }
+    if (this.buckets.has(name)) {
+      // AWS: in us-east-1, creating a bucket you already own succeeds again
+      if (this.region === 'us-east-1') return;
+      throw new S3Error(
+        'BucketAlreadyOwnedByYou',
+        'Your previous request to create the named bucket succeeded and you already own it.',
+        409,
+        [['BucketName', name]],
+      );
+    }
+    this.buckets.set(name, new Bucket(name, region === 'us-east-1' ? this.region : region, this.clock.now()));
+  }
+
+  deleteBucket(name: string): void {
+    const bucket = this.bucketOf(name);
+    if (bucket.objects.size > 0 || bucket.uploads.size > 0) {
+      throw new S3Error('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409, [
+        ['BucketName', name],
+      ]);
+    }
+    this.buckets.delete(name);
+  }
+
+  headBucket(name: string): Bucket {
+    return this.bucketOf(name);
+  }
+
+  listBuckets(): Bucket[] {
+    return [...this.buckets.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  putBucketPolicy(name: string, policy: string): void {
+    const bucket = this.bucketOf(name);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(policy);
+    } catch {
+      parsed = undefined;
+    }
+    if (!policy.trimStart().startsWith('{') || parsed === null || typeof parsed !== 'object') {
+      throw new S3Error('MalformedPolicy', "Policies must be valid JSON and the first byte must be '{'");
+    }
+    if (!Array.isArray((parsed as { Statement?: unknown }).Statement)) {
+      throw new S3Error('MalformedPolicy', 'Missing required field Statement');
+    }
+    bucket.policy = policy;
+  }
+
+  getBucketPolicy(name: string): string {
+    const bucket = this.bucketOf(name);
+    if (bucket.policy === undefined) {
+      throw new S3Error('NoSuchBucketPolicy', 'The bucket policy does not exist', 404, [
+        ['BucketName', name],
+      ]);
+    }
+    return bucket.policy;
+  }
+
+  deleteBucketPolicy(name: string): void {
+    this.bucketOf(name).policy = undefined;
+  }
+
+  putBucketNotificationConfiguration(
+    name: string,
+    requested: RequestedNotificationConfiguration,
+    context: RequestContext,
+  ): void {
+    const bucket = this.bucketOf(name);
+    const configuration = validateNotificationConfiguration(requested, this.targets);
+    bucket.notification = configuration;
+    this.notifier.sendTestEvents(configuration, name, this.clock.now(), context.requestId, context.hostId);
+  }
+
+  getBucketNotificationConfiguration(name: string): NotificationConfiguration {
+    return this.bucketOf(name).notification;
+  }
+
+  // ===== objects =============================================================================================
+
+  putObject(input: PutObjectInput, context: RequestContext): StoredObject {
+    const bucket = this.bucketOf(input.bucket);
+    validateKey(input.key);
+    validateMetadata(input.metadata);
+    verifyContentMd5(input.body, input.contentMd5);
+    const checksum = verifyChecksum(input.body, input.checksum);
+    const previous = bucket.objects.get(input.key);
+    this.reserve(input.body.length - (previous?.body.length ?? 0));
+    const object: StoredObject = {
+      key: input.key,
+      body: input.body,
+      etag: etagOf(input.body),
+      lastModified: this.clock.now(),
+      headers: input.headers,
+      metadata: input.metadata,
+      checksum,
+      partCount: undefined,
+    };
+    bucket.put(object);
+    this.raise(bucket, 'ObjectCreated:Put', object, context);
+    return object;
+  }
+
+  getObject(bucketName: string, key: string): StoredObject {
+    const bucket = this.bucketOf(bucketName);
+    const object = bucket.objects.get(key);
+    if (!object) throw noSuchKey(key);
+    return object;
+  }
+
+  /** AWS: deleting a key that does not exist succeeds (and still notifies). */
+  deleteObject(bucketName: string, key: string, context: RequestContext): void {
+    const bucket = this.bucketOf(bucketName);
+    validateKey(key);
+    const previous = bucket.remove(key);
+    if (previous) this.storedBytes -= previous.body.length;
+    this.raise(bucket, 'ObjectRemoved:Delete', { key }, context);
+  }
+
+  deleteObjects(
+    bucketName: string,
+    keys: string[],
+    context: RequestContext,
+  ): { deleted: string[]; errors: { key: string; code: string; message: string }[] } {
+    const bucket = this.bucketOf(bucketName);
+    if (keys.length === 0 || keys.length > MAX_DELETE_KEYS) throw malformedXml();
+    const deleted: string[] = [];
+    const errors: { key: string; code: string; message: string }[] = [];
+    for (const key of keys) {
+      if (Buffer.byteLength(key) > MAX_KEY_BYTES || key === '') {
+        errors.push({ key, code: 'InvalidArgument', message: 'Invalid key' });
+        continue;
+      }
+      const previous = bucket.remove(key);
+      if (previous) this.storedBytes -= previous.body.length;
+      this.raise(bucket, 'ObjectRemoved:Delete', { key }, context);
+      deleted.push(key);
+    }
+    return { deleted, errors };
+  }
+
+  copyObject(input: CopyObjectInput, context: RequestContext): StoredObject {
+    const { bucket: sourceBucket, key: sourceKey } = parseCopySource(input.source);
+    const target = this.bucketOf(input.bucket);
+    validateKey(input.key);
+    const source = this.getObject(sourceBucket, sourceKey);
+    const directive = input.metadataDirective ?? 'COPY';
+    if (directive !== 'COPY' && directive !== 'REPLACE') {
+      throw invalidArgument('Unknown metadata directive.', 'x-amz-metadata-directive', directive);
+    }
+    if (sourceBucket === input.bucket && sourceKey === input.key && directive === 'COPY') {
+      throw new S3Error(
+        'InvalidRequest',
+        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+      );
+    }
+    const replace = directive === 'REPLACE';
+    if (replace) validateMetadata(input.metadata);
+    const previous = target.objects.get(input.key);
+    this.reserve(source.body.length - (previous?.body.length ?? 0));
+    const object: StoredObject = {
+      key: input.key,
+      body: source.body,
+      // AWS: a copy is a new single-part object, so a multipart source's ETag is recomputed
+      etag: source.partCount === undefined ? source.etag : etagOf(source.body),
+      lastModified: this.clock.now(),
+      headers: replace && input.headers ? input.headers : source.headers,
+      metadata: replace ? input.metadata : source.metadata,
+      checksum:
+        source.checksum?.type === 'FULL_OBJECT'
+          ? source.checksum
+          : { algorithm: 'CRC32', value: checksumOf('CRC32', source.body), type: 'FULL_OBJECT' },
+      partCount: undefined,
+    };
+    target.put(object);
+    this.raise(target, 'ObjectCreated:Copy', object, context);
+    return object;
+  }
+
+  listObjectsV2(input: ListObjectsInput): ListObjectsResult {
+    const bucket = this.bucketOf(input.bucket);
+    const maxKeys = Math.min(input.maxKeys ?? MAX_LIST_KEYS, MAX_LIST_KEYS);
+    if (input.maxKeys !== undefined && (!Number.isInteger(input.maxKeys) || input.maxKeys < 0)) {
+      throw invalidArgument(
+        'Argument maxKeys must be an integer between 0 and 2147483647',
+        'max-keys',
+        String(input.maxKeys),
+      );
+    }
+    const prefix = input.prefix ?? '';
+    const delimiter = input.delimiter || undefined;
+    let marker: string | undefined;
+    if (input.continuationToken !== undefined) {
+      marker = decodeToken(input.continuationToken);
+    } else if (input.startAfter) {
+      marker = input.startAfter;
+    }
+    const keys = bucket.keys;
+    // start at the first key after the marker (a common-prefix marker skips its whole group) within the prefix
+    let index = keys.lowerBound(prefix);
+    if (marker !== undefined && marker >= prefix) {
+      index = Math.max(
+        index,
+        keys.lowerBound(delimiter && marker.endsWith(delimiter) ? successor(marker) : `${marker}\0`),
+      );
+    }
+    const contents: StoredObject[] = [];
+    const commonPrefixes: string[] = [];
+    let last: string | undefined;
+    let isTruncated = false;
+    for (;;) {
+      const key = keys.at(index);
+      if (key === undefined || !key.startsWith(prefix)) break;
+      if (contents.length + commonPrefixes.length >= maxKeys) {
+        isTruncated = true;
+        break;
+      }
+      const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
+      if (cut >= 0) {
+        const common = key.slice(0, cut + (delimiter as string).length);
+        commonPrefixes.push(common);
+        last = common;
+        index = keys.lowerBound(successor(common));
+      } else {
+        contents.push(bucket.objects.get(key) as StoredObject);
+        last = key;
+        index++;
+      }
+    }
+    return {
+      contents,
+      commonPrefixes,
+      isTruncated,
+      nextContinuationToken: isTruncated && last !== undefined ? encodeToken(last) : undefined,
+      maxKeys,
+    };
+  }
+
+  // ===== multipart uploads ===================================================================================
+
+  createMultipartUpload(input: {
+    bucket: string;
+    key: string;
+    headers: ObjectHeaders;
+    metadata: Record<string, string>;
+    checksumAlgorithm?: ChecksumAlgorithm;
+  }): MultipartUpload {
+    const bucket = this.bucketOf(input.bucket);
+    validateKey(input.key);
+    validateMetadata(input.metadata);
+    const uploadId = randomBytes(48).toString('base64url');
+    const upload = new MultipartUpload(
+      uploadId,
+      input.key,
+      input.headers,
+      input.metadata,
+      input.checksumAlgorithm,
+      this.clock.now(),
+    );
+    bucket.uploads.set(uploadId, upload);
+    return upload;
+  }
+
+  uploadPart(input: {
+    bucket: string;
+    key: string;
+    uploadId: string;
+    partNumber: number;
+    body: Buffer;
+    checksum?: ClaimedChecksum;
+    contentMd5?: string;
+  }): UploadedPart {
+    const upload = this.uploadOf(input.bucket, input.key, input.uploadId);
+    if (!Number.isInteger(input.partNumber) || input.partNumber < 1 || input.partNumber > MAX_PART_NUMBER) {
+      throw invalidArgument(
+        'Part number must be an integer between 1 and 10000, inclusive',
+        'partNumber',
+        String(input.partNumber),
+      );
+    }
+    verifyContentMd5(input.body, input.contentMd5);
+    const checksum = verifyChecksum(input.body, input.checksum);
+    const previous = upload.parts.get(input.partNumber);
+    this.reserve(input.body.length - (previous?.body.length ?? 0));
+    const part: UploadedPart = {
+      partNumber: input.partNumber,
+      body: input.body,
+      etag: etagOf(input.body),
+      checksum,
+      lastModified: this.clock.now(),
+    };
+    upload.parts.set(input.partNumber, part);
+    return part;
+  }
+
+  completeMultipartUpload(
+    input: { bucket: string; key: string; uploadId: string; parts: { partNumber: number; etag: string }[] },
+    context: RequestContext,
+  ): StoredObject {
+    const bucket = this.bucketOf(input.bucket);
+    const upload = this.uploadOf(input.bucket, input.key, input.uploadId);
+    if (input.parts.length === 0) {
+      throw new S3Error(
+        'MalformedXML',
+        'The XML you provided was not well-formed or did not validate against our published schema',
+      );
+    }
+    const chosen: UploadedPart[] = [];
+    let previousNumber = 0;
+    for (const requested of input.parts) {
+      if (requested.partNumber <= previousNumber) {
+        throw new S3Error(
+          'InvalidPartOrder',
+          'The list of parts was not in ascending order. Parts must be ordered by part number.',
+          400,
+          [['UploadId', upload.uploadId]],
+        );
+      }
+      previousNumber = requested.partNumber;
+      const part = upload.parts.get(requested.partNumber);
+      if (!part || normalizeEtag(requested.etag) !== part.etag) {
+        throw new S3Error(
+          'InvalidPart',
+          "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+          400,
+          [
+            ['UploadId', upload.uploadId],
+            ['PartNumber', String(requested.partNumber)],
+            ['ETag', requested.etag],
+          ],
+        );
+      }
+      chosen.push(part);
+    }
+    for (let i = 0; i < chosen.length - 1; i++) {
+      if (chosen[i].body.length < MIN_PART_BYTES) {
+        throw new S3Error(
+          'EntityTooSmall',
+          'Your proposed upload is smaller than the minimum allowed size',
+          400,
+          [
+            ['ProposedSize', String(chosen[i].body.length)],
+            ['MinSizeAllowed', String(MIN_PART_BYTES)],
+            ['PartNumber', String(chosen[i].partNumber)],
+            ['ETag', chosen[i].etag.replace(/"/g, '')],
+          ],
+        );
+      }
+    }
+    const body = Buffer.concat(chosen.map((p) => p.body));
+    const algorithm = upload.checksumAlgorithm;
+    let checksum: StoredChecksum | undefined;
+    if (algorithm && chosen.every((p) => p.checksum?.algorithm === algorithm)) {
+      // AWS: a multipart checksum is the checksum of the parts' checksums, then `-N`
+      const combined = Buffer.concat(
+        chosen.map((p) => Buffer.from((p.checksum as StoredChecksum).value, 'base64')),
+      );
+      checksum = {
+        algorithm,
+        value: `${digest(algorithm, combined).toString('base64')}-${chosen.length}`,
+        type: 'COMPOSITE',
+      };
+    }
+    const previous = bucket.objects.get(input.key);
+    // the parts' bytes were reserved already; the assembled object replaces them
+    this.storedBytes -= upload.bytes + (previous?.body.length ?? 0);
+    this.storedBytes += body.length;
+    const object: StoredObject = {
+      key: input.key,
+      body,
+      etag: multipartEtag(chosen.map((p) => p.etag)),
+      lastModified: this.clock.now(),
+      headers: upload.headers,
+      metadata: upload.metadata,
+      checksum,
+      partCount: chosen.length,
+    };
+    bucket.uploads.delete(upload.uploadId);
+    bucket.put(object);
+    this.raise(bucket, 'ObjectCreated:CompleteMultipartUpload', object, context);
+    return object;
+  }
+
+  abortMultipartUpload(bucketName: string, key: string, uploadId: string): void {
+    const bucket = this.bucketOf(bucketName);
+    const upload = this.uploadOf(bucketName, key, uploadId);
+    this.storedBytes -= upload.bytes;
+    bucket.uploads.delete(uploadId);
+  }
+
+  // ===== shared ==============================================================================================
+
+  /** Bytes held in memory now (objects and pending parts). */
+  get bytesStored(): number {
+    return this.storedBytes;
+  }
+
+  bucketNames(): string[] {
+    return [...this.buckets.keys()];
+  }
+
+  private bucketOf(name: string): Bucket {
+    const bucket = this.buckets.get(name);
+    if (!bucket) throw noSuchBucket(name);
+    return bucket;
+  }
+
+  private uploadOf(bucketName: string, key: string, uploadId: string): MultipartUpload {
+    const upload = this.bucketOf(bucketName).uploads.get(uploadId);
+    if (!upload || upload.key !== key) throw noSuchUpload(uploadId);
+    return upload;
+  }
+
+  /** Accounts for `delta` more bytes, or fails with a clear error at the cap. */
+  private reserve(delta: number): void {
+    if (delta > 0 && this.storedBytes + delta > this.maxStoredBytes) {
+      throw new S3Error(
+        'EntityTooLarge',
+        `The emulator keeps objects in memory and this upload would take it past its cap of ${this.maxStoredBytes} bytes; delete objects or start it with a larger maxStoredBytes.`,
+        400,
+        [
+          ['ProposedSize', String(delta)],
+          ['MaxSizeAllowed', String(Math.max(0, this.maxStoredBytes - this.storedBytes))],
+        ],
+      );
+    }
+    this.storedBytes += delta;
+  }
+
+  private raise(
+    bucket: Bucket,
+    name: string,
+    object: { key: string; body?: Buffer; etag?: string },
+    context: RequestContext,
+  ): void {
+    const configuration = bucket.notification;
+    if (configuration.queues.length + configuration.topics.length + configuration.functions.length === 0)
+      return;
+    const event: ObjectEvent = {
+      name,
+      bucket: bucket.name,
+      key: object.key,
+      size: object.body?.length,
+      etag: object.etag?.replace(/"/g, ''),
+      sequencer: this.nextSequencer(),
+      time: this.clock.now(),
+      requestId: context.requestId,
+      hostId: context.hostId,
+      sourceIp: context.sourceIp,
+    };
+    this.notifier.notify(configuration, event);
+  }
+
+  /** AWS: sequencers are hex strings that grow with each event on a key (compare them as equal-length strings). */
+  private nextSequencer(): string {
+    this.sequence++;
+    return (BigInt(this.clock.now()) * 1_000_000n + BigInt(this.sequence % 1_000_000))
+      .toString(16)
+      .toUpperCase()
+      .padStart(18, '0');
+  }
+}
+
+// ----- validation -------------------------------------------------------------------------------------------
+
+/** AWS's bucket naming rules (general purpose buckets). */
+export function validateBucketName(name: string): void {
+  const valid =
+    name.length >= 3 &&
+    name.length <= 63 &&
+    /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name) &&
+    !name.includes('..') &&
+    !/^\d+\.\d+\.\d+\.\d+$/.test(name) &&
+    !name.startsWith('xn--') &&
+    !name.startsWith('sthree-') &&
+    !name.endsWith('-s3alias') &&
+    !name.endsWith('--ol-s3');
+  if (!valid)
+    throw new S3Error('InvalidBucketName', 'The specified bucket is not valid.', 400, [['BucketName', name]]);
+}
+
+function validateKey(key: string): void {
+  const size = Buffer.byteLength(key);
+  if (size > MAX_KEY_BYTES) {
+    throw new S3Error('KeyTooLongError', 'Your key is too long', 400, [
+      ['MaxSizeAllowed', String(MAX_KEY_BYTES)],
+      ['Size', String(size)],
+    ]);
+  }
+}
+
+function validateMetadata(metadata: Record<string, string>): void {
+  let size = 0;
+  for (const [k, v] of Object.entries(metadata)) size += Buffer.byteLength(k) + Buffer.byteLength(v);
+  if (size > MAX_METADATA_BYTES) {
+    throw new S3Error(
+      'MetadataTooLarge',
+      'Your metadata headers exceed the maximum allowed metadata size',
+      400,
+      [
+        ['Size', String(size)],
+        ['MaxSizeAllowed', String(MAX_METADATA_BYTES)],
+      ],
+    );
+  }
+}
+
+function verifyContentMd5(body: Buffer, contentMd5: string | undefined): void {
+  if (contentMd5 === undefined) return;
+  const claimed = Buffer.from(contentMd5, 'base64');
+  if (claimed.length !== 16 || claimed.toString('base64') !== contentMd5) {
+    throw new S3Error('InvalidDigest', 'The Content-MD5 you specified was invalid.', 400, [
+      ['Content-MD5', contentMd5],
+    ]);
+  }
+  const actual = Buffer.from(etagOf(body).slice(1, -1), 'hex').toString('base64');
+  if (actual !== contentMd5) {
+    throw new S3Error('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400, [
+      ['ExpectedDigest', contentMd5],
+      ['CalculatedDigest', actual],
+    ]);
+  }
+}
+
+function verifyChecksum(body: Buffer, claimed: ClaimedChecksum | undefined): StoredChecksum | undefined {
+  if (!claimed) return undefined;
+  const actual = checksumOf(claimed.algorithm, body);
+  if (claimed.value !== undefined && claimed.value !== actual) {
+    throw new S3Error(
+      'BadDigest',
+      `The ${claimed.algorithm} you specified did not match the calculated checksum.`,
+    );
+  }
+  return { algorithm: claimed.algorithm, value: actual, type: 'FULL_OBJECT' };
+}
+
+function parseCopySource(source: string): { bucket: string; key: string } {
+  const withoutVersion = source.split('?', 1)[0];
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(withoutVersion);
+  } catch {
+    decoded = '';
+  }
+  const trimmed = decoded.startsWith('/') ? decoded.slice(1) : decoded;
+  const slash = trimmed.indexOf('/');
+  if (slash <= 0 || slash === trimmed.length - 1) {
+    throw invalidArgument('Invalid copy source object key', 'x-amz-copy-source', source);
+  }
+  return { bucket: trimmed.slice(0, slash), key: trimmed.slice(slash + 1) };
+}
+
+function normalizeEtag(etag: string): string {
+  const bare = etag.trim().replace(/^"|"$/g, '');
+  return `"${bare}"`;
+}
+
+/** The smallest string greater than every string starting with `prefix`. */
+function successor(prefix: string): string {
+  return `${prefix}\uffff`;
+}
+
+function encodeToken(marker: string): string {
+  return Buffer.from(marker, 'utf8').toString('base64');
+}
+
+function decodeToken(token: string): string {
+  const marker = Buffer.from(token, 'base64').toString('utf8');
+  if (token === '' || Buffer.from(marker, 'utf8').toString('base64') !== token) {
+    throw invalidArgument('The continuation token provided is incorrect', 'continuation-token', token);
+  }
+  return marker;
+}
