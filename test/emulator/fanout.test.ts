@@ -131,7 +131,7 @@ describe('fan-out', () => {
             {
               QueueArn: videos.arn,
               Events: ['s3:ObjectCreated:*'],
-              Filter: { Key: { FilterRules: [{ Name: 'Suffix', Value: '.mp4' }] } },
+              Filter: { Key: { FilterRules: [{ Name: 'suffix', Value: '.mp4' }] } },
             },
             {
               QueueArn: images.arn,
@@ -139,8 +139,8 @@ describe('fan-out', () => {
               Filter: {
                 Key: {
                   FilterRules: [
-                    { Name: 'Prefix', Value: 'incoming/' },
-                    { Name: 'Suffix', Value: '.png' },
+                    { Name: 'prefix', Value: 'incoming/' },
+                    { Name: 'suffix', Value: '.png' },
                   ],
                 },
               },

@@ -69,7 +69,7 @@ describe('S3 event notifications to SQS', () => {
             Key: {
               FilterRules: [
                 { Name: 'prefix', Value: 'images/' },
-                { Name: 'SUFFIX', Value: '.jpg' },
+                { Name: 'SUFFIX' as never, Value: '.jpg' },
               ],
             },
           },
@@ -115,8 +115,8 @@ describe('S3 event notifications to SQS', () => {
           Filter: {
             Key: {
               FilterRules: [
-                { Name: 'Prefix', Value: 'images/' },
-                { Name: 'Suffix', Value: '.jpg' },
+                { Name: 'prefix', Value: 'images/' },
+                { Name: 'suffix', Value: '.jpg' },
               ],
             },
           },
