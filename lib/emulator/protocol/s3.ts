@@ -660,7 +660,17 @@ function decodeBody(request: WireRequest): { body: Buffer; checksum: ClaimedChec
         'You did not provide the number of bytes specified by the Content-Length HTTP header',
       );
     }
-  } else if (/^[0-9a-f]{64}$/.test(sha256)) {
+  }
+  let checksum: ClaimedChecksum | undefined;
+  const named = header(request, 'x-amz-sdk-checksum-algorithm');
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const name = checksumHeader(algorithm);
+    const value = header(request, name) ?? trailers.get(name);
+    if (value !== undefined) checksum = { algorithm, value };
+  }
+  if (!checksum && named !== undefined) checksum = { algorithm: checksumAlgorithm(named) };
+  // the payload hash is checked only when no checksum is (signatures are not checked at all): one pass is enough
+  if (!chunked && checksum?.value === undefined && /^[0-9a-f]{64}$/.test(sha256)) {
     const actual = createHash('sha256').update(body).digest('hex');
     if (actual !== sha256) {
       throw new S3Error(
@@ -674,14 +684,6 @@ function decodeBody(request: WireRequest): { body: Buffer; checksum: ClaimedChec
       );
     }
   }
-  let checksum: ClaimedChecksum | undefined;
-  const named = header(request, 'x-amz-sdk-checksum-algorithm');
-  for (const algorithm of CHECKSUM_ALGORITHMS) {
-    const name = checksumHeader(algorithm);
-    const value = header(request, name) ?? trailers.get(name);
-    if (value !== undefined) checksum = { algorithm, value };
-  }
-  if (!checksum && named !== undefined) checksum = { algorithm: checksumAlgorithm(named) };
   return { body, checksum };
 }
 
