@@ -453,7 +453,7 @@ export class SnsService {
     topic: Topic,
     input: PublishInput | PublishBatchRequestEntry,
     now: number,
-  ): PublishedMessage {
+  ): { messageId: string; sequenceNumber: string | undefined } {
     const text = input.Message;
     if (text === undefined || text === '') throw invalidParameter('Empty message');
     if (messageSize(text, input.MessageAttributes) > MAX_MESSAGE_BYTES) {
@@ -494,10 +494,7 @@ export class SnsService {
       const duplicate = topic.duplicateOf(deduplicationId, now);
       if (duplicate) {
         // AWS: a duplicate is accepted and answered with the original's ids, and not delivered again
-        return {
-          messageId: duplicate.messageId,
-          sequenceNumber: duplicate.sequence,
-        } as PublishedMessage;
+        return { messageId: duplicate.messageId, sequenceNumber: duplicate.sequence };
       }
     } else if (input.MessageDeduplicationId !== undefined) {
       throw invalidParameter(
