@@ -1,0 +1,350 @@
+/**
+ * Runs a function's bundled handler (its asset directory and Handler setting) the way Lambda does:
+ * isolated (each execution environment is a worker thread with its own process.env and module registry),
+ * warm (an environment is reused by later invocations), limited in concurrency, stopped at its Timeout, and
+ * with its console output captured line by line with the function name and request id.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+export interface FunctionConfiguration {
+  readonly functionName: string;
+  readonly functionArn: string;
+  /** Directory of the unpacked code (a cdk.out asset). */
+  readonly codeDirectory: string;
+  /** `file.export`, e.g. `index.handler`. */
+  readonly handler: string;
+  readonly runtime: string;
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+  /** The template's variables plus the emulator's (endpoint, region, credentials). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** How many invocations may run at once (reserved concurrency, else the local default). */
+  readonly concurrency: number;
+}
+
+/** The outcome of one invocation, successful or not, as Lambda reports it. */
+export type InvocationResult =
+  | { readonly ok: true; readonly requestId: string; readonly payload: unknown; readonly durationMs: number }
+  | {
+      readonly ok: false;
+      readonly requestId: string;
+      readonly error: FunctionError;
+      readonly durationMs: number;
+    };
+
+/** An error as Lambda returns it for a failed invocation (`X-Amz-Function-Error: Unhandled`). */
+export interface FunctionError {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace?: readonly string[];
+}
+
+/** One line a function wrote to stdout or stderr. */
+export interface FunctionLogLine {
+  readonly functionName: string;
+  readonly requestId: string | undefined;
+  readonly stream: 'stdout' | 'stderr';
+  readonly line: string;
+}
+
+export interface FunctionRuntimeOptions {
+  /** Receives every line a function prints. @default print it prefixed with the function name */
+  readonly onLog?: (line: FunctionLogLine) => void;
+}
+
+/** Thrown when a function's configuration cannot run here (unsupported runtime, missing code). */
+export class FunctionConfigurationError extends Error {
+  constructor(functionName: string, detail: string) {
+    super(`Function ${functionName}: ${detail}`);
+    this.name = 'FunctionConfigurationError';
+  }
+}
+
+/**
+ * The code each execution environment runs: loads the handler once (cold start), then answers invocation
+ * messages. Handlers may return a promise or use the callback.
+ */
+const ENVIRONMENT_BOOTSTRAP = `
+const { parentPort, workerData } = require('node:worker_threads');
+const path = require('node:path');
+const { file, exportName, functionName, memorySize, functionArn } = workerData;
+let handler;
+let loadError;
+try {
+  const mod = require(file);
+  handler = mod[exportName];
+  if (typeof handler !== 'function') {
+    loadError = { errorType: 'Runtime.HandlerNotFound', errorMessage: path.basename(file, '.js') + '.' + exportName + ' is undefined or not exported' };
+  }
+} catch (error) {
+  loadError = { errorType: 'Runtime.ImportModuleError', errorMessage: String(error && error.message || error), trace: String(error && error.stack || '').split('\\n') };
+}
+function serialize(error) {
+  if (error instanceof Error) return { errorType: error.name || 'Error', errorMessage: error.message, trace: String(error.stack || '').split('\\n') };
+  return { errorType: typeof error, errorMessage: String(error) };
+}
+parentPort.on('message', ({ requestId, event, deadline }) => {
+  globalThis.__decoupledRequestId = requestId;
+  if (loadError) return parentPort.postMessage({ requestId, error: loadError });
+  let settled = false;
+  const finish = (error, payload) => {
+    if (settled) return;
+    settled = true;
+    if (error) parentPort.postMessage({ requestId, error: serialize(error) });
+    else {
+      try { parentPort.postMessage({ requestId, payload: payload === undefined ? null : JSON.parse(JSON.stringify(payload)) }); }
+      catch (e) { parentPort.postMessage({ requestId, error: serialize(e) }); }
+    }
+  };
+  const context = {
+    awsRequestId: requestId,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: functionArn,
+    memoryLimitInMB: String(memorySize),
+    logGroupName: '/aws/lambda/' + functionName,
+    logStreamName: 'local/[$LATEST]' + requestId.slice(0, 8),
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: (e, r) => finish(e, r), fail: (e) => finish(e || new Error('failed')), succeed: (r) => finish(null, r),
+  };
+  try {
+    const returned = handler(event, context, (e, r) => finish(e, r));
+    if (returned && typeof returned.then === 'function') returned.then((r) => finish(null, r), (e) => finish(e));
+  } catch (error) {
+    finish(error);
+  }
+});
+`;
+
+interface ExecutionEnvironment {
+  readonly worker: Worker;
+  busy: boolean;
+  currentRequestId?: string;
+}
+
+/** Every execution environment of one function, and the queue of invocations waiting for one. */
+class FunctionPool {
+  private readonly environments: ExecutionEnvironment[] = [];
+  private readonly waiting: Array<() => void> = [];
+  private closed = false;
+
+  constructor(
+    readonly config: FunctionConfiguration,
+    private readonly file: string,
+    private readonly exportName: string,
+    private readonly onLog: (line: FunctionLogLine) => void,
+  ) {}
+
+  async invoke(event: unknown, requestId: string): Promise<InvocationResult> {
+    const environment = await this.acquire();
+    const started = Date.now();
+    const timeoutMs = this.config.timeoutSeconds * 1000;
+    environment.currentRequestId = requestId;
+    try {
+      const outcome = await new Promise<{ payload?: unknown; error?: FunctionError }>((resolve) => {
+        const timer = setTimeout(() => {
+          // AWS: a timed-out invocation is stopped; its environment does not survive.
+          this.discard(environment);
+          resolve({
+            error: {
+              errorType: 'Sandbox.Timedout',
+              errorMessage: `Task timed out after ${this.config.timeoutSeconds.toFixed(2)} seconds`,
+            },
+          });
+        }, timeoutMs);
+        const onMessage = (message: { requestId: string; payload?: unknown; error?: FunctionError }) => {
+          if (message.requestId !== requestId) return;
+          cleanup();
+          resolve(message);
+        };
+        const onExit = (code: number) => {
+          cleanup();
+          this.discard(environment);
+          resolve({
+            error: {
+              errorType: 'Runtime.ExitError',
+              errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${code}`,
+            },
+          });
+        };
+        const onError = (error: Error) => {
+          cleanup();
+          this.discard(environment);
+          resolve({
+            error: { errorType: error.name || 'Runtime.UnhandledError', errorMessage: error.message },
+          });
+        };
+        const cleanup = () => {
+          clearTimeout(timer);
+          environment.worker.off('message', onMessage);
+          environment.worker.off('exit', onExit);
+          environment.worker.off('error', onError);
+        };
+        environment.worker.on('message', onMessage);
+        environment.worker.on('exit', onExit);
+        environment.worker.on('error', onError);
+        environment.worker.postMessage({ requestId, event, deadline: started + timeoutMs });
+      });
+      const durationMs = Date.now() - started;
+      return outcome.error
+        ? { ok: false, requestId, error: outcome.error, durationMs }
+        : { ok: true, requestId, payload: outcome.payload, durationMs };
+    } finally {
+      environment.currentRequestId = undefined;
+      this.release(environment);
+    }
+  }
+
+  private async acquire(): Promise<ExecutionEnvironment> {
+    for (;;) {
+      if (this.closed) throw new Error(`Function ${this.config.functionName} was removed`);
+      const idle = this.environments.find((e) => !e.busy);
+      if (idle) {
+        idle.busy = true;
+        return idle;
+      }
+      if (this.environments.length < this.config.concurrency) {
+        const environment = this.start();
+        environment.busy = true;
+        return environment;
+      }
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+  }
+
+  private release(environment: ExecutionEnvironment): void {
+    environment.busy = false;
+    this.waiting.shift()?.();
+  }
+
+  private start(): ExecutionEnvironment {
+    const worker = new Worker(ENVIRONMENT_BOOTSTRAP, {
+      eval: true,
+      env: { ...this.config.environment },
+      stdout: true,
+      stderr: true,
+      workerData: {
+        file: this.file,
+        exportName: this.exportName,
+        functionName: this.config.functionName,
+        functionArn: this.config.functionArn,
+        memorySize: this.config.memorySize,
+      },
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.config.memorySize) },
+    });
+    const environment: ExecutionEnvironment = { worker, busy: false };
+    for (const stream of ['stdout', 'stderr'] as const) {
+      let pending = '';
+      worker[stream].setEncoding('utf8');
+      worker[stream].on('data', (chunk: string) => {
+        pending += chunk;
+        let newline = pending.indexOf('\n');
+        while (newline >= 0) {
+          this.onLog({
+            functionName: this.config.functionName,
+            requestId: environment.currentRequestId,
+            stream,
+            line: pending.slice(0, newline),
+          });
+          pending = pending.slice(newline + 1);
+          newline = pending.indexOf('\n');
+        }
+      });
+    }
+    worker.unref();
+    this.environments.push(environment);
+    return environment;
+  }
+
+  private discard(environment: ExecutionEnvironment): void {
+    const i = this.environments.indexOf(environment);
+    if (i >= 0) this.environments.splice(i, 1);
+    void environment.worker.terminate();
+  }
+
+  /** Environments alive now (warm or busy). */
+  get size(): number {
+    return this.environments.length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const resolve of this.waiting.splice(0)) resolve();
+    await Promise.all(this.environments.splice(0).map((e) => e.worker.terminate()));
+  }
+}
+
+/** Node.js runtimes Lambda offers that run here on this machine's Node. */
+const NODE_RUNTIME = /^nodejs\d+\.x$/;
+
+/** The function runtimes of one emulator: one pool of execution environments per function. */
+export class FunctionRuntime {
+  private readonly pools = new Map<string, FunctionPool>();
+  private readonly onLog: (line: FunctionLogLine) => void;
+
+  constructor(options: FunctionRuntimeOptions = {}) {
+    this.onLog =
+      options.onLog ??
+      ((l) =>
+        (l.stream === 'stderr' ? process.stderr : process.stdout).write(`[${l.functionName}] ${l.line}\n`));
+  }
+
+  /** Adds (or replaces) a function; fails at once when its code cannot run here. */
+  async define(config: FunctionConfiguration): Promise<void> {
+    if (!NODE_RUNTIME.test(config.runtime)) {
+      throw new FunctionConfigurationError(
+        config.functionName,
+        `runtime ${config.runtime} cannot run locally (Node.js runtimes only)`,
+      );
+    }
+    const dot = config.handler.lastIndexOf('.');
+    if (dot <= 0)
+      throw new FunctionConfigurationError(
+        config.functionName,
+        `Handler '${config.handler}' is not of the form file.export`,
+      );
+    const base = path.join(config.codeDirectory, config.handler.slice(0, dot));
+    const file = ['.js', '.cjs', '.mjs', '']
+      .map((ext) => base + ext)
+      .find((f) => existsSync(f) && !f.endsWith(path.sep));
+    if (!file)
+      throw new FunctionConfigurationError(
+        config.functionName,
+        `no file for Handler '${config.handler}' in ${config.codeDirectory}`,
+      );
+    await this.pools.get(config.functionName)?.close();
+    this.pools.set(
+      config.functionName,
+      new FunctionPool(config, file, config.handler.slice(dot + 1), this.onLog),
+    );
+  }
+
+  has(functionName: string): boolean {
+    return this.pools.has(functionName);
+  }
+
+  configuration(functionName: string): FunctionConfiguration | undefined {
+    return this.pools.get(functionName)?.config;
+  }
+
+  /** Runs one invocation, waiting for a free execution environment when the concurrency limit is reached. */
+  invoke(functionName: string, event: unknown, requestId: string = randomUUID()): Promise<InvocationResult> {
+    const pool = this.pools.get(functionName);
+    if (!pool) throw new Error(`Function not found: ${functionName}`);
+    return pool.invoke(event, requestId);
+  }
+
+  /** Execution environments alive for a function (warm ones included). */
+  environments(functionName: string): number {
+    return this.pools.get(functionName)?.size ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.close()));
+    this.pools.clear();
+  }
+}
