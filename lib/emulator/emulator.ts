@@ -44,6 +44,8 @@ export interface Emulator extends ServiceContext {
   readonly s3: S3Service;
   /** The function-invocation hook: SNS and S3 invoke Lambda functions through it (register handlers here). */
   readonly functions: FunctionRegistry;
+  /** Runs cross-service work after the call that caused it has answered; `idle()` waits for it. */
+  readonly deliveries: DeliveryTracker;
   /** Resolves when no cross-service delivery (SNS fan-out, S3 notification) is running. */
   idle(): Promise<void>;
   /** Later services plug their wire protocol in here (SNS query, S3 REST-XML, Lambda REST-JSON). */
@@ -94,6 +96,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     sns,
     s3,
     functions,
+    deliveries,
     idle: () => deliveries.idle(),
     registerProtocol: (protocol) => router.register(protocol),
     stop: () => {
