@@ -20,7 +20,12 @@ export function clientFor(endpoint: string): SQSClient {
 }
 
 /** Creates the benchmark queue; the canned server has no state, so any queue URL does there. */
-export async function benchQueue(client: SQSClient, endpoint: string, name: string, canned: boolean): Promise<string> {
+export async function benchQueue(
+  client: SQSClient,
+  endpoint: string,
+  name: string,
+  canned: boolean,
+): Promise<string> {
   if (canned) return `${endpoint}/000000000000/${name}`;
   return (await client.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
 }
@@ -49,7 +54,12 @@ async function parallel(
 }
 
 /** SendMessage requests per second. */
-export async function sendRate(client: SQSClient, queueUrl: string, total: number, concurrency: number): Promise<number> {
+export async function sendRate(
+  client: SQSClient,
+  queueUrl: string,
+  total: number,
+  concurrency: number,
+): Promise<number> {
   const send = () => client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: BENCH_BODY }));
   await parallel(concurrency, Math.min(200, total), async () => void (await send())); // warm-up
   const [done, seconds] = await parallel(concurrency, total, async () => void (await send()));
@@ -90,7 +100,11 @@ export async function receiveDeleteRate(
 }
 
 /** Milliseconds from the start of a SendMessage to the return of a ReceiveMessage already waiting for it. */
-export async function longPollLatencies(endpoint: string, queueUrl: string, samples: number): Promise<number[]> {
+export async function longPollLatencies(
+  endpoint: string,
+  queueUrl: string,
+  samples: number,
+): Promise<number[]> {
   const receiver = clientFor(endpoint);
   const sender = clientFor(endpoint);
   const latencies: number[] = [];
@@ -105,7 +119,9 @@ export async function longPollLatencies(endpoint: string, queueUrl: string, samp
       const elapsed = performance.now() - started;
       if (Messages.length !== 1) throw new Error('long poll returned no message');
       if (i >= 20) latencies.push(elapsed); // the first 20 warm up
-      await receiver.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: Messages[0].ReceiptHandle }));
+      await receiver.send(
+        new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: Messages[0].ReceiptHandle }),
+      );
     }
   } finally {
     receiver.destroy();

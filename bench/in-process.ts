@@ -172,7 +172,10 @@ function memory(): void {
     sqs.sendMessageBatch({ QueueUrl, Entries: entries });
   }
   gc();
-  const { Attributes } = sqs.getQueueAttributes({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] });
+  const { Attributes } = sqs.getQueueAttributes({
+    QueueUrl,
+    AttributeNames: ['ApproximateNumberOfMessages'],
+  });
   console.log(
     JSON.stringify({
       backlog: Number(Attributes?.ApproximateNumberOfMessages),

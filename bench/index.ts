@@ -47,9 +47,15 @@ async function measureHttp(server: BenchServer, scale: number, concurrency = 16)
 }
 
 /** Best of alternating rounds: the SDK client warms up and the machine's load drifts, so neither goes first. */
-async function measureAlternating(a: BenchServer, b: BenchServer, rounds: number): Promise<[HttpResult, HttpResult]> {
+async function measureAlternating(
+  a: BenchServer,
+  b: BenchServer,
+  rounds: number,
+): Promise<[HttpResult, HttpResult]> {
   const best = (x: HttpResult | undefined, y: HttpResult): HttpResult =>
-    x === undefined ? y : { send: Math.max(x.send, y.send), receiveDelete: Math.max(x.receiveDelete, y.receiveDelete) };
+    x === undefined
+      ? y
+      : { send: Math.max(x.send, y.send), receiveDelete: Math.max(x.receiveDelete, y.receiveDelete) };
   let resultA: HttpResult | undefined;
   let resultB: HttpResult | undefined;
   for (let i = 0; i < rounds; i++) {
@@ -61,25 +67,35 @@ async function measureAlternating(a: BenchServer, b: BenchServer, rounds: number
 
 function runChild(args: string[]): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/in-process.ts', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', 'bench/in-process.ts', ...args],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
     });
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`in-process bench: ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`in-process bench: ${code}`)),
+    );
   });
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
 function table(title: string, header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  console.log(`\n${title}\n${line(header)}\n|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  console.log(
+    `\n${title}\n${line(header)}\n|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+  );
   for (const row of rows) console.log(line(row));
 }
 
@@ -120,7 +136,12 @@ async function main(): Promise<void> {
   const ceiling = results.get('canned') as HttpResult;
   const emu = results.get('emulator') as HttpResult;
   const motoResult = results.get('moto');
-  const header = ['SDK over HTTP, best of 3 alternating runs', 'ceiling', 'emulator', 'emulator / ceiling (goal ≥ 0.80)'];
+  const header = [
+    'SDK over HTTP, best of 3 alternating runs',
+    'ceiling',
+    'emulator',
+    'emulator / ceiling (goal ≥ 0.80)',
+  ];
   if (motoResult) header.push('moto_server', 'emulator / moto');
   const row = (label: string, key: keyof HttpResult) => {
     const cells = [label, fmt(ceiling[key]), fmt(emu[key]), ratio(emu[key], ceiling[key])];
@@ -131,15 +152,21 @@ async function main(): Promise<void> {
     row('SendMessage, requests/s', 'send'),
     row('ReceiveMessage(10) + DeleteMessageBatch, messages/s', 'receiveDelete'),
   ]);
-  console.log('16 SendMessage / 8 receive-delete loops at once; moto_server: 4 / 2 (it serves one request at a time).');
+  console.log(
+    '16 SendMessage / 8 receive-delete loops at once; moto_server: 4 / 2 (it serves one request at a time).',
+  );
   if (!motoResult) console.log('(moto_server not found: `which moto_server` is empty, so no moto column)');
 
   const core = await runChild([]);
   const memory = await runChild(['memory']);
-  table('In-process (services called directly, one core)', ['workload', 'result', 'goal'], [
-    ['send + receive + delete, one message per call', `${fmt(core.single)} msg/s`, '≥ 200,000 msg/s'],
-    ['SendMessageBatch + ReceiveMessage(10) + DeleteMessageBatch', `${fmt(core.batched)} msg/s`, ''],
-  ]);
+  table(
+    'In-process (services called directly, one core)',
+    ['workload', 'result', 'goal'],
+    [
+      ['send + receive + delete, one message per call', `${fmt(core.single)} msg/s`, '≥ 200,000 msg/s'],
+      ['SendMessageBatch + ReceiveMessage(10) + DeleteMessageBatch', `${fmt(core.batched)} msg/s`, ''],
+    ],
+  );
   table(
     `Cost growth: ns per operation (send/receive/delete), ${fmt(core.backlog)} messages waiting vs an empty queue`,
     ['queue', 'empty', 'backlog', 'backlog / empty (goal ≤ 1.25)', 'vs empty, same heap'],
@@ -161,16 +188,36 @@ async function main(): Promise<void> {
     ],
   );
   const mib = (bytes: number) => `${fmt(bytes / 1024 / 1024)} MiB`;
-  table(`Memory: ${fmt(memory.backlog)} distinct 100-byte messages in a standard queue`, ['measure', 'result', 'goal'], [
-    ['heap growth', mib(memory.heapBytes), ''],
-    ['peak RSS of the process', mib(memory.peakRssBytes), '≤ 1,024 MiB'],
-  ]);
-  table('Latency and start-up', ['measure', 'result', 'goal'], [
-    ['long-poll wake, send → waiting receive returns, p50', `${percentile(latencies, 50).toFixed(2)} ms`, ''],
-    ['long-poll wake, p99', `${percentile(latencies, 99).toFixed(2)} ms`, '< 5 ms'],
-    ['start-up to listening, in-process startEmulator()', `${inProcessStartup.toFixed(1)} ms`, '< 1,000 ms'],
-    ['start-up to listening, new process (incl. tsx compiling TypeScript)', `${emulator.startupMs.toFixed(0)} ms`, ''],
-  ]);
+  table(
+    `Memory: ${fmt(memory.backlog)} distinct 100-byte messages in a standard queue`,
+    ['measure', 'result', 'goal'],
+    [
+      ['heap growth', mib(memory.heapBytes), ''],
+      ['peak RSS of the process', mib(memory.peakRssBytes), '≤ 1,024 MiB'],
+    ],
+  );
+  table(
+    'Latency and start-up',
+    ['measure', 'result', 'goal'],
+    [
+      [
+        'long-poll wake, send → waiting receive returns, p50',
+        `${percentile(latencies, 50).toFixed(2)} ms`,
+        '',
+      ],
+      ['long-poll wake, p99', `${percentile(latencies, 99).toFixed(2)} ms`, '< 5 ms'],
+      [
+        'start-up to listening, in-process startEmulator()',
+        `${inProcessStartup.toFixed(1)} ms`,
+        '< 1,000 ms',
+      ],
+      [
+        'start-up to listening, new process (incl. tsx compiling TypeScript)',
+        `${emulator.startupMs.toFixed(0)} ms`,
+        '',
+      ],
+    ],
+  );
   const snsS3 = await benchSnsS3();
   table('SNS and S3 through their SDK clients (ceiling: a canned SNS/S3 server)', snsS3.header, snsS3.rows);
   console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(0)} s.`);

@@ -74,8 +74,6 @@ export class StoredMessage implements HasDeadline {
   prev: StoredMessage | undefined = undefined;
   next: StoredMessage | undefined = undefined;
   group: MessageGroup | undefined = undefined;
-  /** FIFO sequence number (a counter; formatted as AWS's 20-digit string when read). */
-  sequence = 0;
 
   constructor(
     readonly seq: number,
@@ -133,13 +131,6 @@ export interface QueueSettings {
 /** Called for a message that has been received maxReceiveCount times; returns true if it was taken. */
 export type DeadLetterSink = (message: StoredMessage) => boolean;
 
-interface DeduplicationEntry {
-  seq: number;
-  sequence: number;
-  /** Relative to the queue's creation, like message times. */
-  expiresAt: number;
-}
-
 /** What a duplicate send reports: the original message. */
 export interface DuplicateOf {
   messageId: string;
@@ -175,9 +166,10 @@ export class Queue {
   private readonly groups = new Map<string, MessageGroup>();
   private readyGroupsHead: MessageGroup | undefined = undefined;
   private readyGroupsTail: MessageGroup | undefined = undefined;
-  private nextSequenceNumber = 0;
-  private readonly deduplication = new Map<string, DeduplicationEntry>();
-  private deduplicationOrder: string[] = [];
+  // FIFO deduplication: key -> seq of the message it produced, plus the keys in expiry (= arrival) order
+  private readonly deduplication = new Map<string, number>();
+  private deduplicationKeys: string[] = [];
+  private deduplicationExpiry: number[] = [];
   private deduplicationHead = 0;
 
   visibleCount = 0;
@@ -218,7 +210,7 @@ export class Queue {
       lastReceivedAt: message.lastReceivedAt + this.epoch,
       visibleAt: message.visibleAt + this.epoch,
       extras: message.extras,
-      sequenceNumber: message.group ? formatSequenceNumber(message.sequence) : undefined,
+      sequenceNumber: message.group ? formatSequenceNumber(message.seq) : undefined,
     };
   }
 
@@ -275,36 +267,33 @@ export class Queue {
   /** The message an identical deduplication key produced within the last 5 minutes, if any. */
   findDuplicate(key: string, nowMs: number): DuplicateOf | undefined {
     this.expireDeduplication(this.at(nowMs));
-    const entry = this.deduplication.get(key);
-    if (entry === undefined) return undefined;
+    const seq = this.deduplication.get(key);
+    if (seq === undefined) return undefined;
+    // in a FIFO queue the sequence number is the message's seq: both count every message sent
     return {
-      messageId: this.idPrefix + entry.seq.toString(16).padStart(12, '0'),
-      sequenceNumber: formatSequenceNumber(entry.sequence),
+      messageId: this.idPrefix + seq.toString(16).padStart(12, '0'),
+      sequenceNumber: formatSequenceNumber(seq),
     };
   }
 
   private rememberDeduplication(key: string, message: StoredMessage, now: number): void {
-    this.deduplication.set(key, {
-      seq: message.seq,
-      sequence: message.sequence,
-      expiresAt: now + DEDUPLICATION_INTERVAL_MS,
-    });
-    this.deduplicationOrder.push(key);
+    this.deduplication.set(key, message.seq);
+    this.deduplicationKeys.push(key);
+    this.deduplicationExpiry.push(now + DEDUPLICATION_INTERVAL_MS);
   }
 
   private expireDeduplication(now: number): void {
-    const order = this.deduplicationOrder;
-    while (this.deduplicationHead < order.length) {
-      const key = order[this.deduplicationHead];
-      const entry = this.deduplication.get(key);
-      if (entry !== undefined && entry.expiresAt > now) break;
-      if (entry !== undefined) this.deduplication.delete(key);
-      this.deduplicationHead++;
+    const keys = this.deduplicationKeys;
+    const expiry = this.deduplicationExpiry;
+    let head = this.deduplicationHead;
+    // a key is only sent again once its entry expired and was removed here, so the head is always current
+    while (head < keys.length && expiry[head] <= now) this.deduplication.delete(keys[head++]);
+    if (head > 1024 && head * 2 > keys.length) {
+      this.deduplicationKeys = keys.slice(head);
+      this.deduplicationExpiry = expiry.slice(head);
+      head = 0;
     }
-    if (this.deduplicationHead > 1024 && this.deduplicationHead * 2 > order.length) {
-      this.deduplicationOrder = order.slice(this.deduplicationHead);
-      this.deduplicationHead = 0;
-    }
+    this.deduplicationHead = head;
   }
 
   // --- sending ------------------------------------------------------------------------------------------
@@ -344,7 +333,6 @@ export class Queue {
     this.bySeq.set(message);
 
     if (this.fifo) {
-      message.sequence = ++this.nextSequenceNumber;
       const groupId = data.groupId ?? '';
       let group = this.groups.get(groupId);
       if (group === undefined) {
