@@ -118,7 +118,7 @@ async function main(): Promise<void> {
   const canned = await startCannedServer();
   const moto = hasMoto() ? await startMoto().catch(() => undefined) : undefined;
   const results = new Map<string, HttpResult>();
-  let latencies: number[] = [];
+  let latencies: number[];
   try {
     const [cannedResult, emulatorResult] = await measureAlternating(canned, emulator, 3);
     results.set('canned', cannedResult);
