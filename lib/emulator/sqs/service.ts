@@ -401,7 +401,16 @@ export class SqsService {
 
   // ===== receiving ===========================================================================================
 
+  /** Resolves with the messages; rejects with an AwsError for invalid input (never throws synchronously). */
   receiveMessage(input: ReceiveMessageRequest, options: ReceiveOptions = {}): Promise<ReceiveMessageResult> {
+    try {
+      return this.startReceive(input, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private startReceive(input: ReceiveMessageRequest, options: ReceiveOptions): Promise<ReceiveMessageResult> {
     const queue = this.queueOf(input.QueueUrl);
     const max = optionalInteger(input.MaxNumberOfMessages, 'MaxNumberOfMessages') ?? 1;
     if (max < 1 || max > 10) {
