@@ -62,10 +62,10 @@ async function visibleAndInFlight(url: string): Promise<[number, number]> {
 }
 
 describe('concurrent consumers through the SDK', () => {
-  it('delivers 12,000 standard messages to 16 consumers exactly once while visibility holds; nothing is lost', async () => {
+  it('delivers 10,000 standard messages to 16 consumers exactly once while visibility holds; nothing is lost', async () => {
     // Prepare
     const url = (await client.send(new CreateQueueCommand({ QueueName: 'busy' }))).QueueUrl as string;
-    const total = 12_000;
+    const total = 10_000;
     const bodies = Array.from({ length: total }, (_, i) => ({ body: `m${i}` }));
     const deliveries = new Map<string, number>();
     // every 50th message is "crashed on": received but not deleted, so it must come back after the timeout
@@ -128,7 +128,7 @@ describe('concurrent consumers through the SDK', () => {
     expect(await visibleAndInFlight(url)).toEqual([0, 0]);
   });
 
-  it('keeps FIFO order per group and never hands out a locked group, with 8 consumers over 4,000 messages', async () => {
+  it('keeps FIFO order per group and never hands out a locked group, with 8 consumers over 3,000 messages', async () => {
     // Prepare
     const url = (
       await client.send(
@@ -136,7 +136,7 @@ describe('concurrent consumers through the SDK', () => {
       )
     ).QueueUrl as string;
     const groups = 20;
-    const total = 4_000;
+    const total = 3_000;
     const bodies = Array.from({ length: total }, (_, i) => ({
       body: `g${i % groups}-${i}`,
       group: `g${i % groups}`,
