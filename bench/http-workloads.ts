@@ -130,6 +130,22 @@ export async function longPollLatencies(
   return latencies;
 }
 
+/** Milliseconds of a plain SendMessage round trip, one at a time: the floor under the long-poll latency. */
+export async function sendLatencies(endpoint: string, queueUrl: string, samples: number): Promise<number[]> {
+  const client = clientFor(endpoint);
+  const latencies: number[] = [];
+  try {
+    for (let i = 0; i < samples + 20; i++) {
+      const started = performance.now();
+      await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: BENCH_BODY }));
+      if (i >= 20) latencies.push(performance.now() - started);
+    }
+  } finally {
+    client.destroy();
+  }
+  return latencies;
+}
+
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];

@@ -13,6 +13,7 @@ import {
   clientFor,
   fillQueue,
   longPollLatencies,
+  sendLatencies,
   percentile,
   receiveDeleteRate,
   sendRate,
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
   const moto = hasMoto() ? await startMoto().catch(() => undefined) : undefined;
   const results = new Map<string, HttpResult>();
   let latencies: number[];
+  let sendOnly: number[];
   try {
     const [cannedResult, emulatorResult] = await measureAlternating(canned, emulator, 3);
     results.set('canned', cannedResult);
@@ -129,6 +131,7 @@ async function main(): Promise<void> {
     const latencyQueue = await benchQueue(latencyClient, emulator.endpoint, 'latency', false);
     latencyClient.destroy();
     latencies = await longPollLatencies(emulator.endpoint, latencyQueue, 300);
+    sendOnly = await sendLatencies(emulator.endpoint, `${latencyQueue}`, 300);
   } finally {
     await Promise.all([emulator.stop(), canned.stop(), moto?.stop(), inProcess.stop()]);
   }
@@ -206,6 +209,11 @@ async function main(): Promise<void> {
         '',
       ],
       ['long-poll wake, p99', `${percentile(latencies, 99).toFixed(2)} ms`, '< 5 ms'],
+      [
+        'for reference: a SendMessage round trip alone, p50 / p99',
+        `${percentile(sendOnly, 50).toFixed(2)} / ${percentile(sendOnly, 99).toFixed(2)} ms`,
+        '',
+      ],
       [
         'start-up to listening, in-process startEmulator()',
         `${inProcessStartup.toFixed(1)} ms`,
