@@ -3,6 +3,7 @@
  * plus GET for the SubscribeURL and UnsubscribeURL links in notifications. Also the HTTP/S client that delivers
  * notifications to subscribed endpoints.
  */
+import { indexed, queryMessageAttribute } from './query-form';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { AwsError } from '../errors';
@@ -184,26 +185,17 @@ function queryValue(params: URLSearchParams, member: Member, key: string): unkno
     case 'strings':
       return indexed(`${key}.member`, (p) => params.get(p) ?? undefined);
     case 'messageAttributes': {
-      const entries = indexed(`${key}.entry`, (p) => {
-        const name = params.get(`${p}.Name`);
-        if (name === null) return undefined;
-        const value: Record<string, unknown> = {};
-        const dataType = params.get(`${p}.Value.DataType`);
-        const text = params.get(`${p}.Value.StringValue`);
-        const binary = params.get(`${p}.Value.BinaryValue`);
-        if (dataType !== null) value.DataType = dataType;
-        if (text !== null) value.StringValue = text;
-        if (binary !== null) {
-          if (!/^[A-Za-z0-9+/]*={0,2}$/.test(binary)) {
-            throw new AwsError(
+      const entries = indexed(`${key}.entry`, (p) =>
+        queryMessageAttribute(
+          params,
+          p,
+          (name) =>
+            new AwsError(
               'ParameterValueInvalid',
               `The message attribute '${name}' has an invalid binary value.`,
-            );
-          }
-          value.BinaryValue = Buffer.from(binary, 'base64');
-        }
-        return [name, value] as const;
-      });
+            ),
+        ),
+      );
       return entries && Object.fromEntries(entries);
     }
     case 'entries':
@@ -211,17 +203,6 @@ function queryValue(params: URLSearchParams, member: Member, key: string): unkno
         params.has(`${p}.Id`) ? fromQuery(params, member.members, `${p}.`) : undefined,
       );
   }
-}
-
-/** Collects `PREFIX.1`, `PREFIX.2`, … until the first missing index; undefined if there is none. */
-function indexed<T>(prefix: string, read: (p: string) => T | undefined): T[] | undefined {
-  const out: T[] = [];
-  for (let i = 1; i <= 1000; i++) {
-    const value = read(`${prefix}.${i}`);
-    if (value === undefined) break;
-    out.push(value);
-  }
-  return out.length > 0 ? out : undefined;
 }
 
 // ----- XML output ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
  * SQS on the wire: AWS JSON 1.0 (`X-Amz-Target: AmazonSQS.<Op>`, what SDK v3 and current CLIs speak) and the
  * older query protocol (form POST `Action=<Op>` to `/` or to a queue URL, XML replies).
  */
+import { indexed, queryMessageAttribute } from './query-form';
 import { AwsError } from '../errors';
 import type { SqsService } from '../sqs/service';
 import { formOf, header, type ServiceProtocol, type WireRequest, type WireResponse } from './router';
@@ -404,26 +405,14 @@ function queryValue(params: URLSearchParams, member: Member, prefix: string, nam
       return entries === undefined ? undefined : Object.fromEntries(entries);
     }
     case 'attributes': {
-      const entries = indexed(`${prefix}${member.query}`, (p) => {
-        const key = params.get(`${p}.Name`);
-        if (key === null) return undefined;
-        const value: Record<string, unknown> = {};
-        const dataType = params.get(`${p}.Value.DataType`);
-        const text = params.get(`${p}.Value.StringValue`);
-        const binary = params.get(`${p}.Value.BinaryValue`);
-        if (dataType !== null) value.DataType = dataType;
-        if (text !== null) value.StringValue = text;
-        if (binary !== null) {
-          if (!/^[A-Za-z0-9+/]*={0,2}$/.test(binary)) {
-            throw new AwsError(
-              'InvalidParameterValue',
-              `Value for message attribute ${key} is not valid base64.`,
-            );
-          }
-          value.BinaryValue = Buffer.from(binary, 'base64');
-        }
-        return [key, value] as const;
-      });
+      const entries = indexed(`${prefix}${member.query}`, (p) =>
+        queryMessageAttribute(
+          params,
+          p,
+          (name) =>
+            new AwsError('InvalidParameterValue', `Value for message attribute ${name} is not valid base64.`),
+        ),
+      );
       return entries === undefined ? undefined : Object.fromEntries(entries);
     }
     case 'entries':
@@ -433,17 +422,6 @@ function queryValue(params: URLSearchParams, member: Member, prefix: string, nam
           : undefined,
       );
   }
-}
-
-/** Collects `PREFIX.1`, `PREFIX.2`, … until the first missing index; undefined if there is none. */
-function indexed<T>(prefix: string, read: (p: string) => T | undefined): T[] | undefined {
-  const out: T[] = [];
-  for (let i = 1; i <= 1000; i++) {
-    const value = read(`${prefix}.${i}`);
-    if (value === undefined) break;
-    out.push(value);
-  }
-  return out.length > 0 ? out : undefined;
 }
 
 // ----- XML output ---------------------------------------------------------------------------------------------
