@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import * as path from 'node:path';
+import { sqsClientFor } from '../helpers/emulator';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -64,11 +65,7 @@ describe('decoupled command line', () => {
     });
 
     // Act
-    const sqs = new SQSClient({
-      endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
+    const sqs = sqsClientFor(endpoint);
     const queues = await sqs.send(new ListQueuesCommand({}));
     sqs.destroy();
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));

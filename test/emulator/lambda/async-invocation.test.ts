@@ -1,4 +1,4 @@
-import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ManualClock } from '../../../lib/emulator/clock';
 import { type Emulator, startEmulator } from '../../../lib/emulator/emulator';
 import {
@@ -8,6 +8,7 @@ import {
 } from '../../../lib/emulator/lambda/async-invocation';
 import { sendInvocationRecord } from '../../../lib/emulator/lambda/destinations';
 import type { InvocationResult } from '../../../lib/emulator/lambda/function-runtime';
+import { sqsClientFor } from '../../helpers/emulator';
 
 const FN_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:producer';
 
@@ -20,11 +21,7 @@ describe('AsyncInvoker', () => {
   beforeEach(async () => {
     clock = new ManualClock(Date.parse('2026-11-21T10:00:00Z'));
     emu = await startEmulator({ port: 0, clock, region: 'us-east-1' });
-    sqs = new SQSClient({
-      endpoint: emu.endpoint,
-      region: emu.region,
-      credentials: { accessKeyId: 't', secretAccessKey: 't' },
-    });
+    sqs = sqsClientFor(emu.endpoint);
     attempts = [];
   });
   afterEach(async () => {

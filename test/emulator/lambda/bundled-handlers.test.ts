@@ -8,11 +8,12 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { buildSync } from 'esbuild';
 import { type Emulator, startEmulator } from '../../../lib/emulator/emulator';
 import { FunctionRuntime } from '../../../lib/emulator/lambda/function-runtime';
 import { lambdaContext, s3PutEvent, sqsEvent } from '../../helpers/lambda-events';
+import { sqsClientFor } from '../../helpers/emulator';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -43,7 +44,7 @@ describe('the bundled handlers, run by the function runtime against the emulator
   beforeAll(async () => {
     emu = await startEmulator({ port: 0 });
     s3 = new S3Client({ endpoint: emu.endpoint, region: emu.region, credentials, forcePathStyle: true });
-    sqs = new SQSClient({ endpoint: emu.endpoint, region: emu.region, credentials });
+    sqs = sqsClientFor(emu.endpoint);
     // What local mode gives every function: the SDK's default configuration finds the emulator through these.
     environment = {
       AWS_ENDPOINT_URL: emu.endpoint,

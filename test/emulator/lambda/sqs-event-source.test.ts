@@ -3,7 +3,7 @@ import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
-  SQSClient,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { ManualClock } from '../../../lib/emulator/clock';
@@ -14,6 +14,7 @@ import {
   SqsEventSourceMapping,
   type SqsEventSourceSettings,
 } from '../../../lib/emulator/lambda/sqs-event-source';
+import { sqsClientFor } from '../../helpers/emulator';
 
 type Handler = (records: SQSRecord[]) => Promise<unknown> | unknown;
 
@@ -26,11 +27,7 @@ describe('SqsEventSourceMapping', () => {
   beforeEach(async () => {
     clock = new ManualClock(Date.parse('2026-11-21T10:00:00Z'));
     emu = await startEmulator({ port: 0, clock });
-    sqs = new SQSClient({
-      endpoint: emu.endpoint,
-      region: emu.region,
-      credentials: { accessKeyId: 't', secretAccessKey: 't' },
-    });
+    sqs = sqsClientFor(emu.endpoint);
   });
   afterEach(async () => {
     await Promise.all(mappings.splice(0).map((m) => m.stop()));
