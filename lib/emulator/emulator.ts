@@ -5,9 +5,13 @@
  *   new SQSClient({ endpoint: emu.endpoint, region: emu.region, credentials: ... });
  *   await emu.stop();
  */
+import { ActivityLog } from './activity';
 import { type Clock, SystemClock } from './clock';
 import { DeliveryTracker, FunctionRegistry } from './event-delivery';
+import { LambdaService } from './lambda/service';
+import type { FunctionLogLine } from './lambda/function-runtime';
 import { listen } from './protocol/http-server';
+import { LambdaProtocol } from './protocol/lambda';
 import { ProtocolRouter, type ServiceProtocol } from './protocol/router';
 import { S3Protocol } from './protocol/s3';
 import { postHttpNotification, SnsProtocol } from './protocol/sns';
@@ -25,6 +29,8 @@ export interface EmulatorOptions {
   readonly clock?: Clock;
   /** Region in ARNs. @default process.env.AWS_REGION, else 'us-east-1' */
   readonly region?: string;
+  /** Receives every line a Lambda function prints. @default print it prefixed with the function name */
+  readonly onFunctionLog?: (line: FunctionLogLine) => void;
 }
 
 /** What every emulated service is built from. */
@@ -42,6 +48,10 @@ export interface Emulator extends ServiceContext {
   readonly sqs: SqsService;
   readonly sns: SnsService;
   readonly s3: S3Service;
+  /** Lambda functions (run from their code directories), Invoke, event source mappings. */
+  readonly lambda: LambdaService;
+  /** One event per upload, send, dead-lettering, publish and invocation (the live log of `npm start`). */
+  readonly activity: ActivityLog;
   /** The function-invocation hook: SNS and S3 invoke Lambda functions through it (register handlers here). */
   readonly functions: FunctionRegistry;
   /** Runs cross-service work after the call that caused it has answered; `idle()` waits for it. */
@@ -61,7 +71,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const region = options.region ?? (process.env.AWS_REGION || 'us-east-1');
   const host = options.host ?? DEFAULT_HOST;
   let endpoint = '';
-  const sqs = new SqsService({ clock, region, accountId: LOCAL_ACCOUNT_ID, endpoint: () => endpoint });
+  const activity = new ActivityLog();
+  const sqs = new SqsService({
+    clock,
+    region,
+    accountId: LOCAL_ACCOUNT_ID,
+    endpoint: () => endpoint,
+    activity,
+  });
   const deliveries = new DeliveryTracker();
   const functions = new FunctionRegistry(deliveries);
   const sns = new SnsService({
@@ -73,11 +90,34 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     functions,
     deliveries,
     postHttp: postHttpNotification,
+    activity,
   });
-  const s3 = new S3Service({ clock, region, accountId: LOCAL_ACCOUNT_ID, sqs, sns, functions, deliveries });
+  const s3 = new S3Service({
+    clock,
+    region,
+    accountId: LOCAL_ACCOUNT_ID,
+    sqs,
+    sns,
+    functions,
+    deliveries,
+    activity,
+  });
+  const lambda = new LambdaService({
+    clock,
+    region,
+    accountId: LOCAL_ACCOUNT_ID,
+    endpoint: () => endpoint,
+    sqs,
+    sns,
+    functions,
+    deliveries,
+    activity,
+    onLog: options.onFunctionLog,
+  });
   const router = new ProtocolRouter();
   router.register(new SqsProtocol(sqs));
   router.register(new SnsProtocol(sns));
+  router.register(new LambdaProtocol(lambda));
   // last: S3 claims the paths no other service owns
   router.register(new S3Protocol(s3));
   const server = await listen(router, host, options.port ?? DEFAULT_PORT);
@@ -95,12 +135,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     sqs,
     sns,
     s3,
+    lambda,
+    activity,
     functions,
     deliveries,
     idle: () => deliveries.idle(),
     registerProtocol: (protocol) => router.register(protocol),
     stop: () => {
       stopped ??= (async () => {
+        await lambda.close();
         sqs.close();
         sns.close();
         await server.close();

@@ -5,6 +5,7 @@
  */
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { type FilterPolicy, matchesBody } from '../sns/filter-policy';
 import type { SqsService } from '../sqs/service';
 import type { InvocationResult } from './function-runtime';
 
@@ -20,6 +21,8 @@ export interface SqsEventSourceSettings {
   readonly reportBatchItemFailures?: boolean;
   /** ScalingConfig.MaximumConcurrency: invocations running at once for this mapping. @default 5 */
   readonly maximumConcurrency?: number;
+  /** FilterCriteria: a record is delivered when it matches any of these patterns. @default every record */
+  readonly filters?: readonly FilterPolicy[];
 }
 
 /** What a mapping needs from the emulator. */
@@ -35,6 +38,8 @@ export interface BatchReport {
   readonly functionName: string;
   readonly queueArn: string;
   readonly received: number;
+  /** Records that matched no filter pattern: deleted without invoking the function. */
+  readonly filteredOut: number;
   readonly deleted: number;
   readonly failedIds: readonly string[];
   readonly result: InvocationResult;
@@ -113,27 +118,37 @@ export class SqsEventSourceMapping {
     return batch;
   }
 
-  private async deliver(queueUrl: string, messages: Message[]): Promise<void> {
-    const records = messages.map((m) => this.record(m));
+  private async deliver(queueUrl: string, received: Message[]): Promise<void> {
+    const all = received.map((m) => this.record(m));
+    const filters = this.settings.filters;
+    // AWS: an SQS message that matches no filter is deleted without invoking the function
+    const records = filters?.length ? all.filter((r) => filters.some((f) => matchesRecord(f, r))) : all;
+    const messages = received.filter((_, i) => records.includes(all[i]));
+    const filteredOut = received.filter((_, i) => !records.includes(all[i]));
+    this.deleteAll(queueUrl, filteredOut);
+    if (records.length === 0) return;
     const result = await this.host.invoke(this.settings.functionName, { Records: records });
     const failedIds = this.failedIds(result, records);
     const succeeded = messages.filter((m) => !failedIds.has(m.MessageId as string));
-    for (let i = 0; i < succeeded.length; i += 10) {
-      this.host.sqs.deleteMessageBatch({
-        QueueUrl: queueUrl,
-        Entries: succeeded
-          .slice(i, i + 10)
-          .map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle })),
-      });
-    }
+    this.deleteAll(queueUrl, succeeded);
     this.host.onBatch?.({
       functionName: this.settings.functionName,
       queueArn: this.settings.queueArn,
-      received: messages.length,
+      received: received.length,
+      filteredOut: filteredOut.length,
       deleted: succeeded.length,
       failedIds: [...failedIds],
       result,
     });
+  }
+
+  private deleteAll(queueUrl: string, messages: Message[]): void {
+    for (let i = 0; i < messages.length; i += 10) {
+      this.host.sqs.deleteMessageBatch({
+        QueueUrl: queueUrl,
+        Entries: messages.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle })),
+      });
+    }
   }
 
   /**
@@ -174,6 +189,21 @@ export class SqsEventSourceMapping {
       awsRegion: this.host.region,
     };
   }
+}
+
+/**
+ * AWS: a filter pattern is matched against the record; `body` is matched as JSON when the body is a JSON
+ * object, else as the plain string.
+ */
+function matchesRecord(filter: FilterPolicy, record: SQSRecord): boolean {
+  let body: unknown = record.body;
+  try {
+    const parsed: unknown = JSON.parse(record.body);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed;
+  } catch {
+    // not JSON: the pattern sees the string
+  }
+  return matchesBody(filter, JSON.stringify({ ...record, body }));
 }
 
 /** SQS's MessageAttributes as Lambda writes them in records: camel-case keys, list fields always present. */

@@ -7,6 +7,7 @@
  * most the HTTP server's MAX_REQUEST_BYTES (16 MiB); larger objects go up as multipart uploads, as with real S3.
  */
 import { randomBytes } from 'node:crypto';
+import type { ActivityLog } from '../activity';
 import type { Clock } from '../clock';
 import type { DeliveryTracker, FunctionRegistry } from '../event-delivery';
 import type { SnsService } from '../sns/service';
@@ -48,6 +49,8 @@ export interface S3ServiceOptions {
   deliveries: DeliveryTracker;
   /** Cap on the bytes held in memory. @default 1 GiB */
   maxStoredBytes?: number;
+  /** Told about created and removed objects (the live log of `npm start`). */
+  activity?: ActivityLog;
 }
 
 /** Who made the request, for event records. */
@@ -569,6 +572,15 @@ export class S3Service {
     object: { key: string; body?: Buffer; etag?: string },
     context: RequestContext,
   ): void {
+    const activity = this.targets.activity;
+    if (activity?.active) {
+      activity.emit({
+        kind: name.startsWith('ObjectCreated') ? 'object-created' : 'object-removed',
+        bucket: bucket.name,
+        key: object.key,
+        size: object.body?.length,
+      });
+    }
     const configuration = bucket.notification;
     if (configuration.queues.length + configuration.topics.length + configuration.functions.length === 0)
       return;

@@ -35,6 +35,7 @@ import type {
   UnsubscribeInput,
   UntagResourceRequest,
 } from '@aws-sdk/client-sns';
+import type { ActivityLog } from '../activity';
 import type { Clock } from '../clock';
 import { AwsError } from '../errors';
 import type { DeliveryTracker, FunctionRegistry } from '../event-delivery';
@@ -111,10 +112,13 @@ export interface SnsServiceOptions {
   deliveries: DeliveryTracker;
   /** Sends one HTTP/S notification (the protocol layer provides it). */
   postHttp: HttpPoster;
+  /** Told about every accepted publish (the live log of `npm start`). */
+  activity?: ActivityLog;
 }
 
 export class SnsService {
   readonly clock: Clock;
+  private readonly activity: ActivityLog | undefined;
   readonly region: string;
   readonly accountId: string;
   private readonly topics = new Map<string, Topic>();
@@ -125,6 +129,7 @@ export class SnsService {
     this.clock = options.clock;
     this.region = options.region;
     this.accountId = options.accountId;
+    this.activity = options.activity;
     this.deliverer = new SnsDeliverer({
       clock: options.clock,
       region: options.region,
@@ -515,6 +520,13 @@ export class SnsService {
     };
     if (deduplicationId !== undefined) {
       topic.rememberDeduplication(deduplicationId, message.messageId, message.sequenceNumber as string, now);
+    }
+    if (this.activity?.active) {
+      this.activity.emit({
+        kind: 'notification-published',
+        topicName: topic.name,
+        messageId: message.messageId,
+      });
     }
     for (const arn of topic.subscriptions) {
       const subscription = this.subscriptions.get(arn) as Subscription;

@@ -44,6 +44,7 @@ import type {
   TagQueueRequest,
   UntagQueueRequest,
 } from '@aws-sdk/client-sqs';
+import type { ActivityLog } from '../activity';
 import type { Clock, Timer } from '../clock';
 import { AwsError, invalidParameterValue, missingParameter } from '../errors';
 import { md5Hex, md5OfMessageAttributes, sha256Hex } from './message-digest';
@@ -83,6 +84,8 @@ export interface SqsServiceOptions {
   accountId?: string;
   /** Base of queue URLs, e.g. `http://127.0.0.1:4566`; read on each use (the port is known only once listening). */
   endpoint: () => string;
+  /** Told about sends and dead-lettering (the live log of `npm start`). */
+  activity?: ActivityLog;
 }
 
 /** Options of an in-process receive: cancel a long poll when its caller goes away. */
@@ -118,6 +121,7 @@ export class SqsService {
   readonly region: string;
   readonly accountId: string;
   private readonly endpoint: () => string;
+  private readonly activity: ActivityLog | undefined;
   private readonly queues = new Map<string, Queue>();
   private readonly queuesByUrl = new Map<string, Queue>();
   private readonly deletedAt = new Map<string, number>();
@@ -130,6 +134,7 @@ export class SqsService {
     this.region = options.region;
     this.accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
     this.endpoint = options.endpoint;
+    this.activity = options.activity;
   }
 
   // ===== queues ==============================================================================================
@@ -587,6 +592,15 @@ export class SqsService {
     const now = this.clock.now();
     target.refresh(now);
     target.enqueue({ ...source.toNewMessage(message), deadLetterSourceArn: source.arn }, now);
+    if (this.activity?.active) {
+      this.activity.emit({
+        kind: 'message-dead-lettered',
+        queueName: source.name,
+        deadLetterQueueName: target.name,
+        messageId: source.messageId(message),
+        receiveCount: message.receiveCount,
+      });
+    }
     return true;
   }
 
@@ -1123,6 +1137,9 @@ export class SqsService {
     }
     const stored = queue.enqueue(data, now, deduplicationKey);
     result.MessageId = queue.messageId(stored);
+    if (this.activity?.active) {
+      this.activity.emit({ kind: 'message-sent', queueName: queue.name, messageId: result.MessageId });
+    }
     if (stored.group !== undefined) result.SequenceNumber = queue.view(stored).sequenceNumber;
     return result;
   }

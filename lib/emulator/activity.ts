@@ -1,0 +1,65 @@
+/**
+ * What happens inside the emulator, one event per thing a user would want to see: an object uploaded, a message
+ * sent or dead-lettered, a notification published, a function invoked and how it ended. `npm start` prints one
+ * live line per event; tests can listen too. Services emit only while someone listens, so it costs nothing
+ * in benchmarks.
+ */
+
+export type ActivityEvent =
+  | {
+      readonly kind: 'object-created' | 'object-removed';
+      readonly bucket: string;
+      readonly key: string;
+      readonly size?: number;
+    }
+  | { readonly kind: 'message-sent'; readonly queueName: string; readonly messageId: string }
+  | {
+      readonly kind: 'message-dead-lettered';
+      readonly queueName: string;
+      readonly deadLetterQueueName: string;
+      readonly messageId: string;
+      readonly receiveCount: number;
+    }
+  | { readonly kind: 'notification-published'; readonly topicName: string; readonly messageId: string }
+  | {
+      readonly kind: 'function-invoked';
+      readonly functionName: string;
+      readonly requestId: string;
+      /** What invoked it: `s3`, `sns`, `sqs`, `invoke` (the Invoke API) or a destination. */
+      readonly trigger: string;
+      readonly ok: boolean;
+      readonly durationMs: number;
+      /** `Type: message` of a failed invocation. */
+      readonly error?: string;
+      /** For SQS batches: records in the batch and how many the function reported as failed. */
+      readonly records?: number;
+      readonly failedRecords?: number;
+    };
+
+export type ActivityListener = (event: ActivityEvent) => void;
+
+export class ActivityLog {
+  private readonly listeners = new Set<ActivityListener>();
+
+  /** Whether anyone listens; services check this before building an event. */
+  get active(): boolean {
+    return this.listeners.size > 0;
+  }
+
+  /** Adds a listener; returns the function that removes it. */
+  listen(listener: ActivityListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: ActivityEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        // a listener's bug must not fail the AWS operation that caused the event
+        console.error('emulator: activity listener failed', error);
+      }
+    }
+  }
+}
