@@ -24,7 +24,35 @@ export interface StageConfig {
   readonly logRetention: RetentionDays;
   /** How long server access logs are kept in the log bucket. */
   readonly accessLogRetention: Duration;
+  /** The worker fleet of chapter 4: how it scales and where it runs. */
+  readonly workerFleet: WorkerFleetConfig;
 }
+
+/** How the worker fleet follows its queue: step scaling on the backlog, or target tracking on backlog per instance. */
+export const WORKER_SCALING_MODES = ['step', 'target-tracking'] as const;
+export type WorkerScalingMode = (typeof WORKER_SCALING_MODES)[number];
+
+/** The worker fleet's settings (context keys `worker*`). */
+export interface WorkerFleetConfig {
+  /** `workerScaling`: step scaling from backlog alarms, or target tracking on backlog per instance. */
+  readonly scaling: WorkerScalingMode;
+  /** `workerMaxInstances`: the largest the fleet may grow (it never goes below 1). */
+  readonly maxInstances: number;
+  /** `workerAcceptableLatencySeconds`: how long a job may wait in the queue (target tracking). */
+  readonly acceptableLatency: Duration;
+  /** `workerSecondsPerJob`: how long one worker takes per job (target tracking). */
+  readonly timePerJob: Duration;
+  /** `workerVpcId` and `workerSubnetIds`: an existing VPC and its private subnets. @default a new small VPC */
+  readonly vpc?: { readonly vpcId: string; readonly subnetIds: readonly string[] };
+}
+
+/** Limits of the worker fleet settings. */
+export const WORKER_FLEET_LIMITS = {
+  /** Kept small: a sandbox account's default On-Demand vCPU quota is low. */
+  maxInstances: { min: 1, max: 20 },
+  /** AWS: a message may stay in flight 12 hours at most, so no longer latency or job time makes sense. */
+  seconds: { min: 1, max: 43_200 },
+} as const;
 
 /** Raw context values as `cdk -c key=value` or cdk.json give them (strings on the command line). */
 export type ConfigContext = Readonly<Record<string, unknown>>;
@@ -34,7 +62,23 @@ export const CONFIG_KEYS = {
   stage: 'stage',
   queueRetentionDays: 'queueRetentionDays',
   allowQueuePurge: 'allowQueuePurge',
+  workerScaling: 'workerScaling',
+  workerMaxInstances: 'workerMaxInstances',
+  workerAcceptableLatencySeconds: 'workerAcceptableLatencySeconds',
+  workerSecondsPerJob: 'workerSecondsPerJob',
+  workerVpcId: 'workerVpcId',
+  workerSubnetIds: 'workerSubnetIds',
 } as const;
+
+/** Step scaling; a 5-minute acceptable latency at 6 s per job: a target of 50 jobs waiting per instance. */
+function workerFleetDefaults(maxInstances: number): WorkerFleetConfig {
+  return {
+    scaling: 'step',
+    maxInstances,
+    acceptableLatency: Duration.minutes(5),
+    timePerJob: Duration.seconds(6),
+  };
+}
 
 const STAGE_DEFAULTS: Record<Stage, Omit<StageConfig, 'stage'>> = {
   sandbox: {
@@ -45,6 +89,7 @@ const STAGE_DEFAULTS: Record<Stage, Omit<StageConfig, 'stage'>> = {
     deadLetterRetention: Duration.days(14),
     logRetention: RetentionDays.ONE_WEEK,
     accessLogRetention: Duration.days(7),
+    workerFleet: workerFleetDefaults(4),
   },
   dev: {
     removalPolicy: RemovalPolicy.DESTROY,
@@ -54,6 +99,7 @@ const STAGE_DEFAULTS: Record<Stage, Omit<StageConfig, 'stage'>> = {
     deadLetterRetention: Duration.days(14),
     logRetention: RetentionDays.ONE_MONTH,
     accessLogRetention: Duration.days(30),
+    workerFleet: workerFleetDefaults(4),
   },
   prod: {
     removalPolicy: RemovalPolicy.RETAIN,
@@ -63,6 +109,7 @@ const STAGE_DEFAULTS: Record<Stage, Omit<StageConfig, 'stage'>> = {
     deadLetterRetention: Duration.days(14),
     logRetention: RetentionDays.ONE_YEAR,
     accessLogRetention: Duration.days(365),
+    workerFleet: workerFleetDefaults(10),
   },
 };
 
@@ -109,9 +156,94 @@ export function loadStageConfig(context: ConfigContext): StageConfig {
     }
   }
 
+  const workerFleet = readWorkerFleetConfig(context, defaults.workerFleet, problems);
+
   problems.throwIfAny('Stage configuration');
   if (stage === undefined) throw new Error('unreachable: an unknown stage is always a problem');
-  return { ...defaults, stage, queueRetention, allowQueuePurge };
+  return { ...defaults, stage, queueRetention, allowQueuePurge, workerFleet };
+}
+
+const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+function readWorkerFleetConfig(
+  context: ConfigContext,
+  defaults: WorkerFleetConfig,
+  problems: Problems,
+): WorkerFleetConfig {
+  const k = CONFIG_KEYS;
+  const rawScaling = context[k.workerScaling];
+  const scaling =
+    rawScaling === undefined ? defaults.scaling : WORKER_SCALING_MODES.find((m) => m === rawScaling);
+  if (scaling === undefined) {
+    problems.add(
+      `${k.workerScaling} must be one of ${WORKER_SCALING_MODES.join(', ')}, but ${JSON.stringify(rawScaling)} was provided`,
+    );
+  }
+  const whole = (key: string, fallback: number, min: number, max: number): number => {
+    const raw = context[key];
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (raw === '' || !Number.isInteger(value) || value < min || value > max) {
+      problems.add(
+        `${key} must be a whole number from ${min} to ${max}, but ${JSON.stringify(raw)} was provided`,
+      );
+      return fallback;
+    }
+    return value;
+  };
+  const l = WORKER_FLEET_LIMITS;
+  const maxInstances = whole(
+    k.workerMaxInstances,
+    defaults.maxInstances,
+    l.maxInstances.min,
+    l.maxInstances.max,
+  );
+  const latency = whole(
+    k.workerAcceptableLatencySeconds,
+    defaults.acceptableLatency.toSeconds(),
+    l.seconds.min,
+    l.seconds.max,
+  );
+  const perJob = whole(k.workerSecondsPerJob, defaults.timePerJob.toSeconds(), l.seconds.min, l.seconds.max);
+  problems.check(
+    latency < perJob,
+    () =>
+      `${k.workerAcceptableLatencySeconds} (${latency}) must be at least ${k.workerSecondsPerJob} (${perJob}): the target backlog per instance is their ratio and cannot be below 1`,
+  );
+
+  const rawVpc = context[k.workerVpcId];
+  const rawSubnets = context[k.workerSubnetIds];
+  let vpc: WorkerFleetConfig['vpc'];
+  if (rawVpc !== undefined || rawSubnets !== undefined) {
+    const subnetIds = (Array.isArray(rawSubnets) ? rawSubnets : String(rawSubnets ?? '').split(','))
+      .map((s) => String(s).trim())
+      .filter((s) => s !== '');
+    if (rawVpc === undefined || rawSubnets === undefined) {
+      problems.add(
+        `${k.workerVpcId} and ${k.workerSubnetIds} go together: give the VPC and its private subnets, or neither for a new VPC`,
+      );
+    }
+    if (rawVpc !== undefined && !VPC_ID.test(String(rawVpc))) {
+      problems.add(
+        `${k.workerVpcId} must look like vpc-0123456789abcdef0, but ${JSON.stringify(rawVpc)} was provided`,
+      );
+    }
+    const badSubnets = subnetIds.filter((s) => !SUBNET_ID.test(s));
+    if (rawSubnets !== undefined && (subnetIds.length === 0 || badSubnets.length > 0)) {
+      problems.add(
+        `${k.workerSubnetIds} must be a comma-separated list of subnet ids like subnet-0123456789abcdef0, but ${JSON.stringify(rawSubnets)} was provided`,
+      );
+    }
+    vpc = { vpcId: String(rawVpc), subnetIds };
+  }
+  return {
+    scaling: scaling ?? defaults.scaling,
+    maxInstances,
+    acceptableLatency: Duration.seconds(latency),
+    timePerJob: Duration.seconds(perJob),
+    ...(vpc ? { vpc } : {}),
+  };
 }
 
 function parseBoolean(value: unknown): boolean | undefined {
