@@ -7,9 +7,11 @@
  */
 import { ActivityLog } from './activity';
 import { type Clock, SystemClock } from './clock';
+import { CloudWatchService } from './cloudwatch/service';
 import { DeliveryTracker, FunctionRegistry } from './event-delivery';
 import { LambdaService } from './lambda/service';
 import type { FunctionLogLine } from './lambda/function-runtime';
+import { CloudWatchProtocol } from './protocol/cloudwatch';
 import { listen } from './protocol/http-server';
 import { LambdaProtocol } from './protocol/lambda';
 import { ProtocolRouter, type ServiceProtocol } from './protocol/router';
@@ -48,6 +50,8 @@ export interface Emulator extends ServiceContext {
   readonly sqs: SqsService;
   readonly sns: SnsService;
   readonly s3: S3Service;
+  /** CloudWatch: metrics (AWS/SQS every emulated minute), metric math, alarms and their actions. */
+  readonly cloudwatch: CloudWatchService;
   /** Lambda functions (run from their code directories), Invoke, event source mappings. */
   readonly lambda: LambdaService;
   /** One event per upload, send, dead-lettering, publish and invocation (the live log of `npm start`). */
@@ -114,10 +118,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     activity,
     onLog: options.onFunctionLog,
   });
+  const cloudwatch = new CloudWatchService({ clock, region, accountId: LOCAL_ACCOUNT_ID, sns, sqs });
   const router = new ProtocolRouter();
   router.register(new SqsProtocol(sqs));
   router.register(new SnsProtocol(sns));
   router.register(new LambdaProtocol(lambda));
+  router.register(new CloudWatchProtocol(cloudwatch));
   // last: S3 claims the paths no other service owns
   router.register(new S3Protocol(s3));
   const server = await listen(router, host, options.port ?? DEFAULT_PORT);
@@ -135,6 +141,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     sqs,
     sns,
     s3,
+    cloudwatch,
     lambda,
     activity,
     functions,
@@ -144,6 +151,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stop: () => {
       stopped ??= (async () => {
         await lambda.close();
+        cloudwatch.close();
         sqs.close();
         sns.close();
         await server.close();

@@ -257,6 +257,12 @@ export class Queue {
     }
   }
 
+  /** When the oldest message still in the queue arrived in it, epoch ms (call refresh first); undefined if empty. */
+  oldestArrival(): number | undefined {
+    const oldest = this.bySeq.firstFrom(this.oldestSeq, this.nextSeq);
+    return oldest === undefined ? undefined : oldest.enqueuedAt + this.epoch;
+  }
+
   /** True when a receive would find a message now (call refresh first). */
   hasVisible(): boolean {
     return this.fifo ? this.readyGroupsHead !== undefined : this.readyHead !== undefined;

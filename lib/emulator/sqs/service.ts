@@ -93,6 +93,19 @@ export interface ReceiveOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * What CloudWatch's AWS/SQS metrics count, reported by the service as it happens (set with `observeMetrics`).
+ * AWS: messages moved to a dead-letter queue are neither sent to it nor received from their source.
+ */
+export interface SqsMetricsListener {
+  /** SendMessage or a SendMessageBatch entry stored a message of `bytes` (body and attributes); not a duplicate. */
+  sent(queue: Queue, bytes: number): void;
+  /** A ReceiveMessage call answered with `count` messages; 0 is an empty receive. */
+  received(queue: Queue, count: number): void;
+  /** DeleteMessage or a DeleteMessageBatch entry succeeded (AWS counts a repeated delete of a valid handle too). */
+  deleted(queue: Queue): void;
+}
+
 interface Waiter {
   tryDeliver(): boolean;
   cancel(): void;
@@ -128,6 +141,7 @@ export class SqsService {
   private readonly waitLists = new Map<number, WaitList>();
   private readonly receiveAttempts = new Map<number, Map<string, ReceiveAttempt>>();
   private readonly moveTasks: MessageMoveTask[] = [];
+  private metrics: SqsMetricsListener | undefined;
 
   constructor(options: SqsServiceOptions) {
     this.clock = options.clock;
@@ -483,7 +497,7 @@ export class SqsService {
         const i = waitList.waiters.indexOf(waiter);
         if (i >= 0) waitList.waiters.splice(i, 1);
         this.releaseWaitList(queue.id, waitList);
-        resolve(messages.length > 0 ? this.receiveResult(queue, messages, shape) : { Messages: [] });
+        resolve(this.receiveResult(queue, messages, shape));
       };
       const waiter: Waiter = {
         tryDeliver: () => {
@@ -611,6 +625,7 @@ export class SqsService {
   }
 
   private receiveResult(queue: Queue, messages: StoredMessage[], shape: ReceiveShape): ReceiveMessageResult {
+    this.metrics?.received(queue, messages.length);
     return { Messages: messages.map((m) => this.toMessage(queue, m, shape)) };
   }
 
@@ -662,6 +677,7 @@ export class SqsService {
   deleteMessage(input: DeleteMessageRequest): void {
     const queue = this.queueOf(input.QueueUrl);
     this.deleteByHandle(queue, requireString(input.ReceiptHandle, 'ReceiptHandle'));
+    this.metrics?.deleted(queue);
   }
 
   deleteMessageBatch(input: DeleteMessageBatchRequest): DeleteMessageBatchResult {
@@ -674,6 +690,7 @@ export class SqsService {
     for (const entry of entries) {
       try {
         this.deleteByHandle(queue, requireString(entry.ReceiptHandle, 'ReceiptHandle'));
+        this.metrics?.deleted(queue);
         result.Successful?.push({ Id: entry.Id });
       } catch (error) {
         result.Failed?.push(failedEntry(entry.Id as string, error));
@@ -941,6 +958,16 @@ export class SqsService {
     return [...this.queues.keys()];
   }
 
+  /** Reports sends, receives and deletes to `listener` (CloudWatch's AWS/SQS metrics); undefined stops it. */
+  observeMetrics(listener: SqsMetricsListener | undefined): void {
+    this.metrics = listener;
+  }
+
+  /** Every queue, for metrics. */
+  allQueues(): IterableIterator<Queue> {
+    return this.queues.values();
+  }
+
   /** Cancels long polls and move-task timers (emulator shutdown). */
   close(): void {
     for (const [id, list] of this.waitLists) {
@@ -1136,6 +1163,7 @@ export class SqsService {
       }
     }
     const stored = queue.enqueue(data, now, deduplicationKey);
+    this.metrics?.sent(queue, Buffer.byteLength(data.body) + attributesSize(data.attributes));
     result.MessageId = queue.messageId(stored);
     if (this.activity?.active) {
       this.activity.emit({ kind: 'message-sent', queueName: queue.name, messageId: result.MessageId });
