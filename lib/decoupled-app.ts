@@ -1,6 +1,7 @@
 import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CONFIG_KEYS, loadStageConfig, type StageConfig } from './config';
+import { FanOutStack } from './stacks/fan-out-stack';
 import { PipelineStack } from './stacks/pipeline-stack';
 import { QueueBasicsStack } from './stacks/queue-basics-stack';
 
@@ -9,6 +10,7 @@ export interface DecoupledApp {
   readonly config: StageConfig;
   readonly queueBasics: QueueBasicsStack;
   readonly pipeline: PipelineStack;
+  readonly fanOut: FanOutStack;
 }
 
 /**
@@ -32,9 +34,15 @@ export function buildApp(app: App): DecoupledApp {
     description: 'decoupled, chapter 2: S3 → Lambda → SQS → Lambda pipeline with destinations and alarms',
     config,
   });
+  const fanOut = new FanOutStack(app, 'FanOut', {
+    stackName: `${prefix}-fan-out`,
+    description:
+      'decoupled, chapter 3: SNS fan-out to filtered SQS subscribers, S3 events through SNS, FIFO fan-out',
+    config,
+  });
 
   Tags.of(app).add('project', 'decoupled');
   Tags.of(app).add('stage', config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { config, queueBasics, pipeline };
+  return { config, queueBasics, pipeline, fanOut };
 }

@@ -11,6 +11,7 @@ describe('summarizeAssembly', () => {
     const pipeline = stacks.find((s) => s.id === 'Pipeline');
 
     expect(stacks.map((s) => s.stackName).sort()).toEqual([
+      'decoupled-sandbox-fan-out',
       'decoupled-sandbox-pipeline',
       'decoupled-sandbox-queue-basics',
     ]);
