@@ -1,0 +1,156 @@
+/**
+ * `decoupled publish-quotes`: the workshop's quote producer on the command line. It publishes the quotes of a
+ * file to the quote topic exactly as the producer Lambda does (same validation, same `type` attribute), on AWS
+ * or, with --endpoint-url, on the local emulator.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { SNSClient } from '@aws-sdk/client-sns';
+import {
+  type PublishedQuote,
+  publishQuotes,
+  quotesInRequest,
+} from '../../lambda/quote-producer/quote-producer';
+import { snsQuotePublisher } from '../../lambda/quote-producer/sns-publisher';
+import { InvalidQuoteError } from '../../lambda/shared/quote';
+
+export const PUBLISH_QUOTES_USAGE = `usage: decoupled publish-quotes (--topic-arn ARN | --outputs-file F) [--file F] [--endpoint-url URL]
+
+  --topic-arn ARN      the quote topic (the FanOut stack's output QuoteTopicArn)
+  --outputs-file F     or read QuoteTopicArn from a 'cdk deploy --outputs-file' / 'npm start -- --outputs-file' file
+  --file F             {"quotes": [...]} or a JSON array of quotes (default: docs/workshop/samples/quotes.json)
+  --endpoint-url URL   an SNS endpoint such as http://127.0.0.1:4566 (default: AWS, or AWS_ENDPOINT_URL)`;
+
+/** The sample quotes of the workshop chapter. */
+export const SAMPLE_QUOTES_FILE = path.join(
+  __dirname,
+  '..',
+  '..',
+  'docs',
+  'workshop',
+  'samples',
+  'quotes.json',
+);
+
+/** The output of the FanOut stack that names the quote topic. */
+export const QUOTE_TOPIC_OUTPUT = 'QuoteTopicArn';
+
+export interface PublishQuotesOptions {
+  readonly topicArn?: string;
+  readonly outputsFile?: string;
+  readonly file: string;
+  readonly endpointUrl?: string;
+}
+
+/** A command line we cannot run: printed with the usage, exit code 2. */
+export class PublishQuotesUsageError extends Error {}
+
+export function parsePublishQuotesArgs(args: readonly string[]): PublishQuotesOptions {
+  const options: { -readonly [K in keyof PublishQuotesOptions]: PublishQuotesOptions[K] } = {
+    file: SAMPLE_QUOTES_FILE,
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    const value = () => {
+      const v = inline ?? args[++i];
+      if (v === undefined || v === '') throw new PublishQuotesUsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--topic-arn':
+        options.topicArn = value();
+        break;
+      case '--outputs-file':
+        options.outputsFile = value();
+        break;
+      case '--file':
+        options.file = value();
+        break;
+      case '--endpoint-url':
+        options.endpointUrl = value();
+        break;
+      default:
+        throw new PublishQuotesUsageError(`unknown argument '${arg}'`);
+    }
+  }
+  if ((options.topicArn === undefined) === (options.outputsFile === undefined)) {
+    throw new PublishQuotesUsageError('give either --topic-arn or --outputs-file');
+  }
+  return options;
+}
+
+/** Finds the quote topic in an outputs file (`{"<stack name>": {"QuoteTopicArn": "...", ...}, ...}`). */
+export function topicArnFromOutputs(outputs: unknown, file = 'the outputs file'): string {
+  const found = Object.entries((outputs ?? {}) as Record<string, Record<string, unknown>>).filter(
+    ([, stackOutputs]) => typeof stackOutputs?.[QUOTE_TOPIC_OUTPUT] === 'string',
+  );
+  if (found.length !== 1) {
+    throw new Error(
+      found.length === 0
+        ? `${file} has no ${QUOTE_TOPIC_OUTPUT} output: deploy the FanOut stack with --outputs-file`
+        : `${file} has ${QUOTE_TOPIC_OUTPUT} in several stacks (${found.map(([s]) => s).join(', ')}): use --topic-arn`,
+    );
+  }
+  return found[0][1][QUOTE_TOPIC_OUTPUT] as string;
+}
+
+/** Reads, validates (every problem at once) and publishes the quotes of the file; prints one line each. */
+export async function publishQuotesFromFile(
+  options: PublishQuotesOptions,
+  sns: SNSClient,
+  print: (line: string) => void = console.log,
+): Promise<PublishedQuote[]> {
+  const topicArn =
+    options.topicArn ??
+    topicArnFromOutputs(JSON.parse(readFileSync(options.outputsFile as string, 'utf8')), options.outputsFile);
+  const content: unknown = JSON.parse(readFileSync(options.file, 'utf8'));
+  const quotes = quotesInRequest(Array.isArray(content) ? { quotes: content } : content);
+  const published = await publishQuotes(quotes, snsQuotePublisher(sns, topicArn));
+  for (const p of published) print(`published ${p.quoteId} (type=${p.type}) as message ${p.messageId}`);
+  print(`${published.length} quote(s) published to ${topicArn}`);
+  return published;
+}
+
+/** The SNS client: AWS's default configuration, or the given endpoint (any credentials do for the emulator). */
+export function snsClientFor(
+  endpointUrl: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): SNSClient {
+  if (endpointUrl === undefined) return new SNSClient({});
+  return new SNSClient({
+    endpoint: endpointUrl,
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    // The emulator accepts any credentials; without any configured, the SDK would refuse to sign.
+    ...(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE
+      ? {}
+      : { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+  });
+}
+
+/** Runs the command: exit code 2 for a bad command line, 1 for invalid quotes or a failed publish. */
+export async function runPublishQuotesCli(args: string[]): Promise<void> {
+  let options: PublishQuotesOptions;
+  try {
+    options = parsePublishQuotesArgs(args);
+  } catch (error) {
+    if (!(error instanceof PublishQuotesUsageError)) throw error;
+    console.error(`publish-quotes: ${error.message}\n${PUBLISH_QUOTES_USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const sns = snsClientFor(options.endpointUrl);
+  try {
+    await publishQuotesFromFile(options, sns);
+  } catch (error) {
+    console.error(
+      error instanceof InvalidQuoteError
+        ? `publish-quotes: nothing published, the quotes are invalid:${error.problems.map((p) => `\n  - ${p}`).join('')}`
+        : `publish-quotes: ${(error as Error).message}`,
+    );
+    process.exitCode = 1;
+  } finally {
+    sns.destroy();
+  }
+}
