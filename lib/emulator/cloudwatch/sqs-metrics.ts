@@ -89,7 +89,7 @@ export class SqsMetricsPublisher implements SqsMetricsListener {
       }
       queue.refresh(now);
       const oldest = queue.oldestArrival();
-      if (oldest === undefined && now - c.lastActivityAt >= ACTIVE_FOR_MS) continue;
+      if (oldest === undefined && now - c.lastActivityAt > ACTIVE_FOR_MS) continue;
       const dimensions = [{ Name: 'QueueName', Value: queue.name }];
       const record = (metricName: string, value: number, unit: string) =>
         this.cloudwatch.recordMetric({
