@@ -102,7 +102,7 @@ export interface SqsMetricsListener {
   sent(queue: Queue, bytes: number): void;
   /** A ReceiveMessage call answered with `count` messages; 0 is an empty receive. */
   received(queue: Queue, count: number): void;
-  /** DeleteMessage or a DeleteMessageBatch entry succeeded (AWS counts a repeated delete of a valid handle too). */
+  /** DeleteMessage or a DeleteMessageBatch entry succeeded (a repeated delete of the same message too). */
   deleted(queue: Queue): void;
 }
 

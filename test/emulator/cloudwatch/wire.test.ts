@@ -1,5 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { type CloudWatchTestEmulator, startCloudWatchTestEmulator } from './cloudwatch-fixture';
 
 const run = promisify(execFile);
@@ -144,6 +145,36 @@ describe('JSON 1.0', () => {
     expect(((await wrongType.json()) as { __type: string }).__type).toBe(
       'com.amazon.coral.service#SerializationException',
     );
+  });
+
+  it('accepts gzip-compressed bodies, as the SDKs send large PutMetricData requests', async () => {
+    // Prepare
+    t.atMinute(1);
+    const body = JSON.stringify({
+      Namespace: 'Shop',
+      MetricData: [{ MetricName: 'Zipped', Value: 3, Timestamp: t.start / 1000 + 5 }],
+    });
+    // Act
+    const put = await fetch(`${t.emulator.endpoint}/`, {
+      method: 'POST',
+      headers: {
+        'x-amz-target': 'GraniteServiceVersion20100801.PutMetricData',
+        'content-type': 'application/x-amz-json-1.0',
+        'content-encoding': 'gzip',
+      },
+      body: gzipSync(body),
+    });
+    const stored = t.emulator.cloudwatch.getMetricStatistics({
+      Namespace: 'Shop',
+      MetricName: 'Zipped',
+      StartTime: new Date(t.start),
+      EndTime: new Date(t.start + 60_000),
+      Period: 60,
+      Statistics: ['Sum'],
+    });
+    // Assess
+    expect(put.status).toBe(200);
+    expect(stored.Datapoints?.[0].Sum).toBe(3);
   });
 
   itWithCli(
