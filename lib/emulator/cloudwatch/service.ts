@@ -1046,6 +1046,9 @@ export class CloudWatchService {
     }
     if (input.Threshold === undefined || input.Threshold === null)
       throw validation('Threshold must not be null');
+    if (typeof input.Threshold !== 'number' || !Number.isFinite(input.Threshold)) {
+      throw invalidValue(`The value ${String(input.Threshold)} for parameter Threshold is invalid.`);
+    }
     const datapointsToAlarm = input.DatapointsToAlarm;
     if (datapointsToAlarm !== undefined) {
       if (!Number.isInteger(datapointsToAlarm) || datapointsToAlarm < 1) {
