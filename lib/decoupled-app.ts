@@ -4,6 +4,7 @@ import { CONFIG_KEYS, loadStageConfig, type StageConfig } from './config';
 import { FanOutStack } from './stacks/fan-out-stack';
 import { PipelineStack } from './stacks/pipeline-stack';
 import { QueueBasicsStack } from './stacks/queue-basics-stack';
+import { WorkerFleetStack } from './stacks/worker-fleet-stack';
 
 /** The stacks of the app, as {@link buildApp} creates them. */
 export interface DecoupledApp {
@@ -11,6 +12,7 @@ export interface DecoupledApp {
   readonly queueBasics: QueueBasicsStack;
   readonly pipeline: PipelineStack;
   readonly fanOut: FanOutStack;
+  readonly workerFleet: WorkerFleetStack;
 }
 
 /**
@@ -41,8 +43,14 @@ export function buildApp(app: App): DecoupledApp {
     config,
   });
 
+  const workerFleet = new WorkerFleetStack(app, 'WorkerFleet', {
+    stackName: `${prefix}-worker-fleet`,
+    description: 'decoupled, chapter 4: an Auto Scaling group of EC2 queue workers scaled on the backlog',
+    config,
+  });
+
   Tags.of(app).add('project', 'decoupled');
   Tags.of(app).add('stage', config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { config, queueBasics, pipeline, fanOut };
+  return { config, queueBasics, pipeline, fanOut, workerFleet };
 }

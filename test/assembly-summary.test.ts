@@ -14,6 +14,7 @@ describe('summarizeAssembly', () => {
       'decoupled-sandbox-fan-out',
       'decoupled-sandbox-pipeline',
       'decoupled-sandbox-queue-basics',
+      'decoupled-sandbox-worker-fleet',
     ]);
     expect(pipeline?.resources).toEqual(
       expect.arrayContaining([
