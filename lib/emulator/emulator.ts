@@ -6,11 +6,13 @@
  *   await emu.stop();
  */
 import { ActivityLog } from './activity';
+import { AutoScalingService } from './autoscaling/service';
 import { type Clock, SystemClock } from './clock';
 import { CloudWatchService } from './cloudwatch/service';
 import { DeliveryTracker, FunctionRegistry } from './event-delivery';
 import { LambdaService } from './lambda/service';
 import type { FunctionLogLine } from './lambda/function-runtime';
+import { AutoScalingProtocol } from './protocol/autoscaling';
 import { CloudWatchProtocol } from './protocol/cloudwatch';
 import { listen } from './protocol/http-server';
 import { LambdaProtocol } from './protocol/lambda';
@@ -54,6 +56,8 @@ export interface Emulator extends ServiceContext {
   readonly cloudwatch: CloudWatchService;
   /** Lambda functions (run from their code directories), Invoke, event source mappings. */
   readonly lambda: LambdaService;
+  /** Auto Scaling groups whose instances are local workers, scaled by CloudWatch alarms. */
+  readonly autoscaling: AutoScalingService;
   /** One event per upload, send, dead-lettering, publish and invocation (the live log of `npm start`). */
   readonly activity: ActivityLog;
   /** The function-invocation hook: SNS and S3 invoke Lambda functions through it (register handlers here). */
@@ -119,11 +123,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     onLog: options.onFunctionLog,
   });
   const cloudwatch = new CloudWatchService({ clock, region, accountId: LOCAL_ACCOUNT_ID, sns, sqs });
+  const autoscaling = new AutoScalingService({ clock, region, accountId: LOCAL_ACCOUNT_ID, cloudwatch, sns });
   const router = new ProtocolRouter();
   router.register(new SqsProtocol(sqs));
   router.register(new SnsProtocol(sns));
   router.register(new LambdaProtocol(lambda));
   router.register(new CloudWatchProtocol(cloudwatch));
+  router.register(new AutoScalingProtocol(autoscaling));
   // last: S3 claims the paths no other service owns
   router.register(new S3Protocol(s3));
   const server = await listen(router, host, options.port ?? DEFAULT_PORT);
@@ -143,6 +149,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     s3,
     cloudwatch,
     lambda,
+    autoscaling,
     activity,
     functions,
     deliveries,
@@ -151,6 +158,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stop: () => {
       stopped ??= (async () => {
         await lambda.close();
+        await autoscaling.close();
         cloudwatch.close();
         sqs.close();
         sns.close();

@@ -53,14 +53,27 @@ export interface SdkClientLike {
   };
 }
 
-/** Counts the SDK requests an instance has in flight (from `send()` until its promise settles). */
+/** Thrown to an instance's code for a request it makes after its instance was powered off. */
+export class InstanceTerminatedError extends Error {
+  constructor() {
+    super('the instance was powered off: its request never left it');
+    this.name = 'InstanceTerminatedError';
+  }
+}
+
+/**
+ * Counts the SDK requests an instance has in flight (from `send()` until its promise settles), and cuts them
+ * off when the instance is powered off.
+ */
 export class RequestTracker {
   private count = 0;
+  private severed = false;
 
   /** Adds the counting middleware to an SDK client, first in its stack. */
   observe<T extends SdkClientLike>(client: T): T {
     client.middlewareStack.add(
       (next) => async (args) => {
+        if (this.severed) throw new InstanceTerminatedError();
         this.count++;
         try {
           return await next(args);
@@ -75,5 +88,10 @@ export class RequestTracker {
 
   get inFlight(): number {
     return this.count;
+  }
+
+  /** Power-off: every later request fails before it is sent. */
+  sever(): void {
+    this.severed = true;
   }
 }
