@@ -111,7 +111,7 @@ export function adjustedCapacity(
  */
 export function targetTrackingCapacity(capacity: number, metric: number, target: number): number {
   // a tiny epsilon keeps 4 × 50 / 50 from becoming 4.000000000000001 → 5
-  return Math.ceil((capacity * metric) / target - 1e-9);
+  return Math.max(0, Math.ceil((capacity * metric) / target - 1e-9));
 }
 
 /** AWS: target tracking scales in when the metric is below 90% of the target for 15 minutes. */

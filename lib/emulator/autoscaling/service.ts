@@ -213,10 +213,10 @@ export class AutoScalingService {
     this.sns = options.sns;
     this.bootTimeMs = options.bootTimeMs ?? 0;
     this.shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
-    const policyPrefix = `arn:aws:autoscaling:${this.region}:${this.accountId}:scalingPolicy:`;
     this.removeHooks.push(
+      // only the policies that exist here: other handlers may own other scaling policy ARNs
       this.cloudwatch.registerActionHandler(
-        (arn) => arn.startsWith(policyPrefix),
+        (arn) => this.policiesByArn.has(arn),
         (arn, change) => this.onAlarmAction(arn, change),
       ),
       this.cloudwatch.onMinute((minuteStart) => this.publishGroupMetrics(minuteStart)),
