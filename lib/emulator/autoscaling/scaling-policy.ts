@@ -66,14 +66,20 @@ export function stepAdjustmentsProblem(steps: readonly StepAdjustment[]): string
 }
 
 /**
- * The step a breach falls in. AWS: above the threshold (breach ≥ 0) the lower bound is inclusive and the upper
- * exclusive; below it, the lower bound is exclusive and the upper inclusive.
+ * The step a breach (metric − threshold) falls in. AWS: when the metric is above the threshold the lower bound
+ * is inclusive and the upper exclusive; below it, the lower bound is exclusive and the upper inclusive. A metric
+ * equal to the threshold is "above" for an alarm on high values and "below" for one on low values.
  */
-export function stepFor(steps: readonly StepAdjustment[], breach: number): StepAdjustment | undefined {
+export function stepFor(
+  steps: readonly StepAdjustment[],
+  breach: number,
+  alarmOnLowValues = false,
+): StepAdjustment | undefined {
+  const above = breach > 0 || (breach === 0 && !alarmOnLowValues);
   return steps.find((s) => {
     const lower = s.MetricIntervalLowerBound ?? -Infinity;
     const upper = s.MetricIntervalUpperBound ?? Infinity;
-    return breach >= 0 ? breach >= lower && breach < upper : breach > lower && breach <= upper;
+    return above ? breach >= lower && breach < upper : breach > lower && breach <= upper;
   });
 }
 

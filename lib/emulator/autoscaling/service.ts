@@ -711,7 +711,8 @@ export class AutoScalingService {
         this.runTargetTracking(group, policy, role, change.metricValue, cause);
       return;
     }
-    this.runPolicy(group, policy, change.metricValue, change.threshold, cause, true);
+    const onLowValues = change.comparisonOperator.startsWith('LessThan');
+    this.runPolicy(group, policy, change.metricValue, change.threshold, cause, true, onLowValues);
   }
 
   private runPolicy(
@@ -721,6 +722,7 @@ export class AutoScalingService {
     threshold: number | undefined,
     cause: string,
     honorCooldown: boolean,
+    alarmOnLowValues = false,
   ): void {
     const type = policy.adjustmentType as AdjustmentType;
     const now = this.clock.now();
@@ -739,7 +741,7 @@ export class AutoScalingService {
       return;
     }
     if (metricValue === undefined || threshold === undefined) return;
-    const step = stepFor(policy.stepAdjustments ?? [], metricValue - threshold);
+    const step = stepFor(policy.stepAdjustments ?? [], metricValue - threshold, alarmOnLowValues);
     if (!step) return;
     const warmupMs = this.warmupMs(group, policy);
     const outward =
