@@ -52,6 +52,7 @@ export type JobHandler = (message: ReceivedMessage, context: JobContext) => Prom
 
 /** What the worker reports as it goes, for logs and tests. */
 export type WorkerEvent =
+  | { readonly type: 'job-started'; readonly messageId: string; readonly receiveCount: number }
   | { readonly type: 'job-done'; readonly messageId: string; readonly durationMs: number }
   | {
       readonly type: 'job-failed';
@@ -223,6 +224,7 @@ export class QueueWorker {
       done: Promise.resolve(),
     };
     this.jobs.add(job);
+    this.emit({ type: 'job-started', messageId: message.messageId, receiveCount: message.receiveCount });
     job.done = this.process(job);
   }
 

@@ -158,7 +158,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stop: () => {
       stopped ??= (async () => {
         await lambda.close();
-        await autoscaling.close();
+        autoscaling.close();
         cloudwatch.close();
         sqs.close();
         sns.close();

@@ -12,14 +12,20 @@ export function trackedSqsClient(endpoint: string, tracker: RequestTracker): SQS
   );
 }
 
+/** The request trackers of the workers, or a function that lists them (instances come and go). */
+export type Trackers = readonly RequestTracker[] | (() => readonly RequestTracker[]);
+
 /**
  * Resolves once every tracked request is a long poll waiting in the emulator, so nothing can happen until the
  * clock moves (the trackers must be the only long-pollers). Checked over a few event-loop turns.
  */
-export async function untilSettled(emulator: Emulator, trackers: readonly RequestTracker[]): Promise<void> {
+export async function untilSettled(emulator: Emulator, trackers: Trackers): Promise<void> {
   let stable = 0;
   for (let turn = 0; turn < 20_000; turn++) {
-    const inFlight = trackers.reduce((n, t) => n + t.inFlight, 0);
+    const inFlight = (typeof trackers === 'function' ? trackers() : trackers).reduce(
+      (n, t) => n + t.inFlight,
+      0,
+    );
     if (inFlight === emulator.sqs.waitingReceivers()) {
       if (++stable >= 3) return;
     } else {
@@ -34,7 +40,7 @@ export async function untilSettled(emulator: Emulator, trackers: readonly Reques
 export async function advanceSettled(
   clock: ManualClock,
   emulator: Emulator,
-  trackers: readonly RequestTracker[],
+  trackers: Trackers,
   ms: number,
   stepMs = 1_000,
 ): Promise<void> {

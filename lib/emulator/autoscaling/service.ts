@@ -241,24 +241,23 @@ export class AutoScalingService {
     return () => this.listeners.delete(listener);
   }
 
-  /** Stops every instance (SIGTERM) and waits for them; removes the CloudWatch hooks. */
-  async close(): Promise<void> {
+  /** Emulator shutdown: powers every instance off (nothing is left to release work to); removes the hooks. */
+  close(): void {
     if (this.closed) return;
     this.closed = true;
     for (const remove of this.removeHooks.splice(0)) remove();
-    const stopping: Promise<void>[] = [];
     for (const group of this.groups.values()) {
       for (const instance of group.instances.values()) {
         if (instance.bootTimer) this.clock.clearTimer(instance.bootTimer);
-        if (instance.runtime) stopping.push(instance.runtime.stop());
+        instance.runtime?.kill();
       }
     }
-    await Promise.all(stopping);
   }
 
   // ===== groups ==============================================================================================
 
-  createAutoScalingGroup(input: CreateAutoScalingGroupType): void {
+  /** Creates a group; in-process callers (local mode, tests) may give the launcher its instances run from the start. */
+  createAutoScalingGroup(input: CreateAutoScalingGroupType, launcher?: InstanceLauncher): void {
     const name = requireName(input.AutoScalingGroupName, 'autoScalingGroupName');
     const minSize = requireInteger(input.MinSize, 'minSize');
     const maxSize = requireInteger(input.MaxSize, 'maxSize');
@@ -316,6 +315,7 @@ export class AutoScalingService {
       deleting: false,
       history: [],
       nextZone: 0,
+      launcher,
     };
     this.groups.set(name, group);
     this.changeDesired(group, desired, `a user request created an AutoScalingGroup`);
