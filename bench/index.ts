@@ -20,6 +20,7 @@ import {
 } from './http-workloads';
 import { type BenchServer, hasMoto, startCannedServer, startEmulatorProcess, startMoto } from './servers';
 import { benchSnsS3 } from './sns-s3';
+import { benchWorkerFleet } from './worker-fleet';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -228,6 +229,12 @@ async function main(): Promise<void> {
   );
   const snsS3 = await benchSnsS3();
   table('SNS and S3 through their SDK clients (ceiling: a canned SNS/S3 server)', snsS3.header, snsS3.rows);
+  const fleet = await benchWorkerFleet();
+  table(
+    `Worker fleet: the bundled worker as local instances (processes) of an Auto Scaling group, ${fleet.fleetSize} vs 1`,
+    fleet.header,
+    fleet.rows,
+  );
   console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(0)} s.`);
 }
 
