@@ -1,0 +1,180 @@
+/**
+ * `send-jobs`: the spike of the worker fleet chapter from the command line. It sends N encode jobs to the jobs
+ * queue (SendMessageBatch, 10 at a time, several batches at once), on AWS or, with --endpoint-url, on the local
+ * emulator. Run it with `npx tsx lib/workshop/send-jobs.ts --outputs-file outputs.json`.
+ */
+import { readFileSync } from 'node:fs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { parseEncodeJob } from '../../lambda/worker/encode-job';
+
+export const SEND_JOBS_USAGE = `usage: send-jobs (--queue-url URL | --outputs-file F) [--count N] [--seconds S] [--endpoint-url URL]
+
+  --queue-url URL      the jobs queue (the WorkerFleet stack's output JobsQueueUrl)
+  --outputs-file F     or read JobsQueueUrl from a 'cdk deploy --outputs-file' / 'npm start -- --outputs-file' file
+  --count N            how many jobs (1 to 100,000; default 1,000)
+  --seconds S          the work each job takes (0 to 43,200; default 6)
+  --endpoint-url URL   an SQS endpoint such as http://127.0.0.1:4566 (default: AWS, or AWS_ENDPOINT_URL)`;
+
+/** The output of the WorkerFleet stack that names the jobs queue. */
+export const JOBS_QUEUE_OUTPUT = 'JobsQueueUrl';
+
+export interface SendJobsOptions {
+  readonly queueUrl?: string;
+  readonly outputsFile?: string;
+  readonly count: number;
+  readonly seconds: number;
+  readonly endpointUrl?: string;
+}
+
+/** A command line we cannot run: printed with the usage, exit code 2. */
+export class SendJobsUsageError extends Error {}
+
+export function parseSendJobsArgs(args: readonly string[]): SendJobsOptions {
+  const options: { -readonly [K in keyof SendJobsOptions]: SendJobsOptions[K] } = { count: 1000, seconds: 6 };
+  const problems: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    const value = () => {
+      const v = inline ?? args[++i];
+      if (v === undefined || v === '') throw new SendJobsUsageError(`${flag} needs a value`);
+      return v;
+    };
+    const number = (min: number, max: number, whole: boolean) => {
+      const text = value();
+      const n = Number(text);
+      if (!Number.isFinite(n) || n < min || n > max || (whole && !Number.isInteger(n))) {
+        problems.push(
+          `${flag} must be a${whole ? ' whole' : ''} number from ${min} to ${max}, not '${text}'`,
+        );
+      }
+      return n;
+    };
+    switch (flag) {
+      case '--queue-url':
+        options.queueUrl = value();
+        break;
+      case '--outputs-file':
+        options.outputsFile = value();
+        break;
+      case '--count':
+        options.count = number(1, 100_000, true);
+        break;
+      case '--seconds':
+        options.seconds = number(0, 43_200, false);
+        break;
+      case '--endpoint-url':
+        options.endpointUrl = value();
+        break;
+      default:
+        problems.push(`unknown argument '${arg}'`);
+    }
+  }
+  if ((options.queueUrl === undefined) === (options.outputsFile === undefined)) {
+    problems.push('give either --queue-url or --outputs-file');
+  }
+  if (problems.length > 0) throw new SendJobsUsageError(problems.join('; '));
+  return options;
+}
+
+/** Finds the jobs queue in an outputs file (`{"<stack name>": {"JobsQueueUrl": "...", ...}, ...}`). */
+export function jobsQueueFromOutputs(outputs: unknown, file = 'the outputs file'): string {
+  const found = Object.entries((outputs ?? {}) as Record<string, Record<string, unknown>>).filter(
+    ([, stackOutputs]) => typeof stackOutputs?.[JOBS_QUEUE_OUTPUT] === 'string',
+  );
+  if (found.length !== 1) {
+    throw new Error(
+      found.length === 0
+        ? `${file} has no ${JOBS_QUEUE_OUTPUT} output: deploy the WorkerFleet stack with --outputs-file`
+        : `${file} has ${JOBS_QUEUE_OUTPUT} in several stacks (${found.map(([s]) => s).join(', ')}): use --queue-url`,
+    );
+  }
+  return found[0][1][JOBS_QUEUE_OUTPUT] as string;
+}
+
+/** Sends the jobs (`video-0000`, `video-0001`, …), 10 per batch, 8 batches at a time; returns the queue URL. */
+export async function sendJobs(
+  options: SendJobsOptions,
+  sqs: SQSClient,
+  print: (line: string) => void = console.log,
+): Promise<string> {
+  const queueUrl =
+    options.queueUrl ??
+    jobsQueueFromOutputs(
+      JSON.parse(readFileSync(options.outputsFile as string, 'utf8')),
+      options.outputsFile,
+    );
+  const width = String(options.count - 1).length;
+  const body = (i: number) =>
+    JSON.stringify({
+      jobId: `video-${String(i).padStart(Math.max(4, width), '0')}`,
+      seconds: options.seconds,
+    });
+  parseEncodeJob(body(0)); // the same check the worker makes
+  const started = Date.now();
+  let next = 0;
+  const failures: string[] = [];
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < options.count) {
+        const first = next;
+        next = Math.min(next + 10, options.count);
+        const { Failed } = await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: Array.from({ length: next - first }, (_, j) => ({
+              Id: `job${j}`,
+              MessageBody: body(first + j),
+            })),
+          }),
+        );
+        for (const f of Failed ?? []) failures.push(`${f.Id}: ${f.Code} ${f.Message}`);
+      }
+    }),
+  );
+  if (failures.length > 0)
+    throw new Error(`${failures.length} job(s) were not sent: ${failures.slice(0, 3).join('; ')}`);
+  print(`sent ${options.count} job(s) of ${options.seconds} s to ${queueUrl} in ${Date.now() - started} ms`);
+  return queueUrl;
+}
+
+/** The SQS client: AWS's default configuration, or the given endpoint (any credentials do for the emulator). */
+export function sqsClientFor(
+  endpointUrl: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): SQSClient {
+  if (endpointUrl === undefined) return new SQSClient({});
+  return new SQSClient({
+    endpoint: endpointUrl,
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    // the emulator accepts any credentials; without any configured, the SDK would refuse to sign
+    ...(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE
+      ? {}
+      : { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+  });
+}
+
+/** Runs the command: exit code 2 for a bad command line, 1 when sending fails. */
+export async function runSendJobsCli(args: string[]): Promise<void> {
+  let options: SendJobsOptions;
+  try {
+    options = parseSendJobsArgs(args);
+  } catch (error) {
+    if (!(error instanceof SendJobsUsageError)) throw error;
+    console.error(`send-jobs: ${error.message}\n${SEND_JOBS_USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const sqs = sqsClientFor(options.endpointUrl);
+  try {
+    await sendJobs(options, sqs);
+  } catch (error) {
+    console.error(`send-jobs: ${(error as Error).message}`);
+    process.exitCode = 1;
+  } finally {
+    sqs.destroy();
+  }
+}
+
+if (require.main === module) void runSendJobsCli(process.argv.slice(2));
