@@ -1,38 +1,54 @@
 #!/usr/bin/env -S npx tsx
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { App } from 'aws-cdk-lib';
-import { formatSummary, summarizeAssembly } from '../lib/assembly-summary';
-import { buildApp } from '../lib/decoupled-app';
 
 const ROOT = path.join(__dirname, '..');
 const USAGE = `Usage: decoupled <command> [options]
 
 Commands:
-  local [--stage sandbox|dev|prod]   synthesize the app into cdk.out and print each stack's resources and outputs
+  local [--port N] [--stage sandbox|dev|prod] [--outputs-file F] [--host H]
+                                     synthesize the app (reusing an up-to-date cdk.out), deploy every stack into
+                                     the local emulator and serve until Ctrl-C, printing one line per event
   emulator [--port N] [--host H]     run a bare local AWS emulator (no app deployed), see docs/emulator.md
   help                               show this text`;
 
 /** Thrown for a command line we cannot run; printed without a stack trace, exit code 2. */
 class UsageError extends Error {}
 
-/** `npm start`: synthesizes the app as `cdk synth` does and prints what it would deploy. */
-function local(args: string[]): void {
-  const { values } = parseArgs({ args, options: { stage: { type: 'string' } }, strict: true });
-  const started = Date.now();
-  const context = { ...JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context };
-  if (values.stage !== undefined) context.stage = values.stage;
-
-  console.log(`Synthesizing the app (stage ${context.stage}) into cdk.out ...`);
-  const app = new App({ outdir: path.join(ROOT, 'cdk.out'), context });
-  buildApp(app);
-  const stacks = summarizeAssembly(app.synth());
-  console.log(formatSummary(stacks));
-  console.log(`
-Synthesized ${stacks.length} stacks in ${((Date.now() - started) / 1000).toFixed(1)} s; templates and bundled Lambda code are in cdk.out/.
-Local emulation of these stacks is not available yet: for now, deploy them to a sandbox account with
-'npm run deploy' (see README.md).`);
+/** `npm start`: the whole app, running locally. */
+async function local(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      stage: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'outputs-file': { type: 'string' },
+    },
+    strict: true,
+  });
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!/^\d+$/.test(values.port) || port > 65_535) {
+      throw new UsageError(`--port must be an integer from 0 to 65535, got '${values.port}'`);
+    }
+  }
+  // Loaded on demand: `help` and `emulator` need none of it.
+  const { startLocalMode } = await import('../lib/local/local-mode');
+  const mode = await startLocalMode({
+    root: ROOT,
+    port,
+    host: values.host,
+    stage: values.stage,
+    outputsFile: values['outputs-file'],
+  });
+  const stop = () => {
+    console.log('\nStopping ...');
+    void mode.stop().then(() => console.log('Stopped.'));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -59,5 +75,6 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   const usage =
     error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   console.error(`decoupled: ${(error as Error).message}${usage ? `\n\n${USAGE}` : ''}`);
-  process.exitCode = usage ? 2 : 1;
+  // exit now: a half-started emulator may still hold timers that would keep the process alive
+  process.exit(usage ? 2 : 1);
 });

@@ -1,4 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import * as path from 'node:path';
 import { sqsClientFor } from '../helpers/emulator';
@@ -19,7 +21,7 @@ describe('decoupled command line', () => {
     const { code, stdout } = decoupled('help');
 
     expect(code).toBe(0);
-    expect(stdout).toContain('local [--stage sandbox|dev|prod]');
+    expect(stdout).toContain('local [--port N] [--stage sandbox|dev|prod] [--outputs-file F] [--host H]');
   });
 
   test('an unknown command exits 2 with the usage', () => {
@@ -74,5 +76,55 @@ describe('decoupled command line', () => {
     // Assess
     expect(queues.QueueUrls ?? []).toEqual([]);
     expect(await exited).toBe(0);
+  });
+
+  test('local deploys the app, writes the outputs file, serves until SIGTERM and stops cleanly', async () => {
+    // Prepare
+    const outputsFile = path.join(mkdtempSync(path.join(tmpdir(), 'decoupled-outputs-')), 'outputs.json');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'bin/decoupled.ts', 'local', '--port', '0', '--outputs-file', outputsFile],
+      { cwd: ROOT },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', () => /Ready in \d+\.\d s/.test(out) && resolve());
+      void exited.then((code) => reject(new Error(`local exited early with ${code}: ${out}`)));
+    });
+
+    // Act
+    const outputs = JSON.parse(readFileSync(outputsFile, 'utf8'));
+    const endpoint = /export AWS_ENDPOINT_URL=(\S+)/.exec(out)?.[1] as string;
+    const sqs = sqsClientFor(endpoint);
+    const queues = await sqs.send(new ListQueuesCommand({}));
+    sqs.destroy();
+    child.kill('SIGTERM');
+
+    // Assess: the outputs file has cdk deploy's shape, stack name → output → value, and the queues exist
+    expect(outputs['decoupled-sandbox-pipeline'].WorkQueueUrl).toMatch(
+      new RegExp(`^${endpoint}/000000000000/`),
+    );
+    expect(queues.QueueUrls).toContain(outputs['decoupled-sandbox-pipeline'].WorkQueueUrl);
+    expect(out).toContain('Stack decoupled-sandbox-pipeline (Pipeline):');
+    expect(await exited).toBe(0);
+    expect(out).toContain('Stopped.');
+  }, 120_000);
+
+  test('local refuses a port that is in use, saying so', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = String((server.address() as { port: number }).port);
+
+    const { code, stderr } = decoupled('local', '--port', port);
+    server.close();
+
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      `decoupled: port ${port} on 127.0.0.1 is in use (another npm start or emulator?)`,
+    );
   });
 });

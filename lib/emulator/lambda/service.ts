@@ -185,6 +185,10 @@ export class LambdaService {
         _HANDLER: input.handler,
         TZ: ':UTC',
         LANG: 'en_US.UTF-8',
+        // The SDK warns about this machine's Node.js, not about the runtime the function declares; silence that
+        ...(runtimeMajor(input.runtime) >= 22
+          ? { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }
+          : {}),
         // the template's variables, then what makes the SDK's default configuration talk to the emulator
         ...input.environment,
         AWS_REGION: this.options.region,
@@ -407,6 +411,11 @@ export class LambdaService {
     }
     return fn;
   }
+}
+
+/** `nodejs24.x` → 24. */
+function runtimeMajor(runtime: string): number {
+  return Number(/^nodejs(\d+)\.x$/.exec(runtime)?.[1] ?? 0);
 }
 
 function invalidParameterValue(message: string): AwsError {

@@ -23,6 +23,8 @@ describe('readCloudAssembly', () => {
     expect(stacks.map((s) => [s.id, s.stackName])).toEqual([
       ['QueueBasics', 'decoupled-sandbox-queue-basics'],
       ['Pipeline', 'decoupled-sandbox-pipeline'],
+      ['FanOut', 'decoupled-sandbox-fan-out'],
+      ['WorkerFleet', 'decoupled-sandbox-worker-fleet'],
     ]);
     const pipeline = stacks[1];
     const codeKeys = Object.values(pipeline.template.Resources)

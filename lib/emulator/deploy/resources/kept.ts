@@ -1,0 +1,83 @@
+/**
+ * Resources that are recorded but do nothing locally: IAM (the emulator does not check permissions), KMS
+ * (messages are not encrypted at rest in memory), log groups (function output goes to the console). They get
+ * names and ARNs in AWS's formats, so templates that refer to them deploy; their resolved properties stay in
+ * the deployment for later checks.
+ */
+import { createHash } from 'node:crypto';
+import type { DeployContext, ProvisionedResource, ResourceHandler, ResourceRequest } from './types';
+
+type Describe = (request: ResourceRequest, context: DeployContext) => ProvisionedResource;
+
+function kept(note: string, describe: Describe): ResourceHandler {
+  return {
+    create: (request, context) => ({ status: 'kept', note, ...describe(request, context) }),
+  };
+}
+
+/** A UUID derived from the stack and logical id, so local key ids are stable across restarts. */
+export function stableUuid(request: ResourceRequest): string {
+  const hex = createHash('sha256').update(`${request.stackName}/${request.logicalId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+const IAM_NOTE = 'permissions are not enforced locally';
+
+export const KEPT_HANDLERS: Readonly<Record<string, ResourceHandler>> = {
+  'AWS::IAM::Role': kept(IAM_NOTE, (request, context) => {
+    const name =
+      (request.properties.RoleName as string | undefined) ?? context.physicalName({ maxLength: 64 });
+    const rolePath = (request.properties.Path as string | undefined) ?? '/';
+    const id = createHash('sha256').update(name).digest('hex').slice(0, 17).toUpperCase();
+    return {
+      ref: name,
+      attributes: {
+        Arn: `arn:aws:iam::${context.emulator.accountId}:role${rolePath}${name}`,
+        RoleId: `AROA${id}`,
+      },
+    };
+  }),
+  'AWS::IAM::Policy': kept(IAM_NOTE, (request, context) => ({
+    ref: context.physicalName({ maxLength: 128 }),
+    display: String(request.properties.PolicyName ?? request.logicalId),
+  })),
+  'AWS::IAM::ManagedPolicy': kept(IAM_NOTE, (request, context) => {
+    const name =
+      (request.properties.ManagedPolicyName as string | undefined) ??
+      context.physicalName({ maxLength: 128 });
+    const arn = `arn:aws:iam::${context.emulator.accountId}:policy/${name}`;
+    return { ref: arn, attributes: { PolicyArn: arn } };
+  }),
+  'AWS::IAM::InstanceProfile': kept(IAM_NOTE, (request, context) => {
+    const name =
+      (request.properties.InstanceProfileName as string | undefined) ??
+      context.physicalName({ maxLength: 128 });
+    return {
+      ref: name,
+      attributes: { Arn: `arn:aws:iam::${context.emulator.accountId}:instance-profile/${name}` },
+    };
+  }),
+  'AWS::KMS::Key': kept('messages and objects are not encrypted locally', (request, context) => {
+    const id = stableUuid(request);
+    const arn = `arn:aws:kms:${context.emulator.region}:${context.emulator.accountId}:key/${id}`;
+    return { ref: id, display: arn, attributes: { Arn: arn, KeyId: id } };
+  }),
+  'AWS::KMS::Alias': kept('messages and objects are not encrypted locally', (request) => ({
+    ref: String(request.properties.AliasName),
+  })),
+  'AWS::Logs::LogGroup': kept('function output is printed by npm start', (request, context) => {
+    const name =
+      (request.properties.LogGroupName as string | undefined) ?? context.physicalName({ maxLength: 512 });
+    const { region, accountId } = context.emulator;
+    return { ref: name, attributes: { Arn: `arn:aws:logs:${region}:${accountId}:log-group:${name}:*` } };
+  }),
+  'AWS::CloudWatch::Alarm': kept('stored; alarms are not evaluated locally', (request, context) => {
+    const name =
+      (request.properties.AlarmName as string | undefined) ?? context.physicalName({ maxLength: 255 });
+    const { region, accountId } = context.emulator;
+    return { ref: name, attributes: { Arn: `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}` } };
+  }),
+  'AWS::CloudWatch::Dashboard': kept('dashboards are shown in the AWS console only', (request, context) => ({
+    ref: (request.properties.DashboardName as string | undefined) ?? context.physicalName({ maxLength: 255 }),
+  })),
+};

@@ -1,0 +1,173 @@
+/**
+ * AWS::Lambda::Function (its code is the asset directory in cdk.out), AWS::Lambda::EventSourceMapping (SQS),
+ * AWS::Lambda::EventInvokeConfig (retries, event age, destinations) and AWS::Lambda::Permission (kept).
+ */
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import {
+  optionalString,
+  requiredString,
+  type ResourceHandler,
+  ResourcePropertyError,
+  type ResourceRequest,
+  type DeployContext,
+} from './types';
+
+const NODE_RUNTIME = /^nodejs\d+\.x$/;
+
+/** Ref: the function name; Fn::GetAtt: Arn. */
+export const functionHandler: ResourceHandler = {
+  async create(request, context) {
+    const p = request.properties;
+    const name = (p.FunctionName as string | undefined) ?? context.physicalName({ maxLength: 64 });
+    const arn = context.emulator.lambda.arnOf(name);
+    const result = { ref: name, attributes: { Arn: arn }, display: name };
+    const backs = context.providerFunctions.get(request.logicalId);
+    if (backs !== undefined) {
+      return {
+        ...result,
+        status: 'kept' as const,
+        note: `provider of ${backs}, which the emulator applies itself`,
+      };
+    }
+    const runtime = requiredString(request, 'Runtime');
+    if (!NODE_RUNTIME.test(runtime)) {
+      return {
+        ...result,
+        status: 'not-emulated' as const,
+        note: `runtime ${runtime}: only Node.js functions run locally`,
+      };
+    }
+    const variables = ((p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ??
+      {}) as Record<string, unknown>;
+    await context.emulator.lambda.createFunction({
+      functionName: name,
+      codeDirectory: codeDirectory(request, context),
+      handler: requiredString(request, 'Handler'),
+      runtime,
+      timeout: p.Timeout === undefined ? undefined : Number(p.Timeout),
+      memorySize: p.MemorySize === undefined ? undefined : Number(p.MemorySize),
+      environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
+      reservedConcurrentExecutions:
+        p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions),
+      description: optionalString(request, 'Description'),
+    });
+    return { ...result, note: `${runtime} (runs on this machine's Node.js ${process.versions.node})` };
+  },
+};
+
+/** The asset directory CDK bundled, or inline code written to a directory of its own. */
+function codeDirectory(request: ResourceRequest, context: DeployContext): string {
+  const code = (request.properties.Code ?? {}) as { S3Key?: unknown; ZipFile?: unknown; ImageUri?: unknown };
+  if (typeof code.ZipFile === 'string') {
+    const dir = path.join(
+      context.workDirectory,
+      createHash('sha256')
+        .update(`${request.stackName}/${request.logicalId}/${code.ZipFile}`)
+        .digest('hex')
+        .slice(0, 16),
+    );
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'index.js'), code.ZipFile);
+    return dir;
+  }
+  if (typeof code.S3Key !== 'string') {
+    throw new ResourcePropertyError(
+      request,
+      code.ImageUri !== undefined
+        ? 'container image functions cannot run locally'
+        : 'Code must name a cdk.out asset (S3Key) or inline code (ZipFile)',
+    );
+  }
+  const dir = context.assetPath(code.S3Key);
+  if (dir === undefined) {
+    throw new ResourcePropertyError(request, `the code asset ${code.S3Key} is not in the cloud assembly`);
+  }
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ResourcePropertyError(
+      request,
+      `the code asset ${dir} is not a directory (zip assets are not unpacked locally)`,
+    );
+  }
+  return dir;
+}
+
+/** Ref: the mapping's UUID; Fn::GetAtt: Id, EventSourceMappingArn. SQS sources only. */
+export const eventSourceMappingHandler: ResourceHandler = {
+  create(request, context) {
+    const p = request.properties;
+    const source = optionalString(request, 'EventSourceArn') ?? '';
+    if (!source.startsWith('arn:aws:sqs:')) {
+      return {
+        ref: createHash('sha256')
+          .update(`${request.stackName}/${request.logicalId}`)
+          .digest('hex')
+          .slice(0, 32),
+        display: source || String(p.SelfManagedEventSource ?? ''),
+        status: 'not-emulated',
+        note: 'only SQS event sources are emulated',
+      };
+    }
+    const filters =
+      (p.FilterCriteria as { Filters?: Array<{ Pattern?: unknown }> } | undefined)?.Filters ?? [];
+    const uuid = context.emulator.lambda.createEventSourceMapping({
+      eventSourceArn: source,
+      functionName: requiredString(request, 'FunctionName'),
+      batchSize: p.BatchSize === undefined ? undefined : Number(p.BatchSize),
+      maximumBatchingWindowInSeconds:
+        p.MaximumBatchingWindowInSeconds === undefined ? undefined : Number(p.MaximumBatchingWindowInSeconds),
+      functionResponseTypes: p.FunctionResponseTypes as string[] | undefined,
+      maximumConcurrency: (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)
+        ?.MaximumConcurrency,
+      filterPatterns: filters.map((f) =>
+        typeof f.Pattern === 'string' ? f.Pattern : JSON.stringify(f.Pattern),
+      ),
+      enabled: p.Enabled === undefined ? true : String(p.Enabled) === 'true',
+    });
+    const { region, accountId } = context.emulator;
+    return {
+      ref: uuid,
+      display: `${source.split(':').pop()} → ${p.FunctionName}`,
+      attributes: {
+        Id: uuid,
+        EventSourceMappingArn: `arn:aws:lambda:${region}:${accountId}:event-source-mapping:${uuid}`,
+      },
+    };
+  },
+};
+
+/** Ref: an id. Retries, maximum event age and the onSuccess/onFailure destinations of asynchronous invokes. */
+export const eventInvokeConfigHandler: ResourceHandler = {
+  create(request, context) {
+    const p = request.properties;
+    const name = requiredString(request, 'FunctionName');
+    const qualifier = optionalString(request, 'Qualifier') ?? '$LATEST';
+    const destinations = (p.DestinationConfig ?? {}) as {
+      OnSuccess?: { Destination?: string };
+      OnFailure?: { Destination?: string };
+    };
+    context.emulator.lambda.putFunctionEventInvokeConfig(name, {
+      maximumRetryAttempts: p.MaximumRetryAttempts === undefined ? undefined : Number(p.MaximumRetryAttempts),
+      maximumEventAgeSeconds:
+        p.MaximumEventAgeInSeconds === undefined ? undefined : Number(p.MaximumEventAgeInSeconds),
+      onSuccess: destinations.OnSuccess?.Destination,
+      onFailure: destinations.OnFailure?.Destination,
+    });
+    return { ref: `${name}:${qualifier}`, display: `${name} destinations` };
+  },
+};
+
+/** Kept: who may invoke a function (the emulator does not enforce resource policies). */
+export const permissionHandler: ResourceHandler = {
+  create(request) {
+    const fn = requiredString(request, 'FunctionName');
+    const principal = optionalString(request, 'Principal') ?? '';
+    return {
+      ref: `${request.logicalId}`,
+      display: `${principal} → ${fn.split(':').pop()}`,
+      status: 'kept',
+      note: 'resource policy stored; not enforced locally',
+    };
+  },
+};

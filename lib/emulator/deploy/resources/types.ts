@@ -1,0 +1,102 @@
+/**
+ * What a resource handler is: it turns one template resource (its properties already resolved) into
+ * emulator state, and says what `Ref` and `Fn::GetAtt` return for it, as CloudFormation's resource types do.
+ */
+import type { Emulator } from '../../emulator';
+import type { PhysicalNameOptions } from '../physical-name';
+
+/** One resource to create. */
+export interface ResourceRequest {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly type: string;
+  /** Properties with every intrinsic resolved. */
+  readonly properties: Readonly<Record<string, unknown>>;
+}
+
+/** What handlers may use besides the emulator. */
+export interface DeployContext {
+  readonly emulator: Emulator;
+  /** `Stack-LogicalId-SUFFIX` for the resource being created, as CloudFormation names unnamed resources. */
+  physicalName(options: PhysicalNameOptions): string;
+  /** The directory of a file asset, by the object key the template names (`<hash>.zip`). */
+  assetPath(objectKey: string): string | undefined;
+  /** Where a handler may write files (inline Lambda code). */
+  readonly workDirectory: string;
+  /** Logical ids of functions that back a custom resource the emulator applies itself (they never run). */
+  readonly providerFunctions: ReadonlyMap<string, string>;
+}
+
+/**
+ * The outcome, as the start-up table shows it: `emulated` resources behave (queues, functions…); `kept`
+ * resources are recorded for later checks but do nothing locally (IAM, KMS); `not-emulated` ones have a reason.
+ */
+export type ResourceStatus = 'emulated' | 'kept' | 'not-emulated';
+
+export interface ProvisionedResource {
+  /** What `Ref` returns. */
+  readonly ref: string;
+  /** What `Fn::GetAtt` returns, by attribute name. */
+  readonly attributes?: Readonly<Record<string, unknown>>;
+  /** What the table shows: a URL, an ARN or a name. @default ref */
+  readonly display?: string;
+  /** @default 'emulated' */
+  readonly status?: ResourceStatus;
+  /** Why a resource is kept or not emulated, or what is special about it. */
+  readonly note?: string;
+}
+
+export interface ResourceHandler {
+  create(
+    request: ResourceRequest,
+    context: DeployContext,
+  ): Promise<ProvisionedResource> | ProvisionedResource;
+}
+
+/** A template property that must be a string (or absent), for handlers' own checks. */
+export function optionalString(request: ResourceRequest, name: string): string | undefined {
+  const value = request.properties[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new ResourcePropertyError(
+      request,
+      `property ${name} must be a string, got ${JSON.stringify(value)}`,
+    );
+  }
+  return String(value);
+}
+
+export function requiredString(request: ResourceRequest, name: string): string {
+  const value = optionalString(request, name);
+  if (value === undefined)
+    throw new ResourcePropertyError(request, `the required property ${name} is missing`);
+  return value;
+}
+
+/** JSON-valued properties (policies, filter policies) arrive as objects; the services take them as text. */
+export function jsonText(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** CloudFormation takes `true`/`"true"` and numbers as numbers or strings; the services take strings. */
+export function attributeText(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** `[{Key, Value}]` tags as a map. */
+export function tagMap(tags: unknown): Record<string, string> | undefined {
+  if (!Array.isArray(tags) || tags.length === 0) return undefined;
+  return Object.fromEntries(
+    tags.map((t: { Key?: unknown; Value?: unknown }) => [String(t.Key), String(t.Value ?? '')]),
+  );
+}
+
+/** A property a handler cannot use, in CloudFormation's wording for property validation. */
+export class ResourcePropertyError extends Error {
+  constructor(request: ResourceRequest, detail: string) {
+    super(`Properties validation failed for resource ${request.logicalId}: ${detail}`);
+    this.name = 'ResourcePropertyError';
+  }
+}

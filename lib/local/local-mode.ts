@@ -1,0 +1,120 @@
+/**
+ * `npm start`: synthesize the app (reusing an up-to-date cdk.out), start the emulator, deploy every stack of
+ * the assembly into it, print the resources and the next commands, then print one line per event until stopped.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Clock } from '../emulator/clock';
+import { deployCloudAssembly, type LocalDeployment } from '../emulator/deploy/local-deployment';
+import { DEFAULT_HOST, DEFAULT_PORT, type Emulator, startEmulator } from '../emulator/emulator';
+import {
+  formatActivity,
+  formatFunctionLog,
+  formatNextCommands,
+  formatResourceTable,
+  ResourceLabels,
+} from './report';
+import { synthesizeApp } from './synthesis';
+
+export interface LocalModeOptions {
+  /** The project root. */
+  readonly root: string;
+  /** @default 4566 */
+  readonly port?: number;
+  /** @default 127.0.0.1 */
+  readonly host?: string;
+  /** Overrides cdk.json's stage. */
+  readonly stage?: string;
+  /** Writes the outputs there, in the shape of `cdk deploy --outputs-file`. */
+  readonly outputsFile?: string;
+  /** Deploy this assembly instead of synthesizing the app (tests). */
+  readonly assemblyDirectory?: string;
+  /** @default the system clock */
+  readonly clock?: Clock;
+  /** Where lines go. @default console.log */
+  readonly print?: (line: string) => void;
+}
+
+export interface LocalMode {
+  readonly emulator: Emulator;
+  readonly deployment: LocalDeployment;
+  /** Milliseconds from start to ready, and their parts. */
+  readonly timings: { readonly synthMs: number; readonly deployMs: number; readonly totalMs: number };
+  stop(): Promise<void>;
+}
+
+export async function startLocalMode(options: LocalModeOptions): Promise<LocalMode> {
+  const started = performance.now();
+  const print = options.print ?? ((line: string) => console.log(line));
+  let assembly = options.assemblyDirectory;
+  let synthMs = 0;
+  if (assembly === undefined) {
+    print(`Synthesizing the app${options.stage ? ` (stage ${options.stage})` : ''} into cdk.out ...`);
+    const synthesis = await synthesizeApp({ root: options.root, stage: options.stage });
+    assembly = synthesis.outdir;
+    synthMs = synthesis.durationMs;
+    print(
+      synthesis.synthesized
+        ? `Synthesized stage ${synthesis.stage} in ${(synthMs / 1000).toFixed(1)} s.`
+        : `cdk.out is up to date for stage ${synthesis.stage}: reusing it.`,
+    );
+  }
+
+  // function output can come during deployment, before the labels exist
+  const names: { labels?: ResourceLabels } = {};
+  const port = options.port ?? DEFAULT_PORT;
+  const host = options.host ?? DEFAULT_HOST;
+  let emulator: Emulator;
+  try {
+    emulator = await startEmulator({
+      port,
+      host,
+      clock: options.clock,
+      onFunctionLog: (line) =>
+        print(names.labels ? formatFunctionLog(line, names.labels) : `[${line.functionName}] ${line.line}`),
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'EADDRINUSE') {
+      throw new Error(
+        `port ${port} on ${host} is in use (another npm start or emulator?): stop it, or choose another with --port`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  let deployment: LocalDeployment;
+  const deployStarted = performance.now();
+  try {
+    let count = 0;
+    deployment = await deployCloudAssembly(emulator, assembly, { onResource: () => count++ });
+    print(
+      `Deployed ${count} resources into the emulator at ${emulator.endpoint} in ${Math.round(performance.now() - deployStarted)} ms.`,
+    );
+  } catch (error) {
+    await emulator.stop();
+    throw error;
+  }
+  const deployMs = performance.now() - deployStarted;
+  const labels = new ResourceLabels(deployment);
+  names.labels = labels;
+  const stopListening = emulator.activity.listen((event) =>
+    print(formatActivity(event, labels, new Date(emulator.clock.now()))),
+  );
+
+  print(formatResourceTable(deployment));
+  if (options.outputsFile !== undefined) {
+    writeFileSync(options.outputsFile, `${JSON.stringify(deployment.outputsFile(), null, 2)}\n`);
+    print(`\nOutputs written to ${options.outputsFile}`);
+  }
+  print(formatNextCommands(deployment, emulator.endpoint, emulator.region));
+  const totalMs = performance.now() - started;
+  print(`\nReady in ${(totalMs / 1000).toFixed(1)} s. Live events follow:`);
+  return {
+    emulator,
+    deployment,
+    timings: { synthMs, deployMs, totalMs },
+    stop: async () => {
+      stopListening();
+      await emulator.stop();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/** Shared fixture: the real app (synthesized once by test/global-setup.ts) running in local mode on a manual clock. */
+import { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { ActivityEvent } from '../../lib/emulator/activity';
+import { ManualClock } from '../../lib/emulator/clock';
+import { type LocalMode, startLocalMode } from '../../lib/local/local-mode';
+import { TEST_ASSEMBLY } from '../global-setup';
+import { sqsClientFor, TEST_CREDENTIALS } from './emulator';
+
+export interface LocalApp {
+  mode: LocalMode;
+  clock: ManualClock;
+  sqs: SQSClient;
+  s3: S3Client;
+  /** Every activity event so far. */
+  events: ActivityEvent[];
+  /** What npm start printed. */
+  lines: string[];
+  /** An output of a stack (by id, e.g. `Pipeline`). */
+  output(stack: string, key: string): string;
+  stop(): Promise<void>;
+}
+
+export async function startLocalApp(): Promise<LocalApp> {
+  const clock = new ManualClock(Date.parse('2026-11-21T09:00:00Z'));
+  const lines: string[] = [];
+  const mode = await startLocalMode({
+    root: `${__dirname}/../..`,
+    assemblyDirectory: TEST_ASSEMBLY,
+    port: 0,
+    clock,
+    print: (line) => lines.push(line),
+  });
+  const events: ActivityEvent[] = [];
+  mode.emulator.activity.listen((e) => events.push(e));
+  const { endpoint, region } = mode.emulator;
+  const sqs = sqsClientFor(endpoint);
+  const s3 = new S3Client({ endpoint, region, credentials: TEST_CREDENTIALS, forcePathStyle: true });
+  return {
+    mode,
+    clock,
+    sqs,
+    s3,
+    events,
+    lines,
+    output: (stack, key) => mode.deployment.output(stack, key),
+    stop: async () => {
+      sqs.destroy();
+      s3.destroy();
+      await mode.stop();
+    },
+  };
+}
+
+export interface EventuallyOptions {
+  /** Moves this clock forward by `stepMs` between probes, so batching windows and long polls end. */
+  readonly clock?: ManualClock;
+  /** @default 1000 */
+  readonly stepMs?: number;
+  /** Real time to wait at most. @default 15 s */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Waits (in real time: functions run in worker threads) until `probe` returns something other than undefined.
+ * AWS timeouts are never waited for in real time: with `clock`, each round moves the manual clock a step.
+ */
+export async function eventually<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  options: EventuallyOptions = {},
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    if (Date.now() > until) throw new Error(`nothing came within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    options.clock?.advance(options.stepMs ?? 1000);
+  }
+}
