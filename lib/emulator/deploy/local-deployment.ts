@@ -171,7 +171,11 @@ async function deployStack(
       } else {
         let provisioned;
         try {
-          provisioned = await handler.create({ ...base, properties }, context);
+          const metadata =
+            resource.Metadata === undefined
+              ? undefined
+              : (resolver.resolve(resource.Metadata, logicalId) as Record<string, unknown>);
+          provisioned = await handler.create({ ...base, properties, metadata }, context);
         } catch (error) {
           throw new TemplateError(
             stackName,

@@ -2,6 +2,11 @@
  * The resource types local mode deploys, and why the others are not emulated. A new emulated type is one
  * handler file here and one line in {@link RESOURCE_HANDLERS}.
  */
+import {
+  autoScalingGroupHandler,
+  launchConfigurationHandler,
+  scalingPolicyHandler,
+} from './autoscaling';
 import { KEPT_HANDLERS } from './kept';
 import {
   eventInvokeConfigHandler,
@@ -33,6 +38,9 @@ export const RESOURCE_HANDLERS: Readonly<Record<string, ResourceHandler>> = {
   'AWS::Lambda::EventSourceMapping': eventSourceMappingHandler,
   'AWS::Lambda::EventInvokeConfig': eventInvokeConfigHandler,
   'AWS::Lambda::Permission': permissionHandler,
+  'AWS::AutoScaling::AutoScalingGroup': autoScalingGroupHandler,
+  'AWS::AutoScaling::ScalingPolicy': scalingPolicyHandler,
+  'AWS::AutoScaling::LaunchConfiguration': launchConfigurationHandler,
   ...KEPT_HANDLERS,
 };
 

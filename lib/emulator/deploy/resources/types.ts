@@ -12,6 +12,8 @@ export interface ResourceRequest {
   readonly type: string;
   /** Properties with every intrinsic resolved. */
   readonly properties: Readonly<Record<string, unknown>>;
+  /** The resource's Metadata, intrinsics resolved (the worker fleet's group names what its instances run). */
+  readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
 /** What handlers may use besides the emulator. */
