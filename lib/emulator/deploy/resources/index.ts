@@ -2,11 +2,7 @@
  * The resource types local mode deploys, and why the others are not emulated. A new emulated type is one
  * handler file here and one line in {@link RESOURCE_HANDLERS}.
  */
-import {
-  autoScalingGroupHandler,
-  launchConfigurationHandler,
-  scalingPolicyHandler,
-} from './autoscaling';
+import { autoScalingGroupHandler, launchConfigurationHandler, scalingPolicyHandler } from './autoscaling';
 import { KEPT_HANDLERS } from './kept';
 import {
   eventInvokeConfigHandler,
