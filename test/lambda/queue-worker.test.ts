@@ -118,6 +118,20 @@ describe('the queue worker against the emulator', () => {
     expect(t.emulator.sqs.waitingReceivers()).toBe(1);
   });
 
+  test('a job of no work is done without the clock moving', async () => {
+    // Prepare
+    await sendJobs({ jobId: 'instant', seconds: 0 });
+    const { tracker, events } = startWorker();
+
+    // Act
+    await untilSettled(t.emulator, [tracker]);
+
+    // Assess
+    expect(ofType(events, 'job-done')).toEqual([
+      { type: 'job-done', messageId: expect.any(String), durationMs: 0 },
+    ]);
+  });
+
   test('a job longer than the visibility timeout keeps its message hidden with ChangeMessageVisibility', async () => {
     // Prepare: 100 s of work on a queue whose visibility timeout is 30 s
     await sendJobs({ jobId: 'long', seconds: 100 });

@@ -23,7 +23,8 @@ export class EmulatorInstanceClock implements InstanceClock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.resolve();
+    // no time to wait: a manual clock would otherwise hold even a zero-length sleep until it next moves
+    if (signal?.aborted || !(ms > 0)) return Promise.resolve();
     this.sleeping++;
     return new Promise<void>((resolve) => {
       const done = () => {
