@@ -100,6 +100,29 @@ describe('workshop chapter 2, the pipeline, in local mode', () => {
     expect(await results()).not.toContain('results/o-11.json');
   });
 
+  test('the dead-letter alarm goes to ALARM within a minute and notifies the alarm topic', async () => {
+    // Prepare: the previous test left o-11 in the dead-letter queue
+    const alarmTopic = app.output('Pipeline', 'AlarmTopicArn');
+
+    // Act: emulated minutes end (the DLQ receive above hid o-11 for 30 s); AWS/SQS metrics are published and the
+    // alarm is evaluated at each minute's end
+    const published = await eventually(
+      () =>
+        app.events.find((e) => e.kind === 'notification-published' && alarmTopic.endsWith(`:${e.topicName}`)),
+      { clock: app.clock, stepMs: 10_000 },
+    );
+
+    // Assess
+    const { MetricAlarms } = app.mode.emulator.cloudwatch.describeAlarms({});
+    const alarm = MetricAlarms?.find((a) => a.AlarmName?.startsWith('decoupled-sandbox-pipeline-'));
+    expect(alarm).toMatchObject({
+      StateValue: 'ALARM',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      AlarmActions: [alarmTopic],
+    });
+    expect(published).toBeDefined();
+  });
+
   test('an images/ upload lands directly in its queue as an S3 event', async () => {
     const images = app.output('Pipeline', 'ImagesQueueUrl');
     await app.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'images/cat.png', Body: 'png' }));

@@ -3,6 +3,7 @@
  * handler file here and one line in {@link RESOURCE_HANDLERS}.
  */
 import { autoScalingGroupHandler, launchConfigurationHandler, scalingPolicyHandler } from './autoscaling';
+import { alarmHandler } from './cloudwatch';
 import { KEPT_HANDLERS } from './kept';
 import {
   eventInvokeConfigHandler,
@@ -38,6 +39,7 @@ export const RESOURCE_HANDLERS: Readonly<Record<string, ResourceHandler>> = {
   'AWS::AutoScaling::ScalingPolicy': scalingPolicyHandler,
   'AWS::AutoScaling::LaunchConfiguration': launchConfigurationHandler,
   ...KEPT_HANDLERS,
+  'AWS::CloudWatch::Alarm': alarmHandler,
 };
 
 /** Custom resources the emulator applies itself, so their provider functions never run. */

@@ -71,12 +71,6 @@ export const KEPT_HANDLERS: Readonly<Record<string, ResourceHandler>> = {
     const { region, accountId } = context.emulator;
     return { ref: name, attributes: { Arn: `arn:aws:logs:${region}:${accountId}:log-group:${name}:*` } };
   }),
-  'AWS::CloudWatch::Alarm': kept('stored; alarms are not evaluated locally', (request, context) => {
-    const name =
-      (request.properties.AlarmName as string | undefined) ?? context.physicalName({ maxLength: 255 });
-    const { region, accountId } = context.emulator;
-    return { ref: name, attributes: { Arn: `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}` } };
-  }),
   'AWS::CloudWatch::Dashboard': kept('dashboards are shown in the AWS console only', (request, context) => ({
     ref: (request.properties.DashboardName as string | undefined) ?? context.physicalName({ maxLength: 255 }),
   })),
