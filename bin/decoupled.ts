@@ -10,6 +10,10 @@ Commands:
                                      synthesize the app (reusing an up-to-date cdk.out), deploy every stack into
                                      the local emulator and serve until Ctrl-C, printing one line per event
   emulator [--port N] [--host H]     run a bare local AWS emulator (no app deployed), see docs/emulator.md
+  publish-quotes (--topic-arn ARN | --outputs-file F) [--file F] [--endpoint-url URL]
+                                     publish insurance quotes to the FanOut quote topic (workshop chapter 3)
+  send-jobs (--queue-url URL | --outputs-file F) [--count N] [--seconds S] [--endpoint-url URL]
+                                     send a spike of jobs to the WorkerFleet jobs queue (workshop chapter 4)
   help                               show this text`;
 
 /** Thrown for a command line we cannot run; printed without a stack trace, exit code 2. */
@@ -60,6 +64,14 @@ async function main(argv: string[]): Promise<void> {
       // Loaded on demand: `local` needs none of the emulator.
       const { runEmulatorCli } = await import('../lib/emulator/main');
       return runEmulatorCli(args);
+    }
+    case 'publish-quotes': {
+      const { runPublishQuotesCli } = await import('../lib/workshop/publish-quotes');
+      return runPublishQuotesCli(args);
+    }
+    case 'send-jobs': {
+      const { runSendJobsCli } = await import('../lib/workshop/send-jobs');
+      return runSendJobsCli(args);
     }
     case undefined:
     case 'help':

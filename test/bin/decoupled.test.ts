@@ -22,6 +22,8 @@ describe('decoupled command line', () => {
 
     expect(code).toBe(0);
     expect(stdout).toContain('local [--port N] [--stage sandbox|dev|prod] [--outputs-file F] [--host H]');
+    expect(stdout).toContain('publish-quotes (--topic-arn ARN | --outputs-file F)');
+    expect(stdout).toContain('send-jobs (--queue-url URL | --outputs-file F)');
   });
 
   test('an unknown command exits 2 with the usage', () => {
