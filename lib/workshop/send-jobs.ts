@@ -1,7 +1,7 @@
 /**
  * `send-jobs`: the spike of the worker fleet chapter from the command line. It sends N encode jobs to the jobs
  * queue (SendMessageBatch, 10 at a time, several batches at once), on AWS or, with --endpoint-url, on the local
- * emulator. Run it with `npx tsx lib/workshop/send-jobs.ts --outputs-file outputs.json`.
+ * emulator: `npx tsx bin/decoupled.ts send-jobs --outputs-file outputs.json` (or run this file with tsx).
  */
 import { readFileSync } from 'node:fs';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
