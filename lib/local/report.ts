@@ -151,5 +151,6 @@ export function formatActivity(event: ActivityEvent, labels: ResourceLabels, now
 }
 
 export function formatFunctionLog(log: FunctionLogLine, labels: ResourceLabels): string {
-  return `          ${labels.of(log.functionName)} │ ${log.line}`;
+  // Lambda prefixes each line with the request id; the first 8 characters tell invocations apart
+  return `          ${labels.of(log.functionName)} ${log.requestId?.slice(0, 8) ?? '--------'} │ ${log.line}`;
 }

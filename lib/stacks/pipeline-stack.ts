@@ -13,6 +13,7 @@ import { EVENT_SOURCE_LIMITS, QueueConsumer } from '../constructs/queue-consumer
 import { QueueProducer } from '../constructs/queue-producer';
 import { QueueWithDeadLetter } from '../constructs/queue-with-dead-letter';
 import { lambdaEntry, stageFunctionProps, stageQueueProps } from './shared-props';
+import { secureBucketProps } from './secure-bucket-props';
 
 /** Properties of the {@link PipelineStack}. */
 export interface PipelineStackProps extends StackProps {
@@ -227,19 +228,6 @@ export class PipelineStack extends Stack {
     for (const [id, [value, description]] of Object.entries(outputs))
       new CfnOutput(this, id, { value, description });
   }
-}
-
-/** Private, encrypted, TLS-only buckets; emptied on delete where the stage destroys data. */
-function secureBucketProps(config: StageConfig): s3.BucketProps {
-  return {
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    enforceSSL: true,
-    minimumTLSVersion: 1.2,
-    removalPolicy: config.removalPolicy,
-    autoDeleteObjects: config.autoDeleteObjects,
-  };
 }
 
 /** An encrypted topic for alarms; its key lets CloudWatch publish (an AWS-managed SNS key would not). */

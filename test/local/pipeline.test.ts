@@ -159,6 +159,9 @@ describe('workshop chapter 2, the pipeline, in local mode', () => {
     );
     expect(printed).toMatch(/s3 {6}uploaded s3:\/\/OrderBucket\/uploads\/orders\.json \(\d+ B\)/);
     expect(printed).toMatch(/lambda {2}ProducerFunction ← s3: ok in \d+ ms/);
+    expect(printed).toMatch(
+      / {10}ConsumerFunction [0-9a-f]{8} │ \{"level":"INFO","message":"order processed"/,
+    );
     expect(printed).toMatch(/lambda {2}ConsumerFunction ← sqs batch of \d+, 1 failed: ok in \d+ ms/);
     expect(printed).toMatch(
       /sqs {5}message \S+ DEAD-LETTERED: WorkQueue → WorkQueueDeadLetterQueue after 3 receives/,
