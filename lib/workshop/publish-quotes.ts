@@ -3,6 +3,7 @@
  * file to the quote topic exactly as the producer Lambda does (same validation, same `type` attribute), on AWS
  * or, with --endpoint-url, on the local emulator.
  */
+import { workshopClientConfig } from './client-config';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -118,15 +119,7 @@ export function snsClientFor(
   endpointUrl: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): SNSClient {
-  if (endpointUrl === undefined) return new SNSClient({});
-  return new SNSClient({
-    endpoint: endpointUrl,
-    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
-    // The emulator accepts any credentials; without any configured, the SDK would refuse to sign.
-    ...(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE
-      ? {}
-      : { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
-  });
+  return new SNSClient(workshopClientConfig(endpointUrl, env));
 }
 
 /** Runs the command: exit code 2 for a bad command line, 1 for invalid quotes or a failed publish. */

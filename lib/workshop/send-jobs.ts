@@ -3,6 +3,7 @@
  * queue (SendMessageBatch, 10 at a time, several batches at once), on AWS or, with --endpoint-url, on the local
  * emulator: `npx tsx bin/decoupled.ts send-jobs --outputs-file outputs.json` (or run this file with tsx).
  */
+import { workshopClientConfig } from './client-config';
 import { readFileSync } from 'node:fs';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseEncodeJob } from '../../lambda/worker/encode-job';
@@ -144,15 +145,7 @@ export function sqsClientFor(
   endpointUrl: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): SQSClient {
-  if (endpointUrl === undefined) return new SQSClient({});
-  return new SQSClient({
-    endpoint: endpointUrl,
-    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
-    // the emulator accepts any credentials; without any configured, the SDK would refuse to sign
-    ...(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE
-      ? {}
-      : { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
-  });
+  return new SQSClient(workshopClientConfig(endpointUrl, env));
 }
 
 /** Runs the command: exit code 2 for a bad command line, 1 when sending fails. */
