@@ -132,7 +132,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   router.register(new AutoScalingProtocol(autoscaling));
   // last: S3 claims the paths no other service owns
   router.register(new S3Protocol(s3));
-  const server = await listen(router, host, options.port ?? DEFAULT_PORT);
+  const closeServices = async () => {
+    await lambda.close();
+    autoscaling.close();
+    cloudwatch.close();
+    sqs.close();
+    sns.close();
+  };
+  let server: Awaited<ReturnType<typeof listen>>;
+  try {
+    server = await listen(router, host, options.port ?? DEFAULT_PORT);
+  } catch (error) {
+    // a port in use: the services' clock timers must not keep the process alive
+    await closeServices();
+    throw error;
+  }
   // a wildcard listen address is not something a client can connect to
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   endpoint = `http://${urlHost}:${server.port}`;
@@ -157,11 +171,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     registerProtocol: (protocol) => router.register(protocol),
     stop: () => {
       stopped ??= (async () => {
-        await lambda.close();
-        autoscaling.close();
-        cloudwatch.close();
-        sqs.close();
-        sns.close();
+        await closeServices();
         await server.close();
       })();
       return stopped;
