@@ -8,11 +8,13 @@ import { deployCloudAssembly, type LocalDeployment } from '../emulator/deploy/lo
 import { DEFAULT_HOST, DEFAULT_PORT, type Emulator, startEmulator } from '../emulator/emulator';
 import {
   formatActivity,
+  formatInstanceLog,
   formatFunctionLog,
   formatNextCommands,
   formatResourceTable,
   ResourceLabels,
 } from './report';
+import { watchFleets } from './fleet-view';
 import { synthesizeApp } from './synthesis';
 
 export interface LocalModeOptions {
@@ -85,7 +87,10 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   const deployStarted = performance.now();
   try {
     let count = 0;
-    deployment = await deployCloudAssembly(emulator, assembly, { onResource: () => count++ });
+    deployment = await deployCloudAssembly(emulator, assembly, {
+      onResource: () => count++,
+      onInstanceLog: (line) => print(formatInstanceLog(line)),
+    });
     print(
       `Deployed ${count} resources into the emulator at ${emulator.endpoint} in ${Math.round(performance.now() - deployStarted)} ms.`,
     );
@@ -96,6 +101,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   const deployMs = performance.now() - deployStarted;
   const labels = new ResourceLabels(deployment);
   names.labels = labels;
+  const stopFleets = watchFleets(emulator, labels, print);
   const stopListening = emulator.activity.listen((event) =>
     print(formatActivity(event, labels, new Date(emulator.clock.now()))),
   );
@@ -114,6 +120,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     timings: { synthMs, deployMs, totalMs },
     stop: async () => {
       stopListening();
+      stopFleets();
       await emulator.stop();
     },
   };

@@ -1,5 +1,6 @@
 /** What `npm start` prints: the table of deployed resources, the next commands, and one live line per event. */
 import type { ActivityEvent } from '../emulator/activity';
+import type { InstanceLogLine } from '../emulator/autoscaling/instances';
 import type { DeployedResource, LocalDeployment } from '../emulator/deploy/local-deployment';
 import type { FunctionLogLine } from '../emulator/lambda/function-runtime';
 
@@ -119,9 +120,13 @@ export class ResourceLabels {
   }
 }
 
+/** One live line: `HH:MM:SS  service  what happened`. */
+export function liveLine(now: Date, service: string, text: string): string {
+  return `${now.toISOString().slice(11, 19)}  ${service.padEnd(6)}  ${text}`;
+}
+
 export function formatActivity(event: ActivityEvent, labels: ResourceLabels, now: Date): string {
-  const time = now.toISOString().slice(11, 19);
-  const line = (service: string, text: string) => `${time}  ${service.padEnd(6)}  ${text}`;
+  const line = (service: string, text: string) => liveLine(now, service, text);
   switch (event.kind) {
     case 'object-created':
       return line('s3', `uploaded s3://${labels.of(event.bucket)}/${event.key} (${event.size ?? 0} B)`);
@@ -153,4 +158,9 @@ export function formatActivity(event: ActivityEvent, labels: ResourceLabels, now
 export function formatFunctionLog(log: FunctionLogLine, labels: ResourceLabels): string {
   // Lambda prefixes each line with the request id; the first 8 characters tell invocations apart
   return `          ${labels.of(log.functionName)} ${log.requestId?.slice(0, 8) ?? '--------'} │ ${log.line}`;
+}
+
+/** A line a local instance (a worker process of an Auto Scaling group) printed. */
+export function formatInstanceLog(log: InstanceLogLine): string {
+  return `          ${log.instanceId} │ ${log.line}`;
 }

@@ -96,4 +96,16 @@ describe('workshop chapter 4, the worker fleet, in local mode', () => {
       'InService',
     ]);
   });
+
+  test('npm start shows the fleet live: capacity changes, launches, and each minute backlog, alarms and instances', () => {
+    const printed = app.lines.join('\n');
+
+    expect(printed).toMatch(/fleet {3}WorkersGroupASG desired 1 → \d: /);
+    expect(printed).toMatch(/fleet {3}WorkersGroupASG launched i-[0-9a-f]+/);
+    expect(printed).toMatch(
+      /fleet {3}WorkersGroupASG: backlog JobsQueue \d+ waiting, \d+ in flight; desired 4, running 4; alarms .*StepScalingScaleOutAlarm ALARM/,
+    );
+    // the worker processes' output goes through npm start's printer, with the instance id
+    expect(printed).toMatch(/ {10}i-[0-9a-f]+ │ \{.*"level":"INFO"/);
+  });
 });

@@ -57,6 +57,8 @@ export interface DeployOptions {
   readonly onResource?: (resource: DeployedResource) => void;
   /** Where inline function code is written. @default a directory under the OS temp dir */
   readonly workDirectory?: string;
+  /** Receives each line a local instance prints. @default print it prefixed with the instance id */
+  readonly onInstanceLog?: DeployContext['onInstanceLog'];
 }
 
 /** Reads the assembly in `dir` and deploys every stack. */
@@ -155,6 +157,7 @@ async function deployStack(
         assetPath: (key) => stack.assets.get(key),
         workDirectory,
         providerFunctions,
+        onInstanceLog: options.onInstanceLog,
       };
       const handler = RESOURCE_HANDLERS[resource.Type];
       if (handler === undefined) {

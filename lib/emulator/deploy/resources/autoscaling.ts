@@ -111,7 +111,10 @@ function localInstances(request: ResourceRequest, context: DeployContext) {
       AWS_REGION: emulator.region,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
+      // the SDK would warn about this machine's Node.js, which is not the one the instances run on AWS
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
+    onLog: context.onInstanceLog,
   });
   return { launcher, directory, metadata };
 }

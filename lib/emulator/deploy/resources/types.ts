@@ -2,6 +2,7 @@
  * What a resource handler is: it turns one template resource (its properties already resolved) into
  * emulator state, and says what `Ref` and `Fn::GetAtt` return for it, as CloudFormation's resource types do.
  */
+import type { InstanceLogLine } from '../../autoscaling/instances';
 import type { Emulator } from '../../emulator';
 import type { PhysicalNameOptions } from '../physical-name';
 
@@ -27,6 +28,8 @@ export interface DeployContext {
   readonly workDirectory: string;
   /** Logical ids of functions that back a custom resource the emulator applies itself (they never run). */
   readonly providerFunctions: ReadonlyMap<string, string>;
+  /** Receives each line a local instance (an Auto Scaling group's worker process) prints. */
+  readonly onInstanceLog?: (line: InstanceLogLine) => void;
 }
 
 /**
