@@ -3,7 +3,7 @@
  * file to the quote topic exactly as the producer Lambda does (same validation, same `type` attribute), on AWS
  * or, with --endpoint-url, on the local emulator.
  */
-import { workshopClientConfig } from './client-config';
+import { outputOf, runWorkshopCommand, workshopClientConfig } from './command';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -84,17 +84,7 @@ export function parsePublishQuotesArgs(args: readonly string[]): PublishQuotesOp
 
 /** Finds the quote topic in an outputs file (`{"<stack name>": {"QuoteTopicArn": "...", ...}, ...}`). */
 export function topicArnFromOutputs(outputs: unknown, file = 'the outputs file'): string {
-  const found = Object.entries((outputs ?? {}) as Record<string, Record<string, unknown>>).filter(
-    ([, stackOutputs]) => typeof stackOutputs?.[QUOTE_TOPIC_OUTPUT] === 'string',
-  );
-  if (found.length !== 1) {
-    throw new Error(
-      found.length === 0
-        ? `${file} has no ${QUOTE_TOPIC_OUTPUT} output: deploy the FanOut stack with --outputs-file`
-        : `${file} has ${QUOTE_TOPIC_OUTPUT} in several stacks (${found.map(([s]) => s).join(', ')}): use --topic-arn`,
-    );
-  }
-  return found[0][1][QUOTE_TOPIC_OUTPUT] as string;
+  return outputOf(outputs, QUOTE_TOPIC_OUTPUT, file, { stack: 'FanOut', flag: '--topic-arn' });
 }
 
 /** Reads, validates (every problem at once) and publishes the quotes of the file; prints one line each. */
@@ -123,27 +113,20 @@ export function snsClientFor(
 }
 
 /** Runs the command: exit code 2 for a bad command line, 1 for invalid quotes or a failed publish. */
-export async function runPublishQuotesCli(args: string[]): Promise<void> {
-  let options: PublishQuotesOptions;
-  try {
-    options = parsePublishQuotesArgs(args);
-  } catch (error) {
-    if (!(error instanceof PublishQuotesUsageError)) throw error;
-    console.error(`publish-quotes: ${error.message}\n${PUBLISH_QUOTES_USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  const sns = snsClientFor(options.endpointUrl);
-  try {
-    await publishQuotesFromFile(options, sns);
-  } catch (error) {
-    console.error(
-      error instanceof InvalidQuoteError
-        ? `publish-quotes: nothing published, the quotes are invalid:${error.problems.map((p) => `\n  - ${p}`).join('')}`
-        : `publish-quotes: ${(error as Error).message}`,
-    );
-    process.exitCode = 1;
-  } finally {
-    sns.destroy();
-  }
+export function runPublishQuotesCli(args: string[]): Promise<void> {
+  return runWorkshopCommand(
+    {
+      name: 'publish-quotes',
+      usage: PUBLISH_QUOTES_USAGE,
+      parse: parsePublishQuotesArgs,
+      UsageError: PublishQuotesUsageError,
+      client: (options) => snsClientFor(options.endpointUrl),
+      run: publishQuotesFromFile,
+      describe: (error) =>
+        error instanceof InvalidQuoteError
+          ? `nothing published, the quotes are invalid:${error.problems.map((p) => `\n  - ${p}`).join('')}`
+          : (error as Error).message,
+    },
+    args,
+  );
 }

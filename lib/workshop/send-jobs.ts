@@ -3,7 +3,7 @@
  * queue (SendMessageBatch, 10 at a time, several batches at once), on AWS or, with --endpoint-url, on the local
  * emulator: `npx tsx bin/decoupled.ts send-jobs --outputs-file outputs.json` (or run this file with tsx).
  */
-import { workshopClientConfig } from './client-config';
+import { outputOf, runWorkshopCommand, workshopClientConfig } from './command';
 import { readFileSync } from 'node:fs';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseEncodeJob } from '../../lambda/worker/encode-job';
@@ -81,17 +81,7 @@ export function parseSendJobsArgs(args: readonly string[]): SendJobsOptions {
 
 /** Finds the jobs queue in an outputs file (`{"<stack name>": {"JobsQueueUrl": "...", ...}, ...}`). */
 export function jobsQueueFromOutputs(outputs: unknown, file = 'the outputs file'): string {
-  const found = Object.entries((outputs ?? {}) as Record<string, Record<string, unknown>>).filter(
-    ([, stackOutputs]) => typeof stackOutputs?.[JOBS_QUEUE_OUTPUT] === 'string',
-  );
-  if (found.length !== 1) {
-    throw new Error(
-      found.length === 0
-        ? `${file} has no ${JOBS_QUEUE_OUTPUT} output: deploy the WorkerFleet stack with --outputs-file`
-        : `${file} has ${JOBS_QUEUE_OUTPUT} in several stacks (${found.map(([s]) => s).join(', ')}): use --queue-url`,
-    );
-  }
-  return found[0][1][JOBS_QUEUE_OUTPUT] as string;
+  return outputOf(outputs, JOBS_QUEUE_OUTPUT, file, { stack: 'WorkerFleet', flag: '--queue-url' });
 }
 
 /** Sends the jobs (`video-0000`, `video-0001`, …), 10 per batch, 8 batches at a time; returns the queue URL. */
@@ -149,25 +139,18 @@ export function sqsClientFor(
 }
 
 /** Runs the command: exit code 2 for a bad command line, 1 when sending fails. */
-export async function runSendJobsCli(args: string[]): Promise<void> {
-  let options: SendJobsOptions;
-  try {
-    options = parseSendJobsArgs(args);
-  } catch (error) {
-    if (!(error instanceof SendJobsUsageError)) throw error;
-    console.error(`send-jobs: ${error.message}\n${SEND_JOBS_USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  const sqs = sqsClientFor(options.endpointUrl);
-  try {
-    await sendJobs(options, sqs);
-  } catch (error) {
-    console.error(`send-jobs: ${(error as Error).message}`);
-    process.exitCode = 1;
-  } finally {
-    sqs.destroy();
-  }
+export function runSendJobsCli(args: string[]): Promise<void> {
+  return runWorkshopCommand(
+    {
+      name: 'send-jobs',
+      usage: SEND_JOBS_USAGE,
+      parse: parseSendJobsArgs,
+      UsageError: SendJobsUsageError,
+      client: (options) => sqsClientFor(options.endpointUrl),
+      run: sendJobs,
+    },
+    args,
+  );
 }
 
 if (require.main === module) void runSendJobsCli(process.argv.slice(2));
