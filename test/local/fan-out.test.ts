@@ -5,8 +5,8 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { TEST_CREDENTIALS } from '../helpers/emulator';
-import { eventually, type LocalApp, startLocalApp } from '../helpers/local-app';
+import { eventually, TEST_CREDENTIALS } from '../helpers/emulator';
+import { type LocalApp, startLocalApp } from '../helpers/local-app';
 
 const QUOTES = path.join(__dirname, '..', '..', 'docs', 'workshop', 'samples', 'quotes.json');
 

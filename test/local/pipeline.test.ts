@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { eventually, type LocalApp, startLocalApp } from '../helpers/local-app';
+import { eventually } from '../helpers/emulator';
+import { type LocalApp, startLocalApp } from '../helpers/local-app';
 
 const SAMPLES = path.join(__dirname, '..', '..', 'docs', 'workshop', 'samples');
 

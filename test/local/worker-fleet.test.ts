@@ -5,7 +5,8 @@
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { cloudWatchClientFor } from '../emulator/cloudwatch/cloudwatch-fixture';
-import { eventually, type LocalApp, startLocalApp } from '../helpers/local-app';
+import { eventually } from '../helpers/emulator';
+import { type LocalApp, startLocalApp } from '../helpers/local-app';
 
 describe('workshop chapter 4, the worker fleet, in local mode', () => {
   let app: LocalApp;

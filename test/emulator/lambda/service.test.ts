@@ -17,7 +17,7 @@ import {
 import type { ActivityEvent } from '../../../lib/emulator/activity';
 import { ManualClock } from '../../../lib/emulator/clock';
 import { type Emulator, startEmulator } from '../../../lib/emulator/emulator';
-import { awsErrorOf, sqsClientFor, TEST_CREDENTIALS } from '../../helpers/emulator';
+import { awsErrorOf, eventually, sqsClientFor, TEST_CREDENTIALS } from '../../helpers/emulator';
 
 /** Writes a one-file function (CommonJS) into its own code directory. */
 function writeFunction(root: string, name: string, source: string): string {
@@ -281,7 +281,9 @@ describe('the Lambda service, through the SDK', () => {
         ],
       }),
     );
-    const batch = await waitFor(() => events.find((e) => e.kind === 'function-invoked'));
+    const batch = await eventually(() => events.find((e) => e.kind === 'function-invoked'), {
+      timeoutMs: 10_000,
+    });
 
     // Assess: one invocation with the two matching records; the boat failed and stays, in flight
     expect(batch).toMatchObject({
@@ -320,14 +322,3 @@ describe('the Lambda service, through the SDK', () => {
     ).toThrow(expect.objectContaining({ code: 'InvalidParameterValueException' }));
   });
 });
-
-/** Waits for real I/O (worker threads run the handlers) until `probe` finds something. */
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const found = probe();
-    if (found !== undefined) return found;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
