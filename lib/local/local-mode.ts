@@ -86,11 +86,10 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   let deployment: LocalDeployment;
   const deployStarted = performance.now();
   try {
-    let count = 0;
     deployment = await deployCloudAssembly(emulator, assembly, {
-      onResource: () => count++,
       onInstanceLog: (line) => print(formatInstanceLog(line)),
     });
+    const count = deployment.stacks.reduce((sum, stack) => sum + stack.resources.length, 0);
     print(
       `Deployed ${count} resources into the emulator at ${emulator.endpoint} in ${Math.round(performance.now() - deployStarted)} ms.`,
     );

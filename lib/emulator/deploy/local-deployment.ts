@@ -53,8 +53,6 @@ export interface LocalDeployment {
 }
 
 export interface DeployOptions {
-  /** Told about each resource as it is created (progress of long deployments). */
-  readonly onResource?: (resource: DeployedResource) => void;
   /** Where inline function code is written. @default a directory under the OS temp dir */
   readonly workDirectory?: string;
   /** Receives each line a local instance prints. @default print it prefixed with the instance id */
@@ -198,7 +196,6 @@ async function deployStack(
       }
     }
     created.set(logicalId, deployedResource);
-    options.onResource?.(deployedResource);
   }
 
   const outputs: Record<string, string> = {};

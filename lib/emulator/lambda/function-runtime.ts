@@ -279,7 +279,18 @@ class FunctionPool {
 }
 
 /** Node.js runtimes Lambda offers that run here on this machine's Node. */
-const NODE_RUNTIME = /^nodejs\d+\.x$/;
+const NODE_RUNTIME = /^nodejs(\d+)\.x$/;
+
+/** The Node.js major version of a Lambda runtime (`nodejs24.x` → 24), or undefined for any other runtime. */
+export function nodeRuntimeMajor(runtime: string): number | undefined {
+  const match = NODE_RUNTIME.exec(runtime);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Where function output goes unless told otherwise: this process's stdout or stderr, with the function name. */
+export function printFunctionLog(l: FunctionLogLine): void {
+  (l.stream === 'stderr' ? process.stderr : process.stdout).write(`[${l.functionName}] ${l.line}\n`);
+}
 
 /** The function runtimes of one emulator: one pool of execution environments per function. */
 export class FunctionRuntime {
@@ -287,15 +298,12 @@ export class FunctionRuntime {
   private readonly onLog: (line: FunctionLogLine) => void;
 
   constructor(options: FunctionRuntimeOptions = {}) {
-    this.onLog =
-      options.onLog ??
-      ((l) =>
-        (l.stream === 'stderr' ? process.stderr : process.stdout).write(`[${l.functionName}] ${l.line}\n`));
+    this.onLog = options.onLog ?? printFunctionLog;
   }
 
   /** Adds (or replaces) a function; fails at once when its code cannot run here. */
   async define(config: FunctionConfiguration): Promise<void> {
-    if (!NODE_RUNTIME.test(config.runtime)) {
+    if (nodeRuntimeMajor(config.runtime) === undefined) {
       throw new FunctionConfigurationError(
         config.functionName,
         `runtime ${config.runtime} cannot run locally (Node.js runtimes only)`,

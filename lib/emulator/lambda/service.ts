@@ -21,6 +21,8 @@ import {
   FunctionConfigurationError,
   type FunctionLogLine,
   FunctionRuntime,
+  nodeRuntimeMajor,
+  printFunctionLog,
   type InvocationResult,
 } from './function-runtime';
 import { type BatchReport, SqsEventSourceMapping } from './sqs-event-source';
@@ -126,10 +128,7 @@ export class LambdaService {
   private readonly logs = new Map<string, string[]>();
 
   constructor(private readonly options: LambdaServiceOptions) {
-    const print =
-      options.onLog ??
-      ((l: FunctionLogLine) =>
-        (l.stream === 'stderr' ? process.stderr : process.stdout).write(`[${l.functionName}] ${l.line}\n`));
+    const print = options.onLog ?? printFunctionLog;
     this.runtime = new FunctionRuntime({
       onLog: (line) => {
         if (line.requestId !== undefined) this.logs.get(line.requestId)?.push(line.line);
@@ -186,7 +185,7 @@ export class LambdaService {
         TZ: ':UTC',
         LANG: 'en_US.UTF-8',
         // The SDK warns about this machine's Node.js, not about the runtime the function declares; silence that
-        ...(runtimeMajor(input.runtime) >= 22
+        ...((nodeRuntimeMajor(input.runtime) ?? 0) >= 22
           ? { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }
           : {}),
         // the template's variables, then what makes the SDK's default configuration talk to the emulator
@@ -411,11 +410,6 @@ export class LambdaService {
     }
     return fn;
   }
-}
-
-/** `nodejs24.x` → 24. */
-function runtimeMajor(runtime: string): number {
-  return Number(/^nodejs(\d+)\.x$/.exec(runtime)?.[1] ?? 0);
 }
 
 function invalidParameterValue(message: string): AwsError {

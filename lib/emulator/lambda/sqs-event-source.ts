@@ -122,9 +122,10 @@ export class SqsEventSourceMapping {
     const all = received.map((m) => this.record(m));
     const filters = this.settings.filters;
     // AWS: an SQS message that matches no filter is deleted without invoking the function
-    const records = filters?.length ? all.filter((r) => filters.some((f) => matchesRecord(f, r))) : all;
-    const messages = received.filter((_, i) => records.includes(all[i]));
-    const filteredOut = received.filter((_, i) => !records.includes(all[i]));
+    const matched = all.map((r) => !filters?.length || filters.some((f) => matchesRecord(f, r)));
+    const records = all.filter((_, i) => matched[i]);
+    const messages = received.filter((_, i) => matched[i]);
+    const filteredOut = received.filter((_, i) => !matched[i]);
     this.deleteAll(queueUrl, filteredOut);
     if (records.length === 0) return;
     const result = await this.host.invoke(this.settings.functionName, { Records: records });

@@ -5,7 +5,13 @@
  * the deployment for later checks.
  */
 import { createHash } from 'node:crypto';
-import type { DeployContext, ProvisionedResource, ResourceHandler, ResourceRequest } from './types';
+import {
+  type DeployContext,
+  type ProvisionedResource,
+  type ResourceHandler,
+  type ResourceRequest,
+  stableUuid,
+} from './types';
 
 type Describe = (request: ResourceRequest, context: DeployContext) => ProvisionedResource;
 
@@ -13,12 +19,6 @@ function kept(note: string, describe: Describe): ResourceHandler {
   return {
     create: (request, context) => ({ status: 'kept', note, ...describe(request, context) }),
   };
-}
-
-/** A UUID derived from the stack and logical id, so local key ids are stable across restarts. */
-export function stableUuid(request: ResourceRequest): string {
-  const hex = createHash('sha256').update(`${request.stackName}/${request.logicalId}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 const IAM_NOTE = 'permissions are not enforced locally';

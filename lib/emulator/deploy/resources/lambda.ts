@@ -5,6 +5,7 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
+import { nodeRuntimeMajor } from '../../lambda/function-runtime';
 import {
   optionalString,
   requiredString,
@@ -12,9 +13,8 @@ import {
   ResourcePropertyError,
   type ResourceRequest,
   type DeployContext,
+  stableUuid,
 } from './types';
-
-const NODE_RUNTIME = /^nodejs\d+\.x$/;
 
 /** Ref: the function name; Fn::GetAtt: Arn. */
 export const functionHandler: ResourceHandler = {
@@ -32,7 +32,7 @@ export const functionHandler: ResourceHandler = {
       };
     }
     const runtime = requiredString(request, 'Runtime');
-    if (!NODE_RUNTIME.test(runtime)) {
+    if (nodeRuntimeMajor(runtime) === undefined) {
       return {
         ...result,
         status: 'not-emulated' as const,
@@ -100,10 +100,7 @@ export const eventSourceMappingHandler: ResourceHandler = {
     const source = optionalString(request, 'EventSourceArn') ?? '';
     if (!source.startsWith('arn:aws:sqs:')) {
       return {
-        ref: createHash('sha256')
-          .update(`${request.stackName}/${request.logicalId}`)
-          .digest('hex')
-          .slice(0, 32),
+        ref: stableUuid(request),
         display: source || String(p.SelfManagedEventSource ?? ''),
         status: 'not-emulated',
         note: 'only SQS event sources are emulated',

@@ -2,6 +2,7 @@
  * What a resource handler is: it turns one template resource (its properties already resolved) into
  * emulator state, and says what `Ref` and `Fn::GetAtt` return for it, as CloudFormation's resource types do.
  */
+import { createHash } from 'node:crypto';
 import type { InstanceLogLine } from '../../autoscaling/instances';
 import type { Emulator } from '../../emulator';
 import type { PhysicalNameOptions } from '../physical-name';
@@ -104,4 +105,10 @@ export class ResourcePropertyError extends Error {
     super(`Properties validation failed for resource ${request.logicalId}: ${detail}`);
     this.name = 'ResourcePropertyError';
   }
+}
+
+/** A UUID derived from the stack and logical id, so local key ids are stable across restarts. */
+export function stableUuid(request: ResourceRequest): string {
+  const hex = createHash('sha256').update(`${request.stackName}/${request.logicalId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
