@@ -7,9 +7,12 @@ const USAGE = `Usage: decoupled <command> [options]
 
 Commands:
   local [--port N] [--stage sandbox|dev|prod] [--outputs-file F] [--host H]
+        [--allow-host NAME[,NAME]] [--allow-origin ORIGIN[,ORIGIN]] [--allow-outbound HOST[,HOST]]
                                      synthesize the app (reusing an up-to-date cdk.out), deploy every stack into
                                      the local emulator and serve until Ctrl-C, printing one line per event
-  emulator [--port N] [--host H]     run a bare local AWS emulator (no app deployed), see docs/emulator.md
+  emulator [--port N] [--host H] [--allow-host …] [--allow-origin …] [--allow-outbound …]
+                                     run a bare local AWS emulator (no app deployed), see docs/emulator.md;
+                                     what the --allow flags open up: the Security section of docs/emulator.md
   publish-quotes (--topic-arn ARN | --outputs-file F) [--file F] [--endpoint-url URL]
                                      publish insurance quotes to the FanOut quote topic (workshop chapter 3)
   send-jobs (--queue-url URL | --outputs-file F) [--count N] [--seconds S] [--endpoint-url URL]
@@ -28,6 +31,9 @@ async function local(args: string[]): Promise<void> {
       port: { type: 'string' },
       host: { type: 'string' },
       'outputs-file': { type: 'string' },
+      'allow-host': { type: 'string', multiple: true },
+      'allow-origin': { type: 'string', multiple: true },
+      'allow-outbound': { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -38,12 +44,26 @@ async function local(args: string[]): Promise<void> {
       throw new UsageError(`--port must be an integer from 0 to 65535, got '${values.port}'`);
     }
   }
+  const { listFlag, originFlag, CliUsageError } = await import('../lib/emulator/main');
+  const list = (given: string[] | undefined, parse: (text: string) => string[]) => {
+    try {
+      return (given ?? []).flatMap(parse);
+    } catch (error) {
+      throw error instanceof CliUsageError ? new UsageError(error.message) : error;
+    }
+  };
+  const allowHosts = list(values['allow-host'], (t) => listFlag('--allow-host', t));
+  const allowOrigins = list(values['allow-origin'], originFlag);
+  const allowOutbound = list(values['allow-outbound'], (t) => listFlag('--allow-outbound', t));
   // Loaded on demand: `help` and `emulator` need none of it.
   const { startLocalMode } = await import('../lib/local/local-mode');
   const mode = await startLocalMode({
     root: ROOT,
     port,
     host: values.host,
+    allowHosts,
+    allowOrigins,
+    allowOutbound,
     stage: values.stage,
     outputsFile: values['outputs-file'],
   });

@@ -14,8 +14,9 @@ import { LambdaService } from './lambda/service';
 import type { FunctionLogLine } from './lambda/function-runtime';
 import { AutoScalingProtocol } from './protocol/autoscaling';
 import { CloudWatchProtocol } from './protocol/cloudwatch';
-import { listen } from './protocol/http-server';
+import { type ConnectionLimits, listen } from './protocol/http-server';
 import { LambdaProtocol } from './protocol/lambda';
+import { RequestGuard, WILDCARD_HOSTS } from './protocol/request-guard';
 import { ProtocolRouter, type ServiceProtocol } from './protocol/router';
 import { S3Protocol } from './protocol/s3';
 import { postHttpNotification, SnsProtocol } from './protocol/sns';
@@ -35,6 +36,14 @@ export interface EmulatorOptions {
   readonly region?: string;
   /** Receives every line a Lambda function prints. @default print it prefixed with the function name */
   readonly onFunctionLog?: (line: FunctionLogLine) => void;
+  /** Hosts (names or IPs) SNS HTTP/S subscriptions may deliver to, beyond the loopback addresses. @default none */
+  readonly allowOutbound?: readonly string[];
+  /** Names clients may address the emulator by in `Host`, beyond loopback and `host`. @default none */
+  readonly allowHosts?: readonly string[];
+  /** Browser origins allowed to call it, with CORS headers; every other web page is refused. @default none */
+  readonly allowOrigins?: readonly string[];
+  /** Header, body and request timeouts and the connection cap. @default DEFAULT_CONNECTION_LIMITS */
+  readonly connectionLimits?: ConnectionLimits;
 }
 
 /** What every emulated service is built from. */
@@ -49,6 +58,8 @@ export interface ServiceContext {
 export interface Emulator extends ServiceContext {
   readonly host: string;
   readonly port: number;
+  /** Names other than loopback that the emulator answers to (its addresses when bound to every interface). */
+  readonly servedNames: readonly string[];
   readonly sqs: SqsService;
   readonly sns: SnsService;
   readonly s3: S3Service;
@@ -139,16 +150,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     sqs.close();
     sns.close();
   };
+  const guard = new RequestGuard({
+    listenHost: host,
+    allowHosts: options.allowHosts,
+    allowOrigins: options.allowOrigins,
+  });
   let server: Awaited<ReturnType<typeof listen>>;
   try {
-    server = await listen(router, host, options.port ?? DEFAULT_PORT);
+    server = await listen(router, host, options.port ?? DEFAULT_PORT, guard, options.connectionLimits);
   } catch (error) {
     // a port in use: the services' clock timers must not keep the process alive
     await closeServices();
     throw error;
   }
   // a wildcard listen address is not something a client can connect to
-  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const urlHost = WILDCARD_HOSTS.has(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   endpoint = `http://${urlHost}:${server.port}`;
   let stopped: Promise<void> | undefined;
   return {
@@ -158,6 +174,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     endpoint,
     host,
     port: server.port,
+    servedNames: guard.servedNames,
     sqs,
     sns,
     s3,

@@ -1,17 +1,81 @@
-/** `decoupled emulator [--port N] [--host H]`: a bare emulator for any AWS client. */
-import { DEFAULT_HOST, DEFAULT_PORT, startEmulator } from './emulator';
+/** `decoupled emulator [--port N] [--host H] [--allow-…]`: a bare emulator for any AWS client. */
+import { DEFAULT_HOST, DEFAULT_PORT, type Emulator, startEmulator } from './emulator';
+import { isLoopbackName, WILDCARD_HOSTS } from './protocol/request-guard';
 
 export interface EmulatorCliOptions {
   port: number;
   host: string;
+  /** `--allow-host`, `--allow-origin`, `--allow-outbound`: what is opened up beyond loopback. */
+  allowHosts: string[];
+  allowOrigins: string[];
+  allowOutbound: string[];
 }
 
 export class CliUsageError extends Error {}
 
-const USAGE = 'usage: decoupled emulator [--port N] [--host H]';
+const USAGE =
+  'usage: decoupled emulator [--port N] [--host H] [--allow-host NAME[,NAME]] [--allow-origin ORIGIN[,ORIGIN]]\n' +
+  '                          [--allow-outbound HOST[,HOST]]   (see the Security section of docs/emulator.md)';
+
+/** A comma-separated list flag's values, each checked: a value with a space or an empty item is a usage error. */
+export function listFlag(flag: string, text: string): string[] {
+  const items = text.split(',').map((item) => item.trim());
+  const bad = items.find((item) => item === '' || /\s/.test(item));
+  if (bad !== undefined) throw new CliUsageError(`${flag} takes a comma-separated list, got '${text}'`);
+  return items;
+}
+
+/** `--allow-origin` values are origins as browsers send them: scheme://host[:port], nothing after. */
+export function originFlag(text: string): string[] {
+  const origins = listFlag('--allow-origin', text);
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin !== origin.replace(/\/$/, '') || !/^https?:$/.test(url.protocol)) {
+      throw new CliUsageError(`--allow-origin takes origins like http://localhost:3000, got '${origin}'`);
+    }
+  }
+  return origins.map((origin) => origin.replace(/\/$/, ''));
+}
+
+/**
+ * What to print once listening: the address, and a warning when the emulator is reachable beyond this machine
+ * (every emulated service, the functions it runs and their host processes are then anyone's to use).
+ */
+export function exposureLines(emulator: Emulator): string[] {
+  const lines: string[] = [];
+  const wildcard = WILDCARD_HOSTS.has(emulator.host);
+  if (wildcard) {
+    const others = emulator.servedNames.map((name) => (name.includes(':') ? `[${name}]` : name));
+    lines.push(
+      `listening on http://${emulator.host.includes(':') ? `[${emulator.host}]` : emulator.host}:${emulator.port} ` +
+        `(every interface; this machine: ${emulator.endpoint}${others.length ? `, also ${others.join(', ')}` : ''})`,
+    );
+  } else {
+    lines.push(`listening on ${emulator.endpoint}`);
+  }
+  if (wildcard || !isLoopbackName(emulator.host.replace(/^\[|\]$/g, '').toLowerCase())) {
+    lines.push(
+      `WARNING: --host ${emulator.host} is not a loopback address: anyone who can reach this machine on port ` +
+        `${emulator.port} can use every emulated service and run its Lambda functions and instance processes ` +
+        `on this host. Use it only on a network you trust.`,
+    );
+  }
+  return lines;
+}
 
 export function parseEmulatorArgs(args: readonly string[]): EmulatorCliOptions {
-  const options: EmulatorCliOptions = { port: DEFAULT_PORT, host: DEFAULT_HOST };
+  const options: EmulatorCliOptions = {
+    port: DEFAULT_PORT,
+    host: DEFAULT_HOST,
+    allowHosts: [],
+    allowOrigins: [],
+    allowOutbound: [],
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const [flag, inline] =
@@ -33,6 +97,15 @@ export function parseEmulatorArgs(args: readonly string[]): EmulatorCliOptions {
       }
       case '--host':
         options.host = value();
+        break;
+      case '--allow-host':
+        options.allowHosts.push(...listFlag(flag, value()));
+        break;
+      case '--allow-origin':
+        options.allowOrigins.push(...originFlag(value()));
+        break;
+      case '--allow-outbound':
+        options.allowOutbound.push(...listFlag(flag, value()));
         break;
       case '--help':
       case '-h':
@@ -57,7 +130,7 @@ export async function runEmulatorCli(args: string[]): Promise<void> {
   }
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
-    emulator = await startEmulator({ port: options.port, host: options.host });
+    emulator = await startEmulator(options);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     console.error(
@@ -68,7 +141,7 @@ export async function runEmulatorCli(args: string[]): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  console.log(`listening on ${emulator.endpoint}`);
+  for (const line of exposureLines(emulator)) console.log(line);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import type { Clock } from '../emulator/clock';
 import { deployCloudAssembly, type LocalDeployment } from '../emulator/deploy/local-deployment';
 import { DEFAULT_HOST, DEFAULT_PORT, type Emulator, startEmulator } from '../emulator/emulator';
+import { exposureLines } from '../emulator/main';
 import {
   formatActivity,
   formatInstanceLog,
@@ -24,6 +25,10 @@ export interface LocalModeOptions {
   readonly port?: number;
   /** @default 127.0.0.1 */
   readonly host?: string;
+  /** Opened up beyond loopback on purpose: see EmulatorOptions and the Security section of docs/emulator.md. */
+  readonly allowHosts?: readonly string[];
+  readonly allowOrigins?: readonly string[];
+  readonly allowOutbound?: readonly string[];
   /** Overrides cdk.json's stage. */
   readonly stage?: string;
   /** Writes the outputs there, in the shape of `cdk deploy --outputs-file`. */
@@ -70,6 +75,9 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     emulator = await startEmulator({
       port,
       host,
+      allowHosts: options.allowHosts,
+      allowOrigins: options.allowOrigins,
+      allowOutbound: options.allowOutbound,
       clock: options.clock,
       onFunctionLog: (line) =>
         print(names.labels ? formatFunctionLog(line, names.labels) : `[${line.functionName}] ${line.line}`),
@@ -83,6 +91,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     }
     throw error;
   }
+  // only the warning: the endpoint itself is printed with the deployment below
+  for (const line of exposureLines(emulator).slice(1)) print(line);
   let deployment: LocalDeployment;
   const deployStarted = performance.now();
   try {

@@ -16,9 +16,39 @@ function cli(args: string[]): ChildProcess {
 
 describe('parseEmulatorArgs', () => {
   it('defaults to 127.0.0.1:4566 and reads --port and --host in both spellings', () => {
-    expect(parseEmulatorArgs([])).toEqual({ port: 4566, host: '127.0.0.1' });
-    expect(parseEmulatorArgs(['--port', '0', '--host=0.0.0.0'])).toEqual({ port: 0, host: '0.0.0.0' });
-    expect(parseEmulatorArgs(['--port=5000'])).toEqual({ port: 5000, host: '127.0.0.1' });
+    const closed = { allowHosts: [], allowOrigins: [], allowOutbound: [] };
+    expect(parseEmulatorArgs([])).toEqual({ port: 4566, host: '127.0.0.1', ...closed });
+    expect(parseEmulatorArgs(['--port', '0', '--host=0.0.0.0'])).toEqual({
+      port: 0,
+      host: '0.0.0.0',
+      ...closed,
+    });
+    expect(parseEmulatorArgs(['--port=5000'])).toEqual({ port: 5000, host: '127.0.0.1', ...closed });
+  });
+
+  it('reads the --allow flags as comma-separated lists, repeatable', () => {
+    expect(
+      parseEmulatorArgs([
+        '--allow-host',
+        'decoupled,emulator.internal',
+        '--allow-origin=http://localhost:3000',
+        '--allow-outbound',
+        'hooks.internal',
+        '--allow-outbound=10.0.0.5',
+      ]),
+    ).toMatchObject({
+      allowHosts: ['decoupled', 'emulator.internal'],
+      allowOrigins: ['http://localhost:3000'],
+      allowOutbound: ['hooks.internal', '10.0.0.5'],
+    });
+  });
+
+  it.each([
+    [['--allow-origin', 'localhost:3000'], /--allow-origin takes origins like/],
+    [['--allow-origin', 'http://localhost:3000/app'], /--allow-origin takes origins like/],
+    [['--allow-host', 'a,,b'], /--allow-host takes a comma-separated list/],
+  ])('rejects %j with what it expects', (args, message) => {
+    expect(() => parseEmulatorArgs(args)).toThrow(message);
   });
 
   it.each([[['--port', 'abc']], [['--port', '70000']], [['--port']], [['--verbose']]])(
@@ -54,6 +84,35 @@ describe('runEmulatorCli', () => {
     expect(listed.$metadata.httpStatusCode).toBe(200);
     expect(stdout).toBe(`listening on ${endpoint}\n`);
     expect(code).toBe(0);
+  });
+
+  it('bound to every interface, it prints the real address and a warning', async () => {
+    // Prepare
+    const child = cli(['--port', '0', '--host', '0.0.0.0']);
+    let stdout = '';
+    // Act
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('trust.\n')) resolve();
+      });
+      child.on('exit', () => reject(new Error(`exited early: ${stdout}`)));
+    });
+    const endpoint = /this machine: (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1];
+    const client = sqsClientFor(endpoint);
+    const listed = await client.send(new ListQueuesCommand({}));
+    client.destroy();
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    // Assess
+    expect(await exited).toBe(0);
+    expect(listed.$metadata.httpStatusCode).toBe(200);
+    expect(stdout).toMatch(
+      /^listening on http:\/\/0\.0\.0\.0:\d+ \(every interface; this machine: http:\/\/127\.0\.0\.1:\d+/,
+    );
+    expect(stdout).toContain(
+      'WARNING: --host 0.0.0.0 is not a loopback address: anyone who can reach this machine',
+    );
   });
 
   it('exits 2 with a clear message for a bad flag', () => {

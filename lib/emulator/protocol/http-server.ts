@@ -3,10 +3,30 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formOf, type ProtocolRouter, type WireRequest, type WireResponse } from './router';
+import type { Refusal, RequestGuard } from './request-guard';
 import { errorResponseXml } from './xml';
 
 /** Larger than any valid request (1 MiB messages, base64 binary attributes, JSON escapes), small enough to be safe. */
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+/** How long a client may take, and how many may be connected: a slow or stuck client never holds the server. */
+export interface ConnectionLimits {
+  /** Milliseconds to receive the request line and headers. @default 10_000 */
+  readonly headersTimeoutMs?: number;
+  /** Milliseconds a request body may go without a byte arriving. @default 15_000 */
+  readonly bodyIdleTimeoutMs?: number;
+  /** Milliseconds to receive a whole request (a 16 MiB body at a slow pace fits). @default 120_000 */
+  readonly requestTimeoutMs?: number;
+  /** Open connections at once; more are dropped on connect. @default 1024 */
+  readonly maxConnections?: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: Required<ConnectionLimits> = {
+  headersTimeoutMs: 10_000,
+  bodyIdleTimeoutMs: 15_000,
+  requestTimeoutMs: 120_000,
+  maxConnections: 1024,
+};
 
 export interface ListeningServer {
   readonly server: Server;
@@ -15,15 +35,29 @@ export interface ListeningServer {
   close(): Promise<void>;
 }
 
-export async function listen(router: ProtocolRouter, host: string, port: number): Promise<ListeningServer> {
+export async function listen(
+  router: ProtocolRouter,
+  host: string,
+  port: number,
+  guard: RequestGuard,
+  connectionLimits: ConnectionLimits = {},
+): Promise<ListeningServer> {
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...connectionLimits };
   const server = createServer(
-    { keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 },
-    (req, res) => serve(router, req, res),
+    {
+      keepAliveTimeout: 65_000,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // Node checks the two timeouts above on this period (30 s by default)
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, limits.headersTimeoutMs / 2)),
+    },
+    (req, res) => serve(router, guard, limits.bodyIdleTimeoutMs, req, res),
   );
-  // a malformed request line or headers: answer 400 and drop the connection, keep serving everyone else
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable)
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  server.maxConnections = limits.maxConnections;
+  // a malformed request line or headers, or a timeout: answer 4xx and drop the connection, keep serving others
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
@@ -46,7 +80,31 @@ export async function listen(router: ProtocolRouter, host: string, port: number)
   };
 }
 
-function serve(router: ProtocolRouter, req: IncomingMessage, res: ServerResponse): void {
+function serve(
+  router: ProtocolRouter,
+  guard: RequestGuard,
+  bodyIdleTimeoutMs: number,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  const refusal = guard.check(req.headers);
+  if (refusal) {
+    // nothing of the request is read or acted on; the connection closes so its body is never waited for
+    send(res, refusalResponse(req, refusal), true);
+    return;
+  }
+  const cors = guard.corsHeaders(req.headers);
+  const preflight = guard.preflight(req.method ?? 'GET', req.headers);
+  if (preflight) {
+    send(res, { status: 200, headers: preflight, body: '' }, false);
+    req.resume();
+    return;
+  }
+  // a body that stops arriving: answer 408 and close, instead of holding the connection forever
+  req.setTimeout(bodyIdleTimeoutMs, () => {
+    send(res, requestTimeoutResponse(), true);
+    req.destroy();
+  });
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;
@@ -62,12 +120,13 @@ function serve(router: ProtocolRouter, req: IncomingMessage, res: ServerResponse
     if (size > MAX_REQUEST_BYTES) {
       tooLarge = true;
       chunks.length = 0;
-      send(res, tooLargeResponse(router, req), true);
+      send(res, withHeaders(tooLargeResponse(router, req), cors), true);
       return;
     }
     chunks.push(chunk);
   });
   req.on('end', () => {
+    req.setTimeout(0);
     if (tooLarge || aborter.signal.aborted) return;
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
@@ -81,10 +140,10 @@ function serve(router: ProtocolRouter, req: IncomingMessage, res: ServerResponse
       requestId: randomUUID(),
     };
     dispatch(router, request).then(
-      (response) => send(res, response, false),
+      (response) => send(res, withHeaders(response, cors), false),
       (error: unknown) => {
         console.error('emulator: unhandled error', error);
-        send(res, internalError(request.requestId), false);
+        send(res, withHeaders(internalError(request.requestId), cors), false);
       },
     );
   });
@@ -124,6 +183,45 @@ function send(res: ServerResponse, response: WireResponse, close: boolean): void
   if (close) headers.connection = 'close';
   res.writeHead(response.status, headers);
   res.end(response.body);
+}
+
+function withHeaders(response: WireResponse, headers: Record<string, string>): WireResponse {
+  return Object.keys(headers).length === 0
+    ? response
+    : { ...response, headers: { ...response.headers, ...headers } };
+}
+
+/** A refused request in the error shape its client reads: JSON for JSON protocols, AWS's XML otherwise. */
+function refusalResponse(req: IncomingMessage, refusal: Refusal): WireResponse {
+  const requestId = randomUUID();
+  const type = String(req.headers['content-type'] ?? '');
+  if (req.headers['x-amz-target'] !== undefined || type.includes('json')) {
+    return {
+      status: refusal.status,
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId },
+      body: JSON.stringify({ __type: refusal.code, message: refusal.message }),
+    };
+  }
+  return {
+    status: refusal.status,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+    body: errorResponseXml('https://emulator.local/doc/', 'Sender', refusal.code, refusal.message, requestId),
+  };
+}
+
+function requestTimeoutResponse(): WireResponse {
+  const requestId = randomUUID();
+  return {
+    status: 408,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+    body: errorResponseXml(
+      'https://emulator.local/doc/',
+      'Sender',
+      'RequestTimeout',
+      'Your socket connection to the server was not read from or written to within the timeout period.',
+      requestId,
+    ),
+  };
 }
 
 function tooLargeResponse(router: ProtocolRouter, req: IncomingMessage): WireResponse {
