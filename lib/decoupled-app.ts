@@ -1,5 +1,11 @@
 import { type App, Tags, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import {
+  AwsSolutionsChecks,
+  HIPAASecurityChecks,
+  NIST80053R5Checks,
+  PCIDSS321Checks,
+  ServerlessChecks,
+} from 'cdk-nag';
 import { CONFIG_KEYS, loadStageConfig, type StageConfig } from './config';
 import { FanOutStack } from './stacks/fan-out-stack';
 import { PipelineStack } from './stacks/pipeline-stack';
@@ -17,7 +23,8 @@ export interface DecoupledApp {
 
 /**
  * Adds every stack of the workshop to `app`, configured by its context (`-c stage=prod`), tagged, and
- * checked by cdk-nag's AwsSolutions pack at synth.
+ * checked at synth by cdk-nag's AwsSolutions, NIST 800-53 rev 5, HIPAA Security, PCI DSS 3.2.1 and Serverless
+ * packs: an unacknowledged finding of any of them fails synth.
  */
 export function buildApp(app: App): DecoupledApp {
   const context = Object.fromEntries(
@@ -51,6 +58,12 @@ export function buildApp(app: App): DecoupledApp {
 
   Tags.of(app).add('project', 'decoupled');
   Tags.of(app).add('stage', config.stage);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new NIST80053R5Checks(app),
+    new HIPAASecurityChecks(app),
+    new PCIDSS321Checks(app),
+    new ServerlessChecks(app),
+  );
   return { config, queueBasics, pipeline, fanOut, workerFleet };
 }

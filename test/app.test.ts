@@ -2,13 +2,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
+import { NAG_PACK_NAMES } from '../lib/constructs/nag-acknowledgment';
 import { buildApp } from '../lib/decoupled-app';
 import { projectContext } from './helpers/cdk';
 
 interface ValidationReport {
-  pluginReports: Array<{ pluginName: string; conclusion: string; violations: Array<{ ruleName: string }> }>;
+  pluginReports: Array<{
+    pluginName: string;
+    conclusion: string;
+    violations: Array<{ ruleName: string; severity: string }>;
+    suppressedViolations?: Array<{ acknowledgedId: string; acknowledgedAt: string }>;
+  }>;
 }
 
 /** Synthesizes the real app (bundling included) into a temporary cdk.out and reads its validation report. */
@@ -28,6 +35,11 @@ function synthApp(extend: (app: App) => void = () => {}, context: Record<string,
   ) as ValidationReport;
   return { app, built, outdir, report, synthError };
 }
+
+/** `Pack::Pack-Rule` or `Pack::Pack-Rule[finding]`, for each pack the app is checked against. */
+const NAG_FINDING_ID = new RegExp(
+  `^(${NAG_PACK_NAMES.map((p) => p.replaceAll('.', '\\.')).join('|')})::\\1-[A-Za-z0-9]+(\\[[^\\]]+\\])?$`,
+);
 
 function acknowledgments(app: App): Array<{ construct: IConstruct; id: string; reason: string }> {
   return app.node.findAll().flatMap((construct) =>
@@ -51,10 +63,10 @@ describe('the whole app', () => {
     );
   });
 
-  test("cdk-nag's AwsSolutions pack and CloudFormation validation report no violation", () => {
+  test("cdk-nag's packs and CloudFormation validation report no violation", () => {
     const plugins = synthesized.report.pluginReports;
 
-    expect(plugins.map((p) => p.pluginName)).toContain('AwsSolutions');
+    expect(plugins.map((p) => p.pluginName)).toEqual(expect.arrayContaining([...NAG_PACK_NAMES]));
     for (const plugin of plugins) {
       expect({ plugin: plugin.pluginName, violations: plugin.violations.map((v) => v.ruleName) }).toEqual({
         plugin: plugin.pluginName,
@@ -75,9 +87,9 @@ describe('the whole app', () => {
     for (const ack of acks) {
       expect(ack.construct).not.toBeInstanceOf(Stack);
       expect(ack.construct).not.toBeInstanceOf(App);
-      // A finding of a rule with findings (`IAM5[Resource::...]`); a rule with one verdict per resource (SQS3)
-      // is named bare, and then only on a construct that wraps one resource.
-      expect(ack.id).toMatch(/^AwsSolutions::AwsSolutions-[A-Z]+\d+(\[[^\]]+\])?$/);
+      // A finding of a rule with findings (`IAM5[Resource::...]`); a rule with one verdict per resource (SQS3,
+      // LambdaDLQ) is named bare, and then only on a construct that wraps one resource.
+      expect(ack.id).toMatch(NAG_FINDING_ID);
       if (!ack.id.endsWith(']')) expect(ack.construct.node.defaultChild).toBeInstanceOf(CfnResource);
       expect(ack.reason.length).toBeGreaterThan(60);
     }
@@ -155,5 +167,81 @@ describe('the nag check', () => {
     const violations = report.pluginReports.flatMap((p) => p.violations.map((v) => v.ruleName));
     expect(synthError).toBeDefined();
     expect(violations).toEqual(expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']));
+  });
+});
+
+describe("cdk-nag's compliance and Serverless packs", () => {
+  // Every set-up the other tests synthesize: both scalings, a new and an existing VPC, a stage that destroys
+  // its data and one that keeps it (versioned buckets).
+  const SET_UPS: Record<string, Record<string, unknown>> = {
+    'sandbox, step scaling in a new VPC': {},
+    'sandbox, target tracking in an existing VPC': {
+      workerScaling: 'target-tracking',
+      workerVpcId: 'vpc-0123456789abcdef0',
+      workerSubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
+    },
+    'prod, step scaling in a new VPC': { stage: 'prod' },
+    'prod, target tracking in a new VPC': { stage: 'prod', workerScaling: 'target-tracking' },
+  };
+
+  test.each(Object.entries(SET_UPS))(
+    '%s: every finding of every pack is fixed or acknowledged, and every acknowledgment is used',
+    (_, context) => {
+      // Prepare: no bundling, the packs read the templates only
+      const { app, report, synthError, outdir } = synthApp(() => {}, {
+        'aws:cdk:bundling-stacks': [],
+        ...context,
+      });
+      rmSync(outdir, { recursive: true, force: true });
+
+      // Act
+      const plugins = report.pluginReports.filter((p) =>
+        (NAG_PACK_NAMES as readonly string[]).includes(p.pluginName),
+      );
+      const used = new Set(
+        plugins.flatMap((p) =>
+          (p.suppressedViolations ?? []).map((s) => `${s.acknowledgedAt} ${s.acknowledgedId}`),
+        ),
+      );
+      const acks = acknowledgments(app)
+        .filter((a) => NAG_FINDING_ID.test(a.id))
+        .map((a) => `${a.construct.node.path} ${a.id}`);
+      const unused = acks.filter((ack) => !used.has(ack));
+
+      // Assess: no error and no warning left, and no acknowledgment of a finding that no longer exists
+      expect(synthError).toBeUndefined();
+      expect(plugins.map((p) => p.pluginName).sort()).toEqual([...NAG_PACK_NAMES].sort());
+      for (const plugin of plugins) {
+        expect({
+          plugin: plugin.pluginName,
+          violations: plugin.violations.map((v) => `${v.severity} ${v.ruleName}`),
+        }).toEqual({ plugin: plugin.pluginName, violations: [] });
+      }
+      expect(acks.length).toBeGreaterThan(100);
+      expect(unused).toEqual([]);
+    },
+  );
+
+  test('fail synth on a finding nobody acknowledged: a log group without a customer-managed key', () => {
+    // Prepare
+    const { report, synthError, outdir } = synthApp(
+      (app) => {
+        const stack = app.node.findChild('QueueBasics') as Stack;
+        new logs.LogGroup(stack, 'Unencrypted', { retention: logs.RetentionDays.ONE_DAY });
+      },
+      { 'aws:cdk:bundling-stacks': [] },
+    );
+    rmSync(outdir, { recursive: true, force: true });
+
+    // Assess
+    const violations = report.pluginReports.flatMap((p) => p.violations.map((v) => v.ruleName));
+    expect(synthError).toBeDefined();
+    expect(violations).toEqual(
+      expect.arrayContaining([
+        'NIST.800.53.R5-CloudWatchLogGroupEncrypted',
+        'HIPAA.Security-CloudWatchLogGroupEncrypted',
+        'PCI.DSS.321-CloudWatchLogGroupEncrypted',
+      ]),
+    );
   });
 });

@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { acknowledgeNagRule } from './nag-acknowledgment';
 
 /** Properties of a function made by {@link createHandlerFunction}. */
 export interface HandlerFunctionProps {
@@ -32,7 +33,7 @@ export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_24_X;
  * Creates, under `scope`, a Node.js Lambda function (`Function`) with this project's defaults: current
  * runtime, ARM64, the AWS SDK bundled in (so the code that runs locally is the code that deploys), its own
  * log group (`LogGroup`) with a retention, and a role (`Role`) that may only write to that log group until
- * grants add more.
+ * grants add more. The cdk-nag findings every handler keeps on purpose are acknowledged on them, with the reasons.
  */
 export function createHandlerFunction(scope: Construct, props: HandlerFunctionProps): nodejs.NodejsFunction {
   const logGroup = new logs.LogGroup(scope, 'LogGroup', {
@@ -45,7 +46,7 @@ export function createHandlerFunction(scope: Construct, props: HandlerFunctionPr
     description: `Execution role of ${scope.node.path}`,
   });
   logGroup.grantWrite(role);
-  return new nodejs.NodejsFunction(scope, 'Function', {
+  const fn = new nodejs.NodejsFunction(scope, 'Function', {
     entry: props.entry,
     handler: props.handler ?? 'handler',
     runtime: HANDLER_RUNTIME,
@@ -68,4 +69,39 @@ export function createHandlerFunction(scope: Construct, props: HandlerFunctionPr
       externalModules: [],
     },
   });
+  acknowledgeHandlerFindings(fn, logGroup, role);
+  return fn;
+}
+
+/** The compliance findings every handler keeps on purpose, each acknowledged on its resource. */
+function acknowledgeHandlerFindings(
+  fn: nodejs.NodejsFunction,
+  logGroup: logs.LogGroup,
+  role: iam.Role,
+): void {
+  acknowledgeNagRule(
+    role.node.findChild('DefaultPolicy'),
+    'IAMNoInlinePolicy',
+    "CDK writes this role's grants into one AWS::IAM::Policy attached to this role alone, each statement naming the function's own log group, queue, topic or objects; a customer-managed policy would hold the same statements and be attached to nothing else",
+  );
+  acknowledgeNagRule(
+    logGroup,
+    'CloudWatchLogGroupEncrypted',
+    'CloudWatch Logs encrypts this log group at rest with its own keys; the handler logs ids, counts and errors, not message bodies, and who may read them is decided by logs:GetLogEvents on this group, which a customer-managed key would only repeat',
+  );
+  acknowledgeNagRule(
+    fn,
+    'LambdaInsideVPC',
+    'The function only calls AWS APIs (SQS, SNS, S3, CloudWatch Logs) over TLS with its role, and nothing reaches it over a network; in a VPC without internet access it would need an interface endpoint per service (or a NAT gateway), each costing more per hour than the function does in a month',
+  );
+  acknowledgeNagRule(
+    fn,
+    'LambdaConcurrency',
+    "Reserved concurrency comes out of the account's pool, of which Lambda always leaves 100 unreserved: in an account with a low quota (new accounts may have 10) none can be reserved and the stack would not deploy; queue consumers are bounded by their event source's maxConcurrency instead",
+  );
+  acknowledgeNagRule(
+    fn,
+    'LambdaTracing',
+    "The handlers carry no X-Ray SDK or tracer, so active tracing would record only Lambda's own segment, which the function's Duration and Errors metrics already show, and would grant the role xray:PutTraceSegments on every resource",
+  );
 }

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { Problems } from '../validation';
+import { acknowledgeNagRule } from './nag-acknowledgment';
 
 /** Properties of a {@link PrivateWorkerVpc}. */
 export interface PrivateWorkerVpcProps {
@@ -40,8 +41,8 @@ export class PrivateWorkerVpc extends Construct {
       maxAzs: props.maxAzs ?? 2,
       natGateways: 0,
       subnetConfiguration: [{ name: 'workers', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
-      // Nothing here uses the default security group; restricting it would cost a custom-resource Lambda.
-      restrictDefaultSecurityGroup: false,
+      // Nothing uses the default security group: strip its rules (a custom resource) so nothing ever can.
+      restrictDefaultSecurityGroup: true,
     });
     this.vpc.addGatewayEndpoint('S3', {
       service: ec2.GatewayVpcEndpointAwsService.S3,
@@ -65,10 +66,22 @@ export class PrivateWorkerVpc extends Construct {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_WEEK,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    this.vpc.addFlowLog('RejectedTraffic', {
+    const flowLog = this.vpc.addFlowLog('RejectedTraffic', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
       trafficType: ec2.FlowLogTrafficType.REJECT,
     });
+    acknowledgeNagRule(
+      flowLogGroup,
+      'CloudWatchLogGroupEncrypted',
+      'CloudWatch Logs encrypts this log group at rest with its own keys; it holds records of rejected traffic (addresses, ports), and who may read them is decided by logs:GetLogEvents on this group, which a customer-managed key would only repeat',
+    );
+    if (flowLog.iamRole) {
+      acknowledgeNagRule(
+        flowLog.iamRole.node.findChild('DefaultPolicy'),
+        'IAMNoInlinePolicy',
+        "CDK writes the flow log role's grants into one AWS::IAM::Policy attached to this role alone: create streams in and put events to the one flow log group; a customer-managed policy would hold the same statements and be attached to nothing else",
+      );
+    }
   }
 }
 

@@ -1,10 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { Problems } from '../validation';
 import { createHandlerFunction, type HandlerFunctionProps } from './handler-function';
+import { acknowledgeNagRule } from './nag-acknowledgment';
 import type { QueueWithDeadLetter } from './queue-with-dead-letter';
 
 /** Properties of a {@link QueueConsumer}. */
@@ -69,6 +71,25 @@ export class QueueConsumer extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     if (props.alarmAction) this.deadLetterAlarm.addAlarmAction(props.alarmAction);
+    this.acknowledgeNagFindings(props.source);
+  }
+
+  /** Failures of an SQS-fed function end in the source's dead-letter queue, not in Lambda's own mechanisms. */
+  private acknowledgeNagFindings(source: QueueWithDeadLetter): void {
+    const deadLetter = `the dead-letter queue of ${source.node.path} after ${source.maxReceiveCount} receives`;
+    acknowledgeNagRule(
+      this.function,
+      'LambdaDLQ',
+      `Lambda's event source mapping polls the queue and invokes this function synchronously, and a Lambda dead-letter queue only receives failed asynchronous invocations: a record that keeps failing goes to ${deadLetter}`,
+    );
+    const mapping = this.function.node.children.find((c) => c instanceof lambda.EventSourceMapping);
+    if (mapping) {
+      acknowledgeNagRule(
+        mapping,
+        'LambdaEventSourceMappingDestination',
+        `AWS: on-failure destinations are for stream and Kafka event sources, not SQS; a record that fails returns to the queue, whose redrive policy moves it to ${deadLetter}, where the DeadLetterAlarm sees it`,
+      );
+    }
   }
 }
 

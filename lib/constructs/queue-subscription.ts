@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Problems } from '../validation';
+import { acknowledgeNagRule } from './nag-acknowledgment';
 import { SQS_LIMITS, type QueueWithDeadLetter } from './queue-with-dead-letter';
 
 /** What a filter policy is matched against. */
@@ -148,6 +149,11 @@ export class QueueSubscription extends Construct {
       id: 'AwsSolutions::AwsSolutions-SQS3',
       reason: `This queue is the dead-letter queue of the SNS subscription ${this.node.path} (its RedrivePolicy), which cdk-nag only recognizes on SQS queues and Lambda functions; a dead-letter queue of a dead-letter queue would only move the problem`,
     });
+    acknowledgeNagRule(
+      queue,
+      'SQSRedrivePolicy',
+      `This is the dead-letter queue of the SNS subscription ${this.node.path}, and a dead-letter queue needs no redrive policy of its own: what SNS could not deliver waits here to be inspected and redriven`,
+    );
     return queue;
   }
 }

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Problems } from '../validation';
+import { acknowledgeNagRule } from './nag-acknowledgment';
 
 /** How the queue and its dead-letter queue are encrypted at rest. */
 export enum QueueEncryptionMode {
@@ -127,6 +128,14 @@ export class QueueWithDeadLetter extends Construct {
         },
         ...encryption,
       });
+
+    if (!props.deadLetterQueue) {
+      acknowledgeNagRule(
+        this.deadLetterQueue,
+        'SQSRedrivePolicy',
+        `This is the dead-letter queue of ${this.node.path}/Queue, and a dead-letter queue needs no redrive policy of its own: its messages wait here to be inspected and redriven to that one source, the only queue its redrive allow policy names`,
+      );
+    }
 
     this.queue = new sqs.Queue(this, 'Queue', {
       queueName,

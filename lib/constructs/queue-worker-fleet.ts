@@ -10,6 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
 import { Problems } from '../validation';
+import { acknowledgeNagRule } from './nag-acknowledgment';
 import type { QueueWithDeadLetter } from './queue-with-dead-letter';
 
 /** Properties of a {@link QueueWorkerFleet}. */
@@ -127,6 +128,12 @@ export class QueueWorkerFleet extends Construct {
           }),
         ],
       }),
+    );
+
+    acknowledgeNagRule(
+      this.role.node.findChild('DefaultPolicy'),
+      'IAMNoInlinePolicy',
+      "CDK writes the instance role's grants into one AWS::IAM::Policy attached to this role alone: consume the one jobs queue and read the one worker object; a customer-managed policy would hold the same statements and be attached to nothing else",
     );
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {

@@ -4,7 +4,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
+import { AlarmTopic } from '../constructs/alarm-topic';
 import { GuardedTopicDestination } from '../constructs/guarded-topic-destination';
+import { acknowledgeNagRule } from '../constructs/nag-acknowledgment';
 import { EVENT_SOURCE_LIMITS, QueueConsumer } from '../constructs/queue-consumer';
 import {
   type FilterPolicy,
@@ -14,7 +16,11 @@ import {
 } from '../constructs/queue-subscription';
 import { QueueWithDeadLetter, type QueueWithDeadLetterProps } from '../constructs/queue-with-dead-letter';
 import { TopicProducer } from '../constructs/topic-producer';
-import { secureBucketProps } from './secure-bucket-props';
+import {
+  accessLogBucketProps,
+  acknowledgeSecureBucketFindings,
+  secureBucketProps,
+} from './secure-bucket-props';
 import { lambdaEntry, stageFunctionProps, stageQueueProps } from './shared-props';
 
 /** Properties of the {@link FanOutStack}. */
@@ -54,7 +60,8 @@ export interface Subscriber {
  * - Insurance quotes: an SNS topic whose messages carry the attribute `type` (car, boat, life), fanned out to
  *   vehicle sales (car or boat), life sales (life), analytics (everything, raw delivery) and underwriting (a
  *   MessageBody filter on the nested coverage.amount). A producer Lambda publishes quotes; a consumer Lambda
- *   prices vehicle quotes (partial batch failures) and sends offers to an offers queue.
+ *   prices vehicle quotes (partial batch failures) and sends offers to an offers queue; its dead-letter alarm
+ *   notifies an encrypted alarm topic.
  * - S3 events: objects created under images/ → an SNS topic → thumbnails and audit queues.
  * - FIFO: an SNS FIFO topic of order events → fulfillment and billing FIFO queues, ordered per order id and
  *   deduplicated.
@@ -72,6 +79,8 @@ export class FanOutStack extends Stack {
   readonly offers: QueueWithDeadLetter;
   readonly quoteProducer: TopicProducer;
   readonly vehicleSalesConsumer: QueueConsumer;
+  /** The topic the dead-letter alarms notify. */
+  readonly alarmTopic: sns.Topic;
 
   readonly imageBucket: s3.Bucket;
   readonly imageEventsTopic: sns.Topic;
@@ -82,6 +91,7 @@ export class FanOutStack extends Stack {
   readonly fulfillment: Subscriber;
   readonly billing: Subscriber;
 
+  private readonly accessLogBucket: s3.Bucket;
   private readonly config: StageConfig;
 
   constructor(scope: Construct, id: string, props: FanOutStackProps) {
@@ -128,6 +138,8 @@ export class FanOutStack extends Stack {
       serviceName: 'quote-producer',
       topic: this.quoteTopic,
     });
+    const alarms = new AlarmTopic(this, 'AlarmTopic', { removalPolicy: config.removalPolicy });
+    this.alarmTopic = alarms.topic;
     this.vehicleSalesConsumer = new QueueConsumer(this, 'VehicleSalesConsumer', {
       ...functionDefaults,
       entry: lambdaEntry('quote-consumer'),
@@ -138,17 +150,15 @@ export class FanOutStack extends Stack {
       maxBatchingWindow: Duration.seconds(1),
       maxConcurrency: 5,
       environment: { OFFERS_QUEUE_URL: this.offers.queue.queueUrl },
+      alarmAction: alarms.alarmAction,
     });
     this.offers.queue.grantSendMessages(this.vehicleSalesConsumer.function);
 
     // S3 events fanned out through SNS.
-    const accessLogs = new s3.Bucket(this, 'AccessLogBucket', {
-      ...secureBucketProps(config),
-      lifecycleRules: [{ expiration: config.accessLogRetention }],
-    });
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', accessLogBucketProps(config));
     this.imageBucket = new s3.Bucket(this, 'ImageBucket', {
       ...secureBucketProps(config),
-      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: 'image-bucket/',
     });
     const imageKey = this.messagingKey('ImageEventsKey', 'image upload events: the topic and its queues');
@@ -266,6 +276,10 @@ export class FanOutStack extends Stack {
       value: this.vehicleSalesConsumer.function.functionName,
       description: 'Prices car and boat quotes from the vehicle-sales queue into offers',
     });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topicArn,
+      description: "SNS topic the vehicle-sales consumer's dead-letter alarm notifies",
+    });
   }
 
   private queueOutputs(name: string, queues: QueueWithDeadLetter, what: string): void {
@@ -289,5 +303,17 @@ export class FanOutStack extends Stack {
           "CDK's own BucketNotificationsHandler (it sets the bucket's notification configuration at deploy time) comes with this managed policy for its logs; CDK offers no way to replace it",
       });
     }
+    acknowledgeNagRule(
+      this.imageBucket.node.findChild('Notifications').node.findChild('HandlerPolicy'),
+      'IAMNoInlinePolicy',
+      "CDK's own policy for its BucketNotificationsHandler: it lets that handler put this bucket's notification configuration, and CDK attaches it to the handler's role itself, with no option for a managed policy",
+    );
+    acknowledgeNagRule(
+      this.quoteProducer.function,
+      'LambdaDLQ',
+      'The quote producer is invoked synchronously (aws lambda invoke), so a failure goes back to the caller with its error; a Lambda dead-letter queue only receives failed asynchronous invocations',
+    );
+    acknowledgeSecureBucketFindings(this.accessLogBucket, this.config, 'access logs');
+    acknowledgeSecureBucketFindings(this.imageBucket, this.config, 'data');
   }
 }

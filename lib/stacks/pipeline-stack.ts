@@ -1,19 +1,23 @@
 import { Aws, type CfnElement, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
+import { AlarmTopic } from '../constructs/alarm-topic';
+import { acknowledgeNagRule } from '../constructs/nag-acknowledgment';
 import { EVENT_SOURCE_LIMITS, QueueConsumer } from '../constructs/queue-consumer';
 import { QueueProducer } from '../constructs/queue-producer';
 import { QueueWithDeadLetter } from '../constructs/queue-with-dead-letter';
 import { lambdaEntry, stageFunctionProps, stageQueueProps } from './shared-props';
-import { secureBucketProps } from './secure-bucket-props';
+import {
+  accessLogBucketProps,
+  acknowledgeSecureBucketFindings,
+  secureBucketProps,
+} from './secure-bucket-props';
 
 /** Properties of the {@link PipelineStack}. */
 export interface PipelineStackProps extends StackProps {
@@ -47,19 +51,17 @@ export class PipelineStack extends Stack {
   readonly producer: QueueProducer;
   readonly consumer: QueueConsumer;
   readonly alarmTopic: sns.Topic;
+  private readonly accessLogBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
     const { config } = props;
 
     // AWS: a server access log target must use SSE-S3 (not SSE-KMS), as secureBucketProps does.
-    const accessLogs = new s3.Bucket(this, 'AccessLogBucket', {
-      ...secureBucketProps(config),
-      lifecycleRules: [{ expiration: config.accessLogRetention }],
-    });
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', accessLogBucketProps(config));
     this.bucket = new s3.Bucket(this, 'OrderBucket', {
       ...secureBucketProps(config),
-      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: 'order-bucket/',
     });
 
@@ -109,7 +111,8 @@ export class PipelineStack extends Stack {
       },
     );
 
-    this.alarmTopic = createAlarmTopic(this, config);
+    const alarms = new AlarmTopic(this, 'AlarmTopic', { removalPolicy: config.removalPolicy });
+    this.alarmTopic = alarms.topic;
     this.consumer = new QueueConsumer(this, 'Consumer', {
       ...functionDefaults,
       entry: lambdaEntry('consumer'),
@@ -120,7 +123,7 @@ export class PipelineStack extends Stack {
       maxBatchingWindow: Duration.seconds(1),
       maxConcurrency: 5,
       environment: { BUCKET_NAME: this.bucket.bucketName },
-      alarmAction: new cwActions.SnsAction(this.alarmTopic),
+      alarmAction: alarms.alarmAction,
     });
     this.consumer.function.addToRolePolicy(
       new iam.PolicyStatement({
@@ -132,11 +135,11 @@ export class PipelineStack extends Stack {
 
     this.addDashboard();
     this.addOutputs();
-    this.acknowledgeNagFindings();
+    this.acknowledgeNagFindings(config);
   }
 
   /** Each cdk-nag finding accepted on purpose, on the exact resource, with the reason. */
-  private acknowledgeNagFindings(): void {
+  private acknowledgeNagFindings(config: StageConfig): void {
     const bucketArn = `<${this.getLogicalId(this.bucket.node.defaultChild as CfnElement)}.Arn>`;
     Validations.of(this.producer.function.role as iam.Role).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::${bucketArn}/${PIPELINE_PREFIXES.uploads}*]`,
@@ -157,6 +160,18 @@ export class PipelineStack extends Stack {
           "CDK's own BucketNotificationsHandler (it sets the bucket's notification configuration at deploy time) comes with this managed policy for its logs; CDK offers no way to replace it",
       });
     }
+    acknowledgeNagRule(
+      this.bucket.node.findChild('Notifications').node.findChild('HandlerPolicy'),
+      'IAMNoInlinePolicy',
+      "CDK's own policy for its BucketNotificationsHandler: it lets that handler put this bucket's notification configuration, and CDK attaches it to the handler's role itself, with no option for a managed policy",
+    );
+    acknowledgeNagRule(
+      this.producer.function,
+      'LambdaDLQ',
+      `S3 invokes the producer asynchronously, and its Lambda destinations send a record of every invocation, failed or not, to the queue ${this.invocationRecords.node.path}: AWS recommends destinations over a dead-letter queue, which would receive the failed events without their error`,
+    );
+    acknowledgeSecureBucketFindings(this.accessLogBucket, config, 'access logs');
+    acknowledgeSecureBucketFindings(this.bucket, config, 'data');
   }
 
   private addDashboard(): void {
@@ -228,23 +243,4 @@ export class PipelineStack extends Stack {
     for (const [id, [value, description]] of Object.entries(outputs))
       new CfnOutput(this, id, { value, description });
   }
-}
-
-/** An encrypted topic for alarms; its key lets CloudWatch publish (an AWS-managed SNS key would not). */
-function createAlarmTopic(scope: Construct, config: StageConfig): sns.Topic {
-  const key = new kms.Key(scope, 'AlarmTopicKey', {
-    description: 'Encrypts the alarm notifications of the pipeline',
-    enableKeyRotation: true,
-    removalPolicy: config.removalPolicy,
-  });
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAlarmsToPublish',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-    }),
-  );
-  return new sns.Topic(scope, 'AlarmTopic', { masterKey: key, enforceSSL: true });
 }

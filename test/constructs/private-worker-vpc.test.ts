@@ -38,6 +38,14 @@ describe('PrivateWorkerVpc', () => {
     });
   });
 
+  test("strips the default security group's rules, so nothing can ever use it", () => {
+    const [[vpcId]] = resourcesOfType(template, 'AWS::EC2::VPC');
+
+    template.hasResourceProperties('Custom::VpcRestrictDefaultSG', {
+      DefaultSecurityGroupId: { 'Fn::GetAtt': [vpcId, 'DefaultSecurityGroup'] },
+    });
+  });
+
   test('logs rejected traffic to a log group with the given retention', () => {
     template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT' });
     template.hasResource('AWS::Logs::LogGroup', {

@@ -148,13 +148,20 @@ describe('FanOutStack', () => {
   });
 
   test('topics and every queue SNS writes to use a customer-managed key of this stack that trusts SNS', () => {
-    const keyIds = resourcesOfType(template, 'AWS::KMS::Key').map(([keyId]) => keyId);
+    // The alarm topic has a key of its own, for CloudWatch (see the dead-letter alarm's test).
+    const alarmTopicId = id(stack.alarmTopic);
+    const alarmKeyId = id(stack.alarmTopic.masterKey as never);
+    const keyIds = resourcesOfType(template, 'AWS::KMS::Key')
+      .map(([keyId]) => keyId)
+      .filter((keyId) => keyId !== alarmKeyId);
     const snsQueues = resourcesOfType(template, 'AWS::SNS::Subscription').flatMap(([, s]) => [
       s.Properties.Endpoint['Fn::GetAtt'][0],
       s.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0],
     ]);
     const encrypted = [
-      ...resourcesOfType(template, 'AWS::SNS::Topic').map(([topicId]) => topicId),
+      ...resourcesOfType(template, 'AWS::SNS::Topic')
+        .map(([topicId]) => topicId)
+        .filter((topicId) => topicId !== alarmTopicId),
       ...snsQueues,
     ];
 
@@ -165,7 +172,8 @@ describe('FanOutStack', () => {
       expect(keyRef).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Key/), 'Arn'] });
       expect(keyIds).toContain(keyRef['Fn::GetAtt'][0]);
     }
-    for (const [, key] of resourcesOfType(template, 'AWS::KMS::Key')) {
+    for (const keyId of keyIds) {
+      const key = resources[keyId];
       expect(key.Properties.EnableKeyRotation).toBe(true);
       expect(key.Properties.KeyPolicy.Statement).toContainEqual(
         expect.objectContaining({
@@ -305,6 +313,40 @@ describe('FanOutStack', () => {
     }
   });
 
+  test('the vehicle-sales dead-letter alarm notifies an encrypted alarm topic whose key CloudWatch may use', () => {
+    const alarmTopicId = id(stack.alarmTopic);
+
+    expect(resources[id(stack.vehicleSalesConsumer.deadLetterAlarm)].Properties).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [id(stack.vehicleSales.queues.deadLetterQueue as never), 'QueueName'] },
+        },
+      ],
+      AlarmActions: [{ Ref: alarmTopicId }],
+    });
+    const keyId = id(stack.alarmTopic.masterKey as never);
+    expect(resources[alarmTopicId].Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    expect(resources[keyId].Properties.EnableKeyRotation).toBe(true);
+    expect(resources[keyId].Properties.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      }),
+    );
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: alarmTopicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.hasOutput('AlarmTopicArn', { Value: { Ref: alarmTopicId } });
+  });
+
   test('outputs every topic ARN and queue URL under a name that says what it is', () => {
     const queues = [
       'VehicleSales',
@@ -330,6 +372,7 @@ describe('FanOutStack', () => {
       'ImageBucketName',
       'QuoteProducerFunctionName',
       'VehicleSalesConsumerFunctionName',
+      'AlarmTopicArn',
     ];
 
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual(expected.sort());
@@ -361,12 +404,14 @@ describe('FanOutStack', () => {
     });
   });
 
-  test('sandbox: data is destroyed with the stack and buckets are emptied first', () => {
+  test('sandbox: data is destroyed with the stack and buckets are emptied first, so not versioned', () => {
     template.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
     for (const type of ['AWS::SQS::Queue', 'AWS::KMS::Key']) {
       for (const [, resource] of resourcesOfType(template, type))
         expect(resource.DeletionPolicy).toBe('Delete');
     }
+    for (const [, bucket] of resourcesOfType(template, 'AWS::S3::Bucket'))
+      expect(bucket.Properties.VersioningConfiguration).toBeUndefined();
   });
 
   test('matches the snapshot', () => {
@@ -375,7 +420,7 @@ describe('FanOutStack', () => {
 });
 
 describe('FanOutStack in prod', () => {
-  const { template } = fanOut('prod');
+  const { stack, template, id } = fanOut('prod');
 
   test('retains queues, buckets, keys and logs, and never empties buckets', () => {
     template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
@@ -383,6 +428,23 @@ describe('FanOutStack in prod', () => {
       for (const [, resource] of resourcesOfType(template, type))
         expect(resource.DeletionPolicy).toBe('Retain');
     }
+  });
+
+  test('versions both buckets and expires previous versions after 30 days, access logs after a year', () => {
+    const buckets = template.toJSON().Resources as Record<string, { Properties: any }>;
+    const rules = (bucketId: string) => buckets[bucketId].Properties.LifecycleConfiguration.Rules;
+
+    for (const [, bucket] of resourcesOfType(template, 'AWS::S3::Bucket'))
+      expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(rules(id(stack.imageBucket))).toEqual([
+      { NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' },
+    ]);
+    const logBucketId =
+      buckets[id(stack.imageBucket)].Properties.LoggingConfiguration.DestinationBucketName.Ref;
+    expect(rules(logBucketId)).toEqual([
+      { NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' },
+      { ExpirationInDays: 365, Status: 'Enabled' },
+    ]);
   });
 
   test('every queue policy, subscription dead-letter queues included, denies PurgeQueue', () => {

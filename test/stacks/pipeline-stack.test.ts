@@ -225,10 +225,12 @@ describe('PipelineStack', () => {
     template.hasOutput('WorkQueueUrl', { Value: { Ref: id(stack.workQueue.queue) } });
   });
 
-  test('sandbox: data is destroyed with the stack and buckets are emptied first', () => {
+  test('sandbox: data is destroyed with the stack and buckets are emptied first, so not versioned', () => {
     template.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
     for (const [, queue] of resourcesOfType(template, 'AWS::SQS::Queue'))
       expect(queue.DeletionPolicy).toBe('Delete');
+    for (const [, bucket] of resourcesOfType(template, 'AWS::S3::Bucket'))
+      expect(bucket.Properties.VersioningConfiguration).toBeUndefined();
   });
 
   test('matches the snapshot', () => {
@@ -237,7 +239,7 @@ describe('PipelineStack', () => {
 });
 
 describe('PipelineStack in prod', () => {
-  const { template } = pipeline('prod');
+  const { stack, template, id } = pipeline('prod');
 
   test('retains queues, buckets, keys and logs, and never empties buckets', () => {
     template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
@@ -245,6 +247,22 @@ describe('PipelineStack in prod', () => {
       for (const [, resource] of resourcesOfType(template, type))
         expect(resource.DeletionPolicy).toBe('Retain');
     }
+  });
+
+  test('versions both buckets and expires previous versions after 30 days, access logs after a year', () => {
+    const buckets = template.toJSON().Resources as Record<string, { Properties: any }>;
+    const rules = (bucketId: string) => buckets[bucketId].Properties.LifecycleConfiguration.Rules;
+
+    for (const [, bucket] of resourcesOfType(template, 'AWS::S3::Bucket'))
+      expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(rules(id(stack.bucket))).toEqual([
+      { NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' },
+    ]);
+    const logBucketId = buckets[id(stack.bucket)].Properties.LoggingConfiguration.DestinationBucketName.Ref;
+    expect(rules(logBucketId)).toEqual([
+      { NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' },
+      { ExpirationInDays: 365, Status: 'Enabled' },
+    ]);
   });
 
   test('every queue policy denies PurgeQueue', () => {
