@@ -161,7 +161,8 @@ export class MetricStore {
 
   /**
    * Aggregates a metric into periods of `periodSeconds` starting at `start`, up to `end` (exclusive), keeping only
-   * periods that hold data. `unit` keeps only data stored with that unit.
+   * periods that hold data. `unit` keeps only data stored with that unit. Walks the stored buckets, never the empty
+   * periods between them: the work depends on the data kept, not on how wide the range is.
    */
   aggregate(
     namespace: string,
@@ -174,26 +175,28 @@ export class MetricStore {
   ): PeriodAggregate[] {
     const metric = this.metrics.get(metricKey(namespace, metricName, dimensions));
     if (metric === undefined) return [];
-    const series = [...metric.units.entries()].filter(([u]) => unit === undefined || u === unit);
     const periodMs = periodSeconds * 1000;
-    const out: PeriodAggregate[] = [];
-    const cursors = series.map(([, s]) => s.firstFrom(start));
-    for (let from = start; from < end; from += periodMs) {
-      const to = Math.min(from + periodMs, end);
-      const parts: Bucket[] = [];
-      const units = new Set<string>();
-      series.forEach(([u, s], k) => {
-        let i = cursors[k];
-        while (i < s.times.length && s.times[i] < to) {
-          parts.push(s.buckets.get(s.times[i]) as Bucket);
-          units.add(u);
-          i++;
+    // the buckets in range, by period index; each unit's buckets are in time order already
+    const periods = new Map<number, { parts: Bucket[]; units: Set<string> }>();
+    for (const [u, s] of metric.units) {
+      if (unit !== undefined && u !== unit) continue;
+      for (let i = s.firstFrom(start); i < s.times.length && s.times[i] < end; i++) {
+        const index = Math.floor((s.times[i] - start) / periodMs);
+        let period = periods.get(index);
+        if (period === undefined) {
+          period = { parts: [], units: new Set() };
+          periods.set(index, period);
         }
-        cursors[k] = i;
-      });
-      if (parts.length > 0) out.push(combine(from, parts, units.size === 1 ? [...units][0] : 'None'));
+        period.parts.push(s.buckets.get(s.times[i]) as Bucket);
+        period.units.add(u);
+      }
     }
-    return out;
+    return [...periods.keys()]
+      .sort((a, b) => a - b)
+      .map((index) => {
+        const { parts, units } = periods.get(index) as { parts: Bucket[]; units: Set<string> };
+        return combine(start + index * periodMs, parts, units.size === 1 ? [...units][0] : 'None');
+      });
   }
 
   /** Metrics matching the filter, sorted by namespace, name and dimensions. `activeSince` keeps recent ones. */

@@ -64,8 +64,22 @@ import {
   TREAT_MISSING_DATA,
   type TreatMissingData,
 } from './alarm-evaluation';
-import { MathError, parseExpression, referencedIds } from './metric-math';
-import { asSeries, type MetricQuery, QueryError, runQueries } from './metric-queries';
+import {
+  MathError,
+  type MathValue,
+  MAX_DATAPOINTS,
+  MAX_EXPRESSION_LENGTH,
+  parseExpression,
+  referencedIds,
+} from './metric-math';
+import {
+  type MetricQuery,
+  QueryError,
+  type QueryResults,
+  resultSeries,
+  type RunOptions,
+  runQueries,
+} from './metric-queries';
 import {
   type MetricDimension,
   type MetricSample,
@@ -83,6 +97,12 @@ const HISTORY_RETENTION_MS = 30 * 86_400_000;
 const MAX_PAST_MS = 14 * 86_400_000;
 const MAX_FUTURE_MS = 2 * 3_600_000;
 const ALARM_NAME_MAX = 255;
+/** AWS: StateReasonData is at most 4000 characters. */
+const STATE_REASON_DATA_MAX = 4000;
+const ALARM_DESCRIPTION_MAX = 1024;
+const ARN_MAX = 1024;
+const TAG_KEY_MAX = 128;
+const TAG_VALUE_MAX = 256;
 const STATES: readonly AlarmState[] = ['OK', 'ALARM', 'INSUFFICIENT_DATA'];
 const UNITS = new Set([
   'Seconds',
@@ -113,6 +133,7 @@ const UNITS = new Set([
   'Count/Second',
   'None',
 ]);
+/** Linear: one character class, anchored; ids longer than 255 characters are refused before it runs. */
 const QUERY_ID = /^[a-z][a-zA-Z0-9_]*$/;
 /** AWS: how far back an alarm looks for real datapoints, beyond its evaluation periods (see alarm-evaluation.ts). */
 const EXTRA_EVALUATION_PERIODS = 2;
@@ -390,10 +411,11 @@ export class CloudWatchService {
       throw invalidValue(`The value ${input.Unit} for parameter Unit is invalid.`);
     }
     const { start, end } = this.range(input.StartTime, input.EndTime, period);
+    // checked before any aggregation: the work that follows is bounded by the data kept, whatever the range
     const count = Math.ceil((end - start) / (period * 1000));
     if (count > 1440) {
       throw invalidCombination(
-        `You have requested up to ${count.toLocaleString('en-US')} datapoints, which exceeds the limit of 1,440. ` +
+        `You have requested up to ${count} datapoints, which exceeds the limit of 1440. ` +
           'You may reduce the datapoints requested by increasing Period, or decreasing the time range.',
       );
     }
@@ -416,6 +438,12 @@ export class CloudWatchService {
     return { Label: metricName, Datapoints: datapoints } as GetMetricStatisticsOutput;
   }
 
+  /**
+   * AWS: at most MaxDatapoints (default and most 100,800) datapoints per call; past them a result is PartialData and
+   * NextToken continues where the call stopped. The emulator delivers the results one after the other (each in
+   * ScanBy order) and recomputes them for each page. A FILL or a scalar over more periods than 100,800 keeps the
+   * newest (or, TimestampAscending, the oldest) 100,800 and is PartialData, as AWS does not page metric math.
+   */
   getMetricData(input: GetMetricDataInput): GetMetricDataOutput {
     if (input.MetricDataQueries === undefined) throw missing('MetricDataQueries');
     if (input.StartTime === undefined) throw missing('StartTime');
@@ -432,21 +460,44 @@ export class CloudWatchService {
           'Member must satisfy enum value set: [TimestampDescending, TimestampAscending]',
       );
     }
+    const maxDatapoints = input.MaxDatapoints ?? MAX_DATAPOINTS;
+    if (!Number.isInteger(maxDatapoints) || maxDatapoints < 1) {
+      throw validation(
+        `1 validation error detected: Value '${String(maxDatapoints)}' at 'maxDatapoints' failed to satisfy ` +
+          'constraint: Member must have value greater than or equal to 1',
+      );
+    }
+    const pageSize = Math.min(maxDatapoints, MAX_DATAPOINTS);
+    const offset = tokenIndex(input.NextToken);
+    const oldestFirst = scanBy === 'TimestampAscending';
     const smallest = Math.min(...queries.map((q) => ('period' in q ? q.period : 60)));
     const { start, end } = this.range(input.StartTime, input.EndTime, smallest);
-    const results = this.run(queries, start, end);
+    const { values, partial } = this.run(queries, start, end, { oldestFirst });
     const out: MetricDataResult[] = [];
+    // position: datapoints of the earlier results, in the order the pages deliver them
+    let position = 0;
     raw.forEach((query, i) => {
       if (query.ReturnData === false) return;
       const q = queries[i];
       const period = 'period' in q ? q.period : periodOfExpressions(queries);
-      const seriesList = asSeries(results.get(q.id) as never, start, end, period);
+      const seriesList = resultSeries(
+        values.get(q.id) as MathValue,
+        start,
+        end,
+        period,
+        MAX_DATAPOINTS,
+        oldestFirst,
+      );
       seriesList.forEach((series, k) => {
-        let times = [...series.times];
-        let values = [...series.values];
-        if (scanBy === 'TimestampDescending') {
-          times = times.reverse();
-          values = values.reverse();
+        const from = Math.min(Math.max(offset - position, 0), series.count);
+        const to = Math.min(Math.max(offset + pageSize - position, 0), series.count);
+        position += series.count;
+        const timestamps: Date[] = [];
+        const pointValues: number[] = [];
+        for (let n = from; n < to; n++) {
+          const index = oldestFirst ? n : series.count - 1 - n;
+          timestamps.push(new Date(series.time(index)));
+          pointValues.push(series.value(index));
         }
         const label =
           query.Label ??
@@ -454,14 +505,16 @@ export class CloudWatchService {
         out.push({
           Id: q.id,
           Label: label,
-          Timestamps: times.map((t) => new Date(t)),
-          Values: values,
-          StatusCode: 'Complete',
+          Timestamps: timestamps,
+          Values: pointValues,
+          StatusCode: to < series.count || series.cut || partial.has(q.id) ? 'PartialData' : 'Complete',
           Messages: [],
         });
       });
     });
-    return { MetricDataResults: out, Messages: [] };
+    const result: GetMetricDataOutput = { MetricDataResults: out, Messages: [] };
+    if (position > offset + pageSize) result.NextToken = String(offset + pageSize);
+    return result;
   }
 
   listMetrics(input: ListMetricsInput = {}): ListMetricsOutput {
@@ -498,14 +551,16 @@ export class CloudWatchService {
   // ===== alarms ==============================================================================================
 
   putMetricAlarm(input: PutMetricAlarmInput): void {
+    // everything is checked, the tags too, before the alarm is created or changed
     const config = this.validateAlarm(input);
+    const tags = tagsOf(input.Tags ?? []);
     const now = this.clock.now();
     const existing = this.alarms.get(config.name);
     if (existing) {
       // AWS: an update keeps the alarm's state and replaces its whole configuration
       existing.config = config;
       existing.configurationUpdatedAt = now;
-      for (const tag of input.Tags ?? []) existing.tags.set(tag.Key as string, tag.Value as string);
+      for (const [key, value] of tags) existing.tags.set(key, value);
       this.addHistory(config.name, now, 'ConfigurationUpdate', `Alarm "${config.name}" updated`, {
         version: '1.0',
         type: 'Update',
@@ -521,7 +576,7 @@ export class CloudWatchService {
       stateUpdatedAt: now,
       stateTransitionedAt: now,
       configurationUpdatedAt: now,
-      tags: new Map((input.Tags ?? []).map((t) => [t.Key as string, t.Value as string])),
+      tags: new Map(tags),
     };
     this.alarms.set(config.name, alarm);
     this.addHistory(config.name, now, 'ConfigurationUpdate', `Alarm "${config.name}" created`, {
@@ -636,6 +691,13 @@ export class CloudWatchService {
       );
     }
     if (input.StateReasonData !== undefined) {
+      // AWS: at most 4000 characters, checked before the JSON is read (4000 characters nest at most 2000 deep)
+      if (input.StateReasonData.length > STATE_REASON_DATA_MAX) {
+        throw validation(
+          "1 validation error detected: Value at 'stateReasonData' failed to satisfy constraint: " +
+            `Member must have length less than or equal to ${STATE_REASON_DATA_MAX}`,
+        );
+      }
       try {
         JSON.parse(input.StateReasonData);
       } catch {
@@ -673,6 +735,16 @@ export class CloudWatchService {
           'Member must have value between 1 and 100',
       );
     }
+    if (
+      input.ScanBy !== undefined &&
+      input.ScanBy !== 'TimestampDescending' &&
+      input.ScanBy !== 'TimestampAscending'
+    ) {
+      throw validation(
+        `1 validation error detected: Value '${String(input.ScanBy)}' at 'scanBy' failed to satisfy constraint: ` +
+          'Member must satisfy enum value set: [TimestampDescending, TimestampAscending]',
+      );
+    }
     const types = input.AlarmTypes;
     const startDate = input.StartDate === undefined ? undefined : timeOf(input.StartDate, 'StartDate');
     const endDate = input.EndDate === undefined ? undefined : timeOf(input.EndDate, 'EndDate');
@@ -704,14 +776,18 @@ export class CloudWatchService {
   }
 
   tagResource(input: TagResourceInput): void {
+    // every tag is checked before any is applied
+    if (input.Tags === undefined || input.Tags === null) throw notNull('tags');
+    const tags = tagsOf(input.Tags);
     const alarm = this.alarmByArn(input.ResourceARN);
-    for (const tag of input.Tags ?? [])
-      alarm.tags.set(requireString(tag.Key, 'Tags.member.Key'), tag.Value ?? '');
+    for (const [key, value] of tags) alarm.tags.set(key, value);
   }
 
   untagResource(input: UntagResourceInput): void {
+    if (input.TagKeys === undefined || input.TagKeys === null) throw notNull('tagKeys');
+    input.TagKeys.forEach((key, i) => checkLength(key, `tagKeys.${i + 1}.member`, 1, TAG_KEY_MAX));
     const alarm = this.alarmByArn(input.ResourceARN);
-    for (const key of input.TagKeys ?? []) alarm.tags.delete(key);
+    for (const key of input.TagKeys) alarm.tags.delete(key);
   }
 
   listTagsForResource(input: ListTagsForResourceInput): ListTagsForResourceOutput {
@@ -818,16 +894,18 @@ export class CloudWatchService {
     }
     const queries = validateQueries(c.metrics, 'Metrics');
     const watched = c.metrics.find((q) => q.ReturnData !== false) as MetricDataQuery;
-    const value = this.run(queries, start, end).get(watched.Id as string);
+    const value = this.run(queries, start, end).values.get(watched.Id as string);
     if (value === undefined) return out;
-    const [series] = asSeries(value, start, end, period);
-    series?.times.forEach((t, i) => out.set(t, { timestamp: t, value: series.values[i] }));
+    const [series] = resultSeries(value, start, end, period);
+    for (let i = 0; i < (series?.count ?? 0); i++) {
+      out.set(series.time(i), { timestamp: series.time(i), value: series.value(i) });
+    }
     return out;
   }
 
-  private run(queries: MetricQuery[], start: number, end: number) {
+  private run(queries: MetricQuery[], start: number, end: number, options: RunOptions = {}): QueryResults {
     try {
-      return runQueries(this.store, queries, start, end);
+      return runQueries(this.store, queries, start, end, options);
     } catch (error) {
       if (error instanceof QueryError) throw validation(`Error in expression ${error.id} [${error.message}]`);
       throw error;
@@ -843,19 +921,26 @@ export class CloudWatchService {
     now: number,
   ): void {
     const old = alarm.state;
-    const oldReason = alarm.stateReason;
-    const oldReasonData = alarm.stateReasonData;
+    // the history item is written out before anything changes: whatever fails, fails with the alarm untouched
+    const item =
+      old === state
+        ? undefined
+        : historyItem(alarm.config.name, now, 'StateUpdate', `Alarm updated from ${old} to ${state}`, {
+            version: '1.0',
+            oldState: {
+              stateValue: old,
+              stateReason: alarm.stateReason,
+              ...parsedReasonData(alarm.stateReasonData),
+            },
+            newState: { stateValue: state, stateReason: reason, ...parsedReasonData(reasonData) },
+          });
     alarm.stateReason = reason;
     alarm.stateReasonData = reasonData;
     alarm.stateUpdatedAt = now;
-    if (old === state) return;
+    if (item === undefined) return;
     alarm.state = state;
     alarm.stateTransitionedAt = now;
-    this.addHistory(alarm.config.name, now, 'StateUpdate', `Alarm updated from ${old} to ${state}`, {
-      version: '1.0',
-      oldState: { stateValue: old, stateReason: oldReason, ...parsedReasonData(oldReasonData) },
-      newState: { stateValue: state, stateReason: reason, ...parsedReasonData(reasonData) },
-    });
+    this.history.push(item);
     if (!alarm.config.actionsEnabled) return;
     const change: AlarmStateChange = {
       alarmName: alarm.config.name,
@@ -1070,13 +1155,21 @@ export class CloudWatchService {
     const actions = (list: string[] | undefined, param: string): string[] => {
       const arns = list ?? [];
       if (arns.length > 5) throw validation(`The collection ${param} must not contain more than 5 items.`);
-      for (const arn of arns) {
+      arns.forEach((arn, i) => {
+        if (typeof arn === 'string') checkLength(arn, `${lowerFirst(param)}.${i + 1}.member`, 1, ARN_MAX);
+        // linear: the classes either side of each ':' exclude it, so no segment can be split two ways
         if (typeof arn !== 'string' || !/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:.+$/.test(arn)) {
           throw validation(`Invalid arn syntax: ${String(arn)}`);
         }
-      }
+      });
       return [...arns];
     };
+    if (input.AlarmDescription !== undefined) {
+      checkLength(input.AlarmDescription, 'alarmDescription', 0, ALARM_DESCRIPTION_MAX);
+    }
+    if (input.EvaluateLowSampleCountPercentile !== undefined) {
+      checkLength(input.EvaluateLowSampleCountPercentile, 'evaluateLowSampleCountPercentile', 1, 255);
+    }
     const config: AlarmConfig = {
       name,
       description: input.AlarmDescription,
@@ -1127,6 +1220,8 @@ export class CloudWatchService {
     }
     if (input.MetricName === undefined) throw validation('MetricName must not be null');
     if (input.Namespace === undefined) throw validation('Namespace must not be null');
+    checkLength(input.MetricName, 'metricName', 1, 255);
+    checkLength(input.Namespace, 'namespace', 1, 255);
     if (input.Period === undefined) throw validation('Period must not be null');
     if (input.Statistic === undefined && input.ExtendedStatistic === undefined) {
       throw invalidCombination('Must specify either Statistic or ExtendedStatistic.');
@@ -1227,6 +1322,7 @@ export class CloudWatchService {
 
   private alarmByArn(arn: unknown): Alarm {
     const text = requireString(arn, 'ResourceARN');
+    checkLength(text, 'resourceARN', 1, ARN_MAX);
     const alarm = [...this.alarms.values()].find((a) => a.arn === text);
     if (!alarm)
       throw new AwsError('ResourceNotFoundException', 'The specified resource does not exist.', 404);
@@ -1240,13 +1336,7 @@ export class CloudWatchService {
     summary: string,
     data: unknown,
   ): void {
-    this.history.push({
-      alarmName,
-      timestamp,
-      type,
-      summary,
-      data: JSON.stringify(data, dateAsCloudWatchTime),
-    });
+    this.history.push(historyItem(alarmName, timestamp, type, summary, data));
   }
 
   private pruneHistory(now: number): void {
@@ -1288,6 +1378,47 @@ function requireString(value: unknown, name: string): string {
   if (value === undefined || value === null || value === '') throw missing(name);
   if (typeof value !== 'string') throw invalidValue(`The value for parameter ${name} is invalid.`);
   return value;
+}
+
+function lowerFirst(name: string): string {
+  return `${name[0].toLowerCase()}${name.slice(1)}`;
+}
+
+function notNull(field: string): AwsError {
+  return validation(
+    `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`,
+  );
+}
+
+/** AWS's length constraint; the value is not echoed back, it may be megabytes long. */
+function checkLength(value: unknown, field: string, min: number, max: number): void {
+  if (typeof value !== 'string')
+    throw validation(`1 validation error detected: Value at '${field}' is not a string`);
+  if (value.length < min) {
+    throw validation(
+      `1 validation error detected: Value at '${field}' failed to satisfy constraint: ` +
+        `Member must have length greater than or equal to ${min}`,
+    );
+  }
+  if (value.length > max) {
+    throw validation(
+      `1 validation error detected: Value at '${field}' failed to satisfy constraint: ` +
+        `Member must have length less than or equal to ${max}`,
+    );
+  }
+}
+
+/** Checks every tag (AWS: keys of 1 to 128 characters, values up to 256) before any is applied. */
+function tagsOf(tags: readonly Tag[]): [string, string][] {
+  if (!Array.isArray(tags)) throw invalidValue('The value for parameter Tags is invalid.');
+  return tags.map((tag, i): [string, string] => {
+    const field = `tags.${i + 1}.member`;
+    if (tag?.Key === undefined || tag.Key === null) throw notNull(`${field}.key`);
+    checkLength(tag.Key, `${field}.key`, 1, TAG_KEY_MAX);
+    const value = tag.Value ?? '';
+    checkLength(value, `${field}.value`, 0, TAG_VALUE_MAX);
+    return [tag.Key, value];
+  });
 }
 
 function requireAlarmName(value: unknown): string {
@@ -1433,9 +1564,17 @@ function validateQueries(raw: readonly MetricDataQuery[], param: string): Metric
   const ids = new Set<string>();
   const queries = raw.map((q, i): MetricQuery => {
     const p = `${param}.member.${i + 1}`;
+    // the member's path as AWS's validation messages spell it: metricDataQueries.1.member
+    const member = `${lowerFirst(param)}.${i + 1}.member`;
     const id = q?.Id;
     if (id === undefined || id === null) throw missing(`${p}.Id`);
-    if (!QUERY_ID.test(id) || id.length > 255) {
+    if (id.length > 255) {
+      throw validation(
+        `1 validation error detected: Value at '${member}.id' failed to satisfy constraint: ` +
+          'Member must have length less than or equal to 255',
+      );
+    }
+    if (!QUERY_ID.test(id)) {
       throw validation(
         `The value ${id} for parameter ${p}.Id is invalid: it must start with a lowercase letter and contain only letters, numbers and underscores.`,
       );
@@ -1448,13 +1587,20 @@ function validateQueries(raw: readonly MetricDataQuery[], param: string): Metric
       );
     }
     if (q.Expression !== undefined) {
+      // AWS: checked before anything reads the expression (the value is not echoed: it may be megabytes long)
+      if (q.Expression.length > MAX_EXPRESSION_LENGTH) {
+        throw validation(
+          `1 validation error detected: Value at '${member}.expression' failed to satisfy constraint: ` +
+            `Member must have length less than or equal to ${MAX_EXPRESSION_LENGTH}`,
+        );
+      }
       try {
-        parseExpression(q.Expression);
+        const parsed = parseExpression(q.Expression);
+        return { id, expression: q.Expression, parsed, refs: referencedIds(parsed) };
       } catch (error) {
         if (error instanceof MathError) throw validation(`Error in expression ${id} [${error.message}]`);
         throw error;
       }
-      return { id, expression: q.Expression };
     }
     const stat = q.MetricStat;
     if (stat === undefined) throw validation(`The parameter ${p}.MetricStat is required.\n`);
@@ -1484,7 +1630,7 @@ function validateQueries(raw: readonly MetricDataQuery[], param: string): Metric
   });
   for (const q of queries) {
     if ('expression' in q) {
-      for (const ref of referencedIds(parseExpression(q.expression))) {
+      for (const ref of q.refs ?? referencedIds(q.parsed ?? parseExpression(q.expression))) {
         if (!ids.has(ref)) throw validation(`Error in expression ${q.id} [Unrecognized metric ID ${ref}]`);
       }
     }
@@ -1514,6 +1660,16 @@ function isAutoScalingAction(arn: string): boolean {
   return service === 'autoscaling' || service === 'application-autoscaling';
 }
 
+function historyItem(
+  alarmName: string,
+  timestamp: number,
+  type: HistoryEntry['type'],
+  summary: string,
+  data: unknown,
+): HistoryEntry {
+  return { alarmName, timestamp, type, summary, data: JSON.stringify(data, dateAsCloudWatchTime) };
+}
+
 function parsedReasonData(text: string | undefined): Record<string, unknown> {
   if (text === undefined) return {};
   try {
@@ -1523,6 +1679,7 @@ function parsedReasonData(text: string | undefined): Record<string, unknown> {
   }
 }
 
+// the pattern is anchored and of fixed width: it gives up within 24 characters of any string, however long
 function dateAsCloudWatchTime(this: unknown, _key: string, value: unknown): unknown {
   return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value)
     ? value.replace('Z', '+0000')

@@ -4,6 +4,7 @@ import type { PeriodAggregate } from './metric-store';
 export const SIMPLE_STATISTICS = ['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum'] as const;
 export type SimpleStatistic = (typeof SIMPLE_STATISTICS)[number];
 
+/** Linear on any input: anchored, every repetition bounded (a match is at most 15 characters long). */
 const PERCENTILE = /^p(\d{1,2}(?:\.\d{1,10})?|100(?:\.0{1,10})?)$/;
 
 export function isSimpleStatistic(name: string): name is SimpleStatistic {

@@ -246,7 +246,7 @@ describe('PutMetricData and GetMetricStatistics', () => {
     expect(tooMany).toMatchObject({
       code: 'InvalidParameterCombination',
       message:
-        'You have requested up to 2,000 datapoints, which exceeds the limit of 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.',
+        'You have requested up to 2000 datapoints, which exceeds the limit of 1440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.',
     });
     expect(backwards).toMatchObject({
       code: 'InvalidParameterValue',
