@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Construct } from 'constructs';
 import { Problems } from '../validation';
-import type { QueueWorkerFleet } from './queue-worker-fleet';
+import type { IQueueWorkerFleet } from './queue-worker-fleet';
 
 /** One scale-out step: from this backlog on, add this many instances. */
 export interface BacklogStep {
@@ -17,7 +17,7 @@ export interface BacklogStep {
 /** Properties of a {@link BacklogStepScaling}. */
 export interface BacklogStepScalingProps {
   /** The fleet to scale, on its queue's ApproximateNumberOfMessagesVisible. */
-  readonly fleet: QueueWorkerFleet;
+  readonly fleet: IQueueWorkerFleet;
   /** Scale-out steps in increasing backlog order. @default 10 → +1, 100 → +2, 500 → +4 */
   readonly scaleOutSteps?: readonly BacklogStep[];
   /** Minutes in a row the backlog must be high before the fleet grows (1–10). @default 1 */
@@ -192,7 +192,7 @@ export function validateBacklogStepScalingProps(props: BacklogStepScalingProps):
 /** Properties of a {@link BacklogTargetTracking}. */
 export interface BacklogTargetTrackingProps {
   /** The fleet to scale (its group must collect GroupInServiceInstances, as QueueWorkerFleet's does). */
-  readonly fleet: QueueWorkerFleet;
+  readonly fleet: IQueueWorkerFleet;
   /** How long a job may wait before a worker starts it. */
   readonly acceptableLatency: Duration;
   /** How long a worker takes per job, measured. */

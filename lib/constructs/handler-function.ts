@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { Problems } from '../validation';
 import { acknowledgeNagRule } from './nag-acknowledgment';
 
 /** Properties of a function made by {@link createHandlerFunction}. */
@@ -28,6 +29,72 @@ export interface HandlerFunctionProps {
 
 /** The Lambda runtime every handler uses: the newest Node.js that Lambda offers. */
 export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** Lambda environment variable names: a letter, then letters, digits and underscores. */
+const VARIABLE_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** AWS: the variables the Lambda runtime sets, which a function's configuration may not. */
+const RESERVED_VARIABLES = new Set([
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+  'TZ',
+]);
+
+/** A prop that names the environment variable through which a construct hands its function one value. */
+export interface ValueVariable {
+  /** The prop, as messages name it (`queueUrlVariable`). */
+  readonly prop: string;
+  /** The name given in the prop, if any. */
+  readonly name: string | undefined;
+  /** The name used when the prop is not set (`QUEUE_URL`). */
+  readonly defaultName: string;
+  /** What the variable carries, as messages say it (`the queue URL`). */
+  readonly carries: string;
+}
+
+/**
+ * Records a problem when the variable is not a valid Lambda environment variable name, is one the Lambda
+ * runtime sets, or is already set in `environment`, where one of the two values would silently replace the other.
+ */
+export function checkValueVariable(
+  problems: Problems,
+  variable: ValueVariable,
+  environment: HandlerFunctionProps['environment'],
+): void {
+  const { prop, name } = variable;
+  if (name !== undefined) {
+    problems.check(
+      !VARIABLE_PATTERN.test(name),
+      () =>
+        `${prop} must start with a letter and hold only letters, digits and underscores, but '${name}' was provided`,
+    );
+    problems.check(
+      RESERVED_VARIABLES.has(name),
+      () => `${prop} '${name}' is a variable the Lambda runtime sets, which a function may not`,
+    );
+  }
+  const used = name ?? variable.defaultName;
+  problems.check(
+    environment !== undefined && Object.hasOwn(environment, used),
+    () => `environment already sets ${used}, which would hide ${variable.carries}: choose another ${prop}`,
+  );
+}
 
 /**
  * Creates, under `scope`, a Node.js Lambda function (`Function`) with this project's defaults: current

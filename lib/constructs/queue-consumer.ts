@@ -7,12 +7,12 @@ import { Construct } from 'constructs';
 import { Problems } from '../validation';
 import { createHandlerFunction, type HandlerFunctionProps } from './handler-function';
 import { acknowledgeNagRule } from './nag-acknowledgment';
-import type { QueueWithDeadLetter } from './queue-with-dead-letter';
+import type { IQueueWithDeadLetter } from './queue-with-dead-letter';
 
 /** Properties of a {@link QueueConsumer}. */
 export interface QueueConsumerProps extends HandlerFunctionProps {
   /** The queue to consume; its visibility timeout must cover 6 × the function timeout. */
-  readonly source: QueueWithDeadLetter;
+  readonly source: IQueueWithDeadLetter;
   /** Most records per invocation (1–10 for FIFO, 1–10,000 for standard). @default 10 */
   readonly batchSize?: number;
   /** How long to gather records before invoking (0–300 s; standard queues only). @default no batching window */
@@ -75,7 +75,7 @@ export class QueueConsumer extends Construct {
   }
 
   /** Failures of an SQS-fed function end in the source's dead-letter queue, not in Lambda's own mechanisms. */
-  private acknowledgeNagFindings(source: QueueWithDeadLetter): void {
+  private acknowledgeNagFindings(source: IQueueWithDeadLetter): void {
     const deadLetter = `the dead-letter queue of ${source.node.path} after ${source.maxReceiveCount} receives`;
     acknowledgeNagRule(
       this.function,

@@ -6,7 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Problems } from '../validation';
 import { acknowledgeNagRule } from './nag-acknowledgment';
-import { SQS_LIMITS, type QueueWithDeadLetter } from './queue-with-dead-letter';
+import { denyPurge, type IQueueWithDeadLetter, SQS_LIMITS } from './queue-with-dead-letter';
 
 /** What a filter policy is matched against. */
 export enum FilterPolicyScope {
@@ -29,7 +29,7 @@ export interface QueueSubscriptionProps {
   /** The topic whose messages the queue receives. */
   readonly topic: sns.ITopic;
   /** The queue that receives them; a FIFO queue needs a FIFO topic. */
-  readonly subscriber: QueueWithDeadLetter;
+  readonly subscriber: IQueueWithDeadLetter;
   /** Only messages that match this policy are delivered (at most 5 keys and 150 combinations). @default every message */
   readonly filterPolicy?: FilterPolicy;
   /** What the filter policy is matched against. @default FilterPolicyScope.MESSAGE_ATTRIBUTES */
@@ -57,10 +57,11 @@ export const FILTER_POLICY_LIMITS = {
 const SNS_PRINCIPAL = 'sns.amazonaws.com';
 
 /**
- * Subscribes a {@link QueueWithDeadLetter} to an SNS topic, with an optional filter policy, raw message
- * delivery, and a subscription dead-letter queue for messages SNS cannot deliver (for example when the queue
- * is gone or its key refuses SNS). Only this topic, in this account, may send to the queues: the queue
- * policies are conditioned on aws:SourceArn and aws:SourceAccount; the KMS key lets SNS of this account use it.
+ * Subscribes a queue and its dead-letter queue (an {@link IQueueWithDeadLetter}) to an SNS topic, with an
+ * optional filter policy, raw message delivery, and a subscription dead-letter queue for messages SNS cannot
+ * deliver (for example when the queue is gone or its key refuses SNS). Only this topic, in this account, may
+ * send to the queues: the queue policies are conditioned on aws:SourceArn and aws:SourceAccount; the KMS key
+ * lets SNS of this account use it.
  */
 export class QueueSubscription extends Construct {
   /** The SNS subscription. */
@@ -134,17 +135,7 @@ export class QueueSubscription extends Construct {
         ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key }
         : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
     });
-    if (props.allowPurge === false) {
-      queue.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'DenyPurge',
-          effect: iam.Effect.DENY,
-          principals: [new iam.AnyPrincipal()],
-          actions: ['sqs:PurgeQueue'],
-          resources: [queue.queueArn],
-        }),
-      );
-    }
+    if (props.allowPurge === false) denyPurge(queue);
     Validations.of(queue).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SQS3',
       reason: `This queue is the dead-letter queue of the SNS subscription ${this.node.path} (its RedrivePolicy), which cdk-nag only recognizes on SQS queues and Lambda functions; a dead-letter queue of a dead-letter queue would only move the problem`,

@@ -2,7 +2,7 @@ import { Aws, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { Problems } from '../validation';
 import { acknowledgeNagRule } from './nag-acknowledgment';
 
@@ -12,6 +12,25 @@ export enum QueueEncryptionMode {
   SQS_MANAGED = 'SQS_MANAGED',
   /** SSE-KMS with a customer-managed key (created unless one is given). */
   KMS = 'KMS',
+}
+
+/**
+ * A source queue and its dead-letter queue: what the constructs that consume, subscribe or scale on a queue
+ * need of it. {@link QueueWithDeadLetter} implements it.
+ */
+export interface IQueueWithDeadLetter extends IConstruct {
+  /** The source queue producers send to. */
+  readonly queue: sqs.IQueue;
+  /** Where messages go after maxReceiveCount failed receives. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** The customer-managed key of the queues, when they use KMS encryption. */
+  readonly encryptionKey?: kms.IKey;
+  /** Whether the queues are FIFO. */
+  readonly fifo: boolean;
+  /** The source queue's visibility timeout (consumers size their timeouts against it). */
+  readonly visibilityTimeout: Duration;
+  /** Receives before a message is dead-lettered. */
+  readonly maxReceiveCount: number;
 }
 
 /** Properties of a {@link QueueWithDeadLetter}. */
@@ -78,7 +97,7 @@ const QUEUE_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
  * An SQS queue with a dead-letter queue of the same kind, secure by default: encrypted at rest, TLS-only
  * policies, a redrive policy on the source and a redrive allow policy on the DLQ that names only its source.
  */
-export class QueueWithDeadLetter extends Construct {
+export class QueueWithDeadLetter extends Construct implements IQueueWithDeadLetter {
   /** The source queue producers send to. */
   readonly queue: sqs.Queue;
   /** Where messages go after maxReceiveCount failed receives. */
@@ -153,17 +172,7 @@ export class QueueWithDeadLetter extends Construct {
     });
 
     if (props.allowPurge === false) {
-      for (const queue of [this.queue, this.deadLetterQueue]) {
-        queue.addToResourcePolicy(
-          new iam.PolicyStatement({
-            sid: 'DenyPurge',
-            effect: iam.Effect.DENY,
-            principals: [new iam.AnyPrincipal()],
-            actions: ['sqs:PurgeQueue'],
-            resources: [queue.queueArn],
-          }),
-        );
-      }
+      for (const queue of [this.queue, this.deadLetterQueue]) denyPurge(queue);
     }
   }
 
@@ -194,6 +203,23 @@ export class QueueWithDeadLetter extends Construct {
     );
     return key;
   }
+}
+
+/**
+ * Adds to `queue`'s policy a statement that denies sqs:PurgeQueue to every principal, its own account's
+ * administrators included: what `allowPurge: false` means wherever a construct creates a queue. An imported
+ * queue has no policy here to add it to, and is left as it is.
+ */
+export function denyPurge(queue: sqs.IQueue): void {
+  queue.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'DenyPurge',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['sqs:PurgeQueue'],
+      resources: [queue.queueArn],
+    }),
+  );
 }
 
 /** Checks every prop against AWS's limits and returns all problems found. */

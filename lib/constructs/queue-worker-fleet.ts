@@ -7,16 +7,27 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { buildSync } from 'esbuild';
+import { LOCAL_INSTANCE_METADATA, type LocalInstanceMetadata } from '../local-instance-metadata';
 import { Problems } from '../validation';
 import { acknowledgeNagRule } from './nag-acknowledgment';
-import type { QueueWithDeadLetter } from './queue-with-dead-letter';
+import type { IQueueWithDeadLetter } from './queue-with-dead-letter';
+
+/** A fleet of queue workers: what the scaling constructs need of it. {@link QueueWorkerFleet} implements it. */
+export interface IQueueWorkerFleet extends IConstruct {
+  /** The workers' Auto Scaling group. */
+  readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
+  /** The jobs queue the workers drain. */
+  readonly source: IQueueWithDeadLetter;
+  /** Messages waiting in the jobs queue. */
+  metricBacklog(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+}
 
 /** Properties of a {@link QueueWorkerFleet}. */
 export interface QueueWorkerFleetProps {
   /** The jobs queue the workers drain; each heartbeat renews its visibility timeout (at least 10 s). */
-  readonly source: QueueWithDeadLetter;
+  readonly source: IQueueWithDeadLetter;
   /** The worker's TypeScript entry point, bundled with its dependencies (AWS SDK included) into one file. */
   readonly workerEntry: string;
   /** The VPC the instances run in. */
@@ -66,9 +77,6 @@ export const WORKER_INSTANCE_LAYOUT = {
   node: '/usr/bin/node-24',
 } as const;
 
-/** Metadata key on the group: what local mode runs for each instance (the asset, its command, its environment). */
-export const LOCAL_INSTANCE_METADATA = 'decoupled:local-instance';
-
 /**
  * An Auto Scaling group of EC2 queue workers: a launch template (Amazon Linux 2023, encrypted gp3 root volume,
  * IMDSv2 only, no key pair, no inbound rule), an instance role that may only consume its queue and read the
@@ -76,7 +84,7 @@ export const LOCAL_INSTANCE_METADATA = 'decoupled:local-instance';
  * (stopped with SIGTERM on termination, given `stopGrace` to finish), group metrics, and notifications of every
  * launch and termination and their errors.
  */
-export class QueueWorkerFleet extends Construct {
+export class QueueWorkerFleet extends Construct implements IQueueWorkerFleet {
   readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   readonly launchTemplate: ec2.LaunchTemplate;
   readonly role: iam.Role;
@@ -89,7 +97,7 @@ export class QueueWorkerFleet extends Construct {
   readonly minCapacity: number;
   readonly maxCapacity: number;
   /** The jobs queue. */
-  readonly source: QueueWithDeadLetter;
+  readonly source: IQueueWithDeadLetter;
 
   constructor(scope: Construct, id: string, props: QueueWorkerFleetProps) {
     super(scope, id);
@@ -203,7 +211,7 @@ export class QueueWorkerFleet extends Construct {
       assetObjectKey: this.workerCode.s3ObjectKey,
       command: ['--enable-source-maps', 'index.js'],
       environment: this.workerEnvironment,
-    });
+    } satisfies LocalInstanceMetadata);
   }
 
   /** Messages waiting in the jobs queue (SQS publishes it once a minute). */

@@ -3,7 +3,7 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { Problems } from '../validation';
-import { createHandlerFunction, type HandlerFunctionProps } from './handler-function';
+import { checkValueVariable, createHandlerFunction, type HandlerFunctionProps } from './handler-function';
 
 /** Properties of a {@link TopicProducer}. */
 export interface TopicProducerProps extends HandlerFunctionProps {
@@ -13,31 +13,8 @@ export interface TopicProducerProps extends HandlerFunctionProps {
   readonly topicArnVariable?: string;
 }
 
-/** Lambda environment variable names: a letter, then letters, digits and underscores. */
-const VARIABLE_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
-
-/** AWS: the variables the Lambda runtime sets, which a function's configuration may not. */
-const RESERVED_VARIABLES = new Set([
-  '_HANDLER',
-  '_X_AMZN_TRACE_ID',
-  'AWS_DEFAULT_REGION',
-  'AWS_REGION',
-  'AWS_EXECUTION_ENV',
-  'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
-  'AWS_LAMBDA_FUNCTION_VERSION',
-  'AWS_LAMBDA_INITIALIZATION_TYPE',
-  'AWS_LAMBDA_LOG_GROUP_NAME',
-  'AWS_LAMBDA_LOG_STREAM_NAME',
-  'AWS_ACCESS_KEY',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_LAMBDA_RUNTIME_API',
-  'LAMBDA_TASK_ROOT',
-  'LAMBDA_RUNTIME_DIR',
-  'TZ',
-]);
+/** The variable that carries the topic ARN unless `topicArnVariable` names another. */
+const DEFAULT_VARIABLE = 'TOPIC_ARN';
 
 /**
  * A Lambda function allowed to publish to one topic and nothing else: sns:Publish (which PublishBatch needs
@@ -50,7 +27,7 @@ export class TopicProducer extends Construct {
   constructor(scope: Construct, id: string, props: TopicProducerProps) {
     super(scope, id);
     validateTopicProducerProps(props).throwIfAny(`TopicProducer '${this.node.path}'`);
-    const variable = props.topicArnVariable ?? 'TOPIC_ARN';
+    const variable = props.topicArnVariable ?? DEFAULT_VARIABLE;
     this.function = createHandlerFunction(this, {
       ...props,
       environment: { ...props.environment, [variable]: props.topic.topicArn },
@@ -72,22 +49,15 @@ export class TopicProducer extends Construct {
 /** Checks the environment variable the topic ARN goes into. */
 export function validateTopicProducerProps(props: TopicProducerProps): Problems {
   const problems = new Problems();
-  const variable = props.topicArnVariable;
-  if (variable !== undefined) {
-    problems.check(
-      !VARIABLE_PATTERN.test(variable),
-      () =>
-        `topicArnVariable must start with a letter and hold only letters, digits and underscores, but '${variable}' was provided`,
-    );
-    problems.check(
-      RESERVED_VARIABLES.has(variable),
-      () => `topicArnVariable '${variable}' is a variable the Lambda runtime sets, which a function may not`,
-    );
-  }
-  const name = variable ?? 'TOPIC_ARN';
-  problems.check(
-    props.environment !== undefined && Object.hasOwn(props.environment, name),
-    () => `environment already sets ${name}, which would hide the topic ARN: choose another topicArnVariable`,
+  checkValueVariable(
+    problems,
+    {
+      prop: 'topicArnVariable',
+      name: props.topicArnVariable,
+      defaultName: DEFAULT_VARIABLE,
+      carries: 'the topic ARN',
+    },
+    props.environment,
   );
   return problems;
 }

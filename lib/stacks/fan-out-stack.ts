@@ -14,7 +14,11 @@ import {
   QueueSubscription,
   type QueueSubscriptionProps,
 } from '../constructs/queue-subscription';
-import { QueueWithDeadLetter, type QueueWithDeadLetterProps } from '../constructs/queue-with-dead-letter';
+import {
+  type IQueueWithDeadLetter,
+  QueueWithDeadLetter,
+  type QueueWithDeadLetterProps,
+} from '../constructs/queue-with-dead-letter';
 import { TopicProducer } from '../constructs/topic-producer';
 import {
   accessLogBucketProps,
@@ -282,7 +286,7 @@ export class FanOutStack extends Stack {
     });
   }
 
-  private queueOutputs(name: string, queues: QueueWithDeadLetter, what: string): void {
+  private queueOutputs(name: string, queues: IQueueWithDeadLetter, what: string): void {
     new CfnOutput(this, `${name}QueueUrl`, { value: queues.queue.queueUrl, description: `Queue of ${what}` });
     new CfnOutput(this, `${name}DeadLetterQueueUrl`, {
       value: queues.deadLetterQueue.queueUrl,

@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
-import { QueueWithDeadLetter } from '../constructs/queue-with-dead-letter';
+import { type IQueueWithDeadLetter, QueueWithDeadLetter } from '../constructs/queue-with-dead-letter';
 import { stageQueueProps } from './shared-props';
 
 /** Properties of the {@link QueueBasicsStack}. */
@@ -38,7 +38,7 @@ export class QueueBasicsStack extends Stack {
       contentBasedDeduplication: true,
     });
 
-    const outputs: Record<string, [QueueWithDeadLetter, string]> = {
+    const outputs: Record<string, [IQueueWithDeadLetter, string]> = {
       StandardQueue: [
         this.standard,
         'standard queue (visibility 30 s, retention 4 days, 3 receives to its DLQ)',

@@ -1,14 +1,17 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
 import {
   BacklogStepScaling,
   type BacklogStepScalingProps,
   BacklogTargetTracking,
   targetBacklogPerInstance,
 } from '../../lib/constructs/backlog-scaling';
-import { QueueWithDeadLetter } from '../../lib/constructs/queue-with-dead-letter';
-import { QueueWorkerFleet } from '../../lib/constructs/queue-worker-fleet';
+import { type IQueueWithDeadLetter, QueueWithDeadLetter } from '../../lib/constructs/queue-with-dead-letter';
+import { type IQueueWorkerFleet, QueueWorkerFleet } from '../../lib/constructs/queue-worker-fleet';
 import { ValidationError } from '../../lib/validation';
 import { resourcesOfType, testApp } from '../helpers/cdk';
 
@@ -29,6 +32,52 @@ function fleetStack() {
   const id = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as never);
   return { stack, source, fleet, id };
 }
+
+/** A group made outside this app that drains `source`, handed to the scaling constructs through the interface. */
+class ExistingFleet extends Construct implements IQueueWorkerFleet {
+  readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    readonly source: IQueueWithDeadLetter,
+  ) {
+    super(scope, id);
+    this.autoScalingGroup = autoscaling.AutoScalingGroup.fromAutoScalingGroupName(this, 'Group', 'encoders');
+  }
+
+  metricBacklog(props: cloudwatch.MetricOptions = {}): cloudwatch.IMetric {
+    return this.source.queue.metricApproximateNumberOfMessagesVisible(props);
+  }
+}
+
+describe('any IQueueWorkerFleet', () => {
+  test('an existing group is scaled by steps or by target tracking, on its queue', () => {
+    const stack = new Stack(testApp(), 'TestStack');
+    const source = new QueueWithDeadLetter(stack, 'Jobs', { visibilityTimeout: Duration.seconds(60) });
+    const fleet = new ExistingFleet(stack, 'Encoders', source);
+
+    new BacklogStepScaling(stack, 'Steps', { fleet });
+    new BacklogTargetTracking(stack, 'Tracking', {
+      fleet,
+      acceptableLatency: Duration.minutes(5),
+      timePerJob: Duration.seconds(6),
+    });
+    const template = Template.fromStack(stack);
+
+    const policies = resourcesOfType(template, 'AWS::AutoScaling::ScalingPolicy');
+    expect(policies.map(([, p]) => p.Properties.AutoScalingGroupName)).toEqual([
+      'encoders',
+      'encoders',
+      'encoders',
+    ]);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp("TestStack/Encoders's queue"),
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Statistic: 'Maximum',
+    });
+  });
+});
 
 describe('BacklogStepScaling', () => {
   function stepScaling(props: Partial<BacklogStepScalingProps> = {}) {

@@ -2,8 +2,11 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
 import { QueueConsumer, type QueueConsumerProps } from '../../lib/constructs/queue-consumer';
 import {
+  type IQueueWithDeadLetter,
   QueueWithDeadLetter,
   type QueueWithDeadLetterProps,
 } from '../../lib/constructs/queue-with-dead-letter';
@@ -20,6 +23,22 @@ function consumerStack(
   const source = new QueueWithDeadLetter(stack, 'Orders', queueProps);
   const consumer = new QueueConsumer(stack, 'Consumer', { entry: ENTRY, source, ...props });
   return { stack, source, consumer, template: Template.fromStack(stack) };
+}
+
+/** Two queues made outside this app, handed to a consumer through the interface alone. */
+class ExistingQueues extends Construct implements IQueueWithDeadLetter {
+  readonly queue: sqs.IQueue;
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly fifo = false;
+  readonly visibilityTimeout = Duration.minutes(3);
+  readonly maxReceiveCount = 5;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const arn = (name: string) => `arn:aws:sqs:us-east-1:123456789012:${name}`;
+    this.queue = sqs.Queue.fromQueueArn(this, 'Queue', arn('orders'));
+    this.deadLetterQueue = sqs.Queue.fromQueueArn(this, 'DeadLetterQueue', arn('orders-dlq'));
+  }
 }
 
 describe('QueueConsumer', () => {
@@ -108,6 +127,25 @@ describe('QueueConsumer', () => {
       TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: stack.getLogicalId(topic.node.defaultChild as never) }],
     });
+  });
+
+  test('consumes any IQueueWithDeadLetter, such as a pair of queues that already exist', () => {
+    const stack = new Stack(testApp(), 'TestStack', {
+      env: { account: '123456789012', region: 'us-east-1' },
+    });
+    const source = new ExistingQueues(stack, 'Orders');
+
+    new QueueConsumer(stack, 'Consumer', { entry: ENTRY, source });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: 'arn:aws:sqs:us-east-1:123456789012:orders',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('failed 5 times'),
+      Dimensions: [{ Name: 'QueueName', Value: 'orders-dlq' }],
+    });
+    expect(resourcesOfType(template, 'AWS::SQS::Queue')).toEqual([]);
   });
 
   test('accepts a visibility timeout of exactly 6 × the function timeout', () => {

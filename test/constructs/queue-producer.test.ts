@@ -1,7 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { QueueProducer } from '../../lib/constructs/queue-producer';
+import { QueueProducer, type QueueProducerProps } from '../../lib/constructs/queue-producer';
 import { QueueEncryptionMode, QueueWithDeadLetter } from '../../lib/constructs/queue-with-dead-letter';
+import { ValidationError } from '../../lib/validation';
 import { resourcesOfType, testApp } from '../helpers/cdk';
 
 const ENTRY = `${__dirname}/../../lambda/producer/index.ts`;
@@ -59,5 +60,57 @@ describe('QueueProducer', () => {
     );
     expect(kmsStatements).toHaveLength(1);
     expect(kmsStatements[0].Resource).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+  });
+});
+
+describe('QueueProducer validation', () => {
+  function problemsOf(props: Partial<QueueProducerProps>): readonly string[] {
+    const stack = new Stack(testApp(), 'TestStack');
+    const target = new QueueWithDeadLetter(stack, 'Orders');
+    try {
+      new QueueProducer(stack, 'Producer', { entry: ENTRY, queue: target.queue, ...props });
+    } catch (error) {
+      if (error instanceof ValidationError) return error.problems;
+      throw error;
+    }
+    throw new Error('expected a ValidationError');
+  }
+
+  test('the variable name is letters, digits and underscores, starting with a letter', () => {
+    expect(problemsOf({ queueUrlVariable: 'queue-url' })).toEqual([
+      "queueUrlVariable must start with a letter and hold only letters, digits and underscores, but 'queue-url' was provided",
+    ]);
+  });
+
+  test('the variable is not one the Lambda runtime sets', () => {
+    expect(problemsOf({ queueUrlVariable: 'AWS_REGION' })).toEqual([
+      "queueUrlVariable 'AWS_REGION' is a variable the Lambda runtime sets, which a function may not",
+    ]);
+  });
+
+  test('the environment does not already set the variable', () => {
+    expect(problemsOf({ environment: { QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/other' } })).toEqual(
+      ['environment already sets QUEUE_URL, which would hide the queue URL: choose another queueUrlVariable'],
+    );
+  });
+
+  test('reports every problem at once, naming the construct', () => {
+    const stack = new Stack(testApp(), 'TestStack');
+    const target = new QueueWithDeadLetter(stack, 'Orders');
+
+    expect(
+      () =>
+        new QueueProducer(stack, 'Producer', {
+          entry: ENTRY,
+          queue: target.queue,
+          queueUrlVariable: '1QUEUE',
+          environment: { '1QUEUE': 'x' },
+        }),
+    ).toThrow(
+      new ValidationError("QueueProducer 'TestStack/Producer'", [
+        "queueUrlVariable must start with a letter and hold only letters, digits and underscores, but '1QUEUE' was provided",
+        'environment already sets 1QUEUE, which would hide the queue URL: choose another queueUrlVariable',
+      ]),
+    );
   });
 });

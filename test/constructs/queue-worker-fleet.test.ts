@@ -2,11 +2,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { QueueWithDeadLetter } from '../../lib/constructs/queue-with-dead-letter';
-import {
-  LOCAL_INSTANCE_METADATA,
-  QueueWorkerFleet,
-  type QueueWorkerFleetProps,
-} from '../../lib/constructs/queue-worker-fleet';
+import { QueueWorkerFleet, type QueueWorkerFleetProps } from '../../lib/constructs/queue-worker-fleet';
+import { LOCAL_INSTANCE_METADATA } from '../../lib/local-instance-metadata';
 import { ValidationError } from '../../lib/validation';
 import { resourcesOfType, testApp } from '../helpers/cdk';
 

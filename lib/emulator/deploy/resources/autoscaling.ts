@@ -14,15 +14,11 @@ import {
   type ResourceRequest,
   type DeployContext,
 } from './types';
-
-/** The metadata key QueueWorkerFleet writes (lib/constructs/queue-worker-fleet.ts LOCAL_INSTANCE_METADATA). */
-const LOCAL_INSTANCE = 'decoupled:local-instance';
-
-interface LocalInstanceMetadata {
-  readonly assetObjectKey: string;
-  readonly command: readonly string[];
-  readonly environment: Readonly<Record<string, string>>;
-}
+// What QueueWorkerFleet writes; that module imports nothing, so no aws-cdk-lib reaches the emulator.
+import {
+  LOCAL_INSTANCE_METADATA as LOCAL_INSTANCE,
+  type LocalInstanceMetadata,
+} from '../../../local-instance-metadata';
 
 const num = (value: unknown): number | undefined => (value === undefined ? undefined : Number(value));
 
