@@ -3,12 +3,13 @@
  * plus GET for the SubscribeURL and UnsubscribeURL links in notifications. Also the HTTP/S client that delivers
  * notifications to subscribed endpoints.
  */
-import { indexed, queryMessageAttribute } from './query-form';
+import { indexed, QueryForm, queryMessageAttribute } from './query-form';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { AwsError } from '../errors';
 import type { SnsService } from '../sns/service';
-import { formOf, type ServiceProtocol, type WireRequest, type WireResponse } from './router';
+import { type ServiceProtocol, type WireRequest, type WireResponse } from './router';
 import { element, escapeXml, textElement } from './xml';
 
 const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
@@ -113,8 +114,7 @@ export class SnsProtocol implements ServiceProtocol {
 
   async handle(request: WireRequest): Promise<WireResponse> {
     try {
-      const params = formOf(request) ?? new URLSearchParams();
-      for (const [k, v] of request.query) if (!params.has(k)) params.set(k, v);
+      const params = QueryForm.fromRequest(request);
       const action = params.get('Action');
       if (!action) throw new AwsError('MissingAction', 'The request must contain the parameter Action.');
       const operation = Object.hasOwn(OPERATIONS, action) ? OPERATIONS[action] : undefined;
@@ -153,7 +153,7 @@ function asAwsError(error: unknown): AwsError {
 
 // ----- query input --------------------------------------------------------------------------------------------
 
-function fromQuery(params: URLSearchParams, members: Record<string, Member>, prefix: string): Input {
+function fromQuery(params: QueryForm, members: Record<string, Member>, prefix: string): Input {
   const out: Input = {};
   for (const [name, member] of Object.entries(members)) {
     const value = queryValue(params, member, `${prefix}${name}`);
@@ -162,7 +162,7 @@ function fromQuery(params: URLSearchParams, members: Record<string, Member>, pre
   return out;
 }
 
-function queryValue(params: URLSearchParams, member: Member, key: string): unknown {
+function queryValue(params: QueryForm, member: Member, key: string): unknown {
   switch (member.type) {
     case 'string':
       return params.get(key) ?? undefined;
@@ -238,20 +238,32 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 // ----- HTTP/S delivery ----------------------------------------------------------------------------------------
 
-/** POSTs one notification to a subscriber endpoint; resolves with the status, rejects on no answer. */
+/**
+ * POSTs one notification to a subscriber endpoint; resolves with the status, rejects on no answer. With
+ * `connectTo`, the socket goes to that address (checked by the SNS service) whatever the host name resolves to
+ * now; the Host header and TLS server name still come from the URL.
+ */
 export function postHttpNotification(
   url: string,
   headers: Record<string, string>,
   body: string,
+  connectTo?: { readonly address: string; readonly family: number },
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const lookup: LookupFunction | undefined = connectTo
+      ? (_hostname, options, callback) => {
+          if (options.all) callback(null, [{ address: connectTo.address, family: connectTo.family }]);
+          else callback(null, connectTo.address, connectTo.family);
+        }
+      : undefined;
     const request = send(
       url,
       {
         method: 'POST',
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         timeout: HTTP_DELIVERY_TIMEOUT_MS,
+        ...(lookup ? { lookup } : {}),
       },
       (response) => {
         response.resume();

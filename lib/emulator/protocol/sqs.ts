@@ -2,10 +2,10 @@
  * SQS on the wire: AWS JSON 1.0 (`X-Amz-Target: AmazonSQS.<Op>`, what SDK v3 and current CLIs speak) and the
  * older query protocol (form POST `Action=<Op>` to `/` or to a queue URL, XML replies).
  */
-import { indexed, queryMessageAttribute } from './query-form';
+import { indexed, isBase64, QueryForm, queryMessageAttribute } from './query-form';
 import { AwsError } from '../errors';
 import type { SqsService } from '../sqs/service';
-import { formOf, header, type ServiceProtocol, type WireRequest, type WireResponse } from './router';
+import { header, type ServiceProtocol, type WireRequest, type WireResponse } from './router';
 import { element, errorResponseXml, escapeXml, textElement } from './xml';
 
 const XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';
@@ -223,8 +223,7 @@ export class SqsProtocol implements ServiceProtocol {
 
   private async handleQuery(request: WireRequest): Promise<WireResponse> {
     try {
-      const params = formOf(request) ?? new URLSearchParams();
-      for (const [k, v] of request.query) if (!params.has(k)) params.set(k, v);
+      const params = QueryForm.fromRequest(request);
       const action = params.get('Action');
       if (!action) throw new AwsError('MissingAction', 'The request must contain the parameter Action.');
       const operation = Object.hasOwn(OPERATIONS, action) ? OPERATIONS[action] : undefined;
@@ -283,15 +282,29 @@ function serializationError(path: string, expected: string): AwsError {
   );
 }
 
+/** Members as a list, computed once per shape: a batch of 350,000 entries must not allocate it 350,000 times. */
+const memberLists = new WeakMap<Record<string, Member>, [string, Member][]>();
+
 function fromJson(raw: Input, members: Record<string, Member>, path: string): Input {
+  let list = memberLists.get(members);
+  if (!list) {
+    list = Object.entries(members);
+    memberLists.set(members, list);
+  }
   const out: Input = {};
-  for (const [name, member] of Object.entries(members)) {
+  for (const [name, member] of list) {
     const value = raw[name];
     if (value === undefined || value === null) continue;
     out[name] = jsonValue(value, member, path ? `${path}.${name}` : name);
   }
   return out;
 }
+
+/**
+ * AWS: a batch holds at most 10 entries (the service says how many were sent). Entries past this many are only
+ * checked to be structures and counted, not converted: a 16 MiB body of `{}` holds 5.6 million of them.
+ */
+const MAX_CONVERTED_ENTRIES = 1000;
 
 function jsonValue(value: unknown, member: Member, path: string): unknown {
   switch (member.type) {
@@ -341,13 +354,13 @@ function jsonValue(value: unknown, member: Member, path: string): unknown {
       if (!Array.isArray(value)) throw serializationError(path, 'a list');
       return value.map((entry, i) => {
         if (!isObject(entry)) throw serializationError(`${path}[${i}]`, 'a structure');
-        return fromJson(entry, member.members, `${path}[${i}]`);
+        return i < MAX_CONVERTED_ENTRIES ? fromJson(entry, member.members, `${path}[${i}]`) : entry;
       });
   }
 }
 
 function base64Value(value: unknown, path: string): Buffer {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 === 1) {
+  if (typeof value !== 'string' || !isBase64(value) || value.length % 4 === 1) {
     throw serializationError(path, 'base64-encoded binary data');
   }
   return Buffer.from(value, 'base64');
@@ -367,7 +380,7 @@ function binaryAsBase64(this: Record<string, unknown>, key: string, value: unkno
 
 // ----- query input --------------------------------------------------------------------------------------------
 
-function fromQuery(params: URLSearchParams, members: Record<string, Member>, prefix: string): Input {
+function fromQuery(params: QueryForm, members: Record<string, Member>, prefix: string): Input {
   const out: Input = {};
   for (const [name, member] of Object.entries(members)) {
     const value = queryValue(params, member, prefix, name);
@@ -376,14 +389,14 @@ function fromQuery(params: URLSearchParams, members: Record<string, Member>, pre
   return out;
 }
 
-function queryValue(params: URLSearchParams, member: Member, prefix: string, name: string): unknown {
+function queryValue(params: QueryForm, member: Member, prefix: string, name: string): unknown {
   switch (member.type) {
     case 'string':
       return params.get(prefix + name) ?? undefined;
     case 'integer': {
       const text = params.get(prefix + name);
       if (text === null) return undefined;
-      if (!/^\s*[+-]?\d{1,15}\s*$/.test(text)) {
+      if (!isQueryInteger(text)) {
         throw new AwsError(
           'InvalidParameterValue',
           `Value ${text} for parameter ${name} is invalid. Reason: Must be an integer.`,
@@ -415,13 +428,25 @@ function queryValue(params: URLSearchParams, member: Member, prefix: string, nam
       );
       return entries === undefined ? undefined : Object.fromEntries(entries);
     }
-    case 'entries':
-      return indexed(`${prefix}${member.query}`, (p) =>
-        params.has(`${p}.Id`) || [...params.keys()].some((k) => k.startsWith(`${p}.`))
-          ? fromQuery(params, member.members, `${p}.`)
-          : undefined,
-      );
+    case 'entries': {
+      const list = `${prefix}${member.query}`;
+      const present = params.listItems(list);
+      return indexed(list, (p) => (present.has(p) ? fromQuery(params, member.members, `${p}.`) : undefined));
+    }
   }
+}
+
+/** An integer of at most 15 digits, optionally signed, with optional surrounding whitespace (checked in one pass). */
+function isQueryInteger(text: string): boolean {
+  const trimmed = text.trim();
+  const start = trimmed.startsWith('+') || trimmed.startsWith('-') ? 1 : 0;
+  const digits = trimmed.length - start;
+  if (digits < 1 || digits > 15) return false;
+  for (let i = start; i < trimmed.length; i++) {
+    const c = trimmed.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 // ----- XML output ---------------------------------------------------------------------------------------------

@@ -6,9 +6,9 @@ import type { MessageAttributes, MessageAttributeValue } from './model';
 const INVALID_CHARACTER = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const FIFO_TOKEN = /^[0-9a-zA-Z!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
 const ATTRIBUTE_NAME = /^[a-zA-Z0-9_\-.]{1,256}$/;
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 export const MAX_MESSAGE_ATTRIBUTES = 10;
+const MAX_NUMBER_DIGITS = 38;
 
 export function hasInvalidCharacters(text: string): boolean {
   return INVALID_CHARACTER.test(text);
@@ -136,20 +136,61 @@ function validateAttributeValue(name: string, value: MessageAttributeValue, kind
 /** AWS: up to 38 significant digits, between -10^128 and 10^126. */
 function validateNumber(name: string, text: string, kind: string): void {
   const trimmed = text.trim();
-  if (!NUMBER.test(trimmed)) {
+  const digits = significantDigits(trimmed);
+  if (digits === undefined) {
     throw invalidParameterValue(`Can't cast the value of message (${kind}) attribute '${name}' to a number.`);
   }
-  const mantissa = trimmed
-    .replace(/[eE].*$/, '')
-    .replace(/[+\-.]/g, '')
-    .replace(/^0+/, '')
-    .replace(/0+$/, '');
-  const value = Number(trimmed);
-  if (mantissa.length > 38 || Math.abs(value) > 1e126 || value < -1e128) {
+  if (!numberInRange(trimmed, digits)) {
     throw invalidParameterValue(
       `Value ${text} for message (${kind}) attribute '${name}' is out of range. Number values can have up to 38 digits of precision and range from -10^128 to 10^126.`,
     );
   }
+}
+
+/** AWS (SQS and SNS): a Number attribute has at most 38 significant digits and a magnitude of at most 10^126. */
+export function numberInRange(text: string, digits: number): boolean {
+  return digits <= MAX_NUMBER_DIGITS && Math.abs(Number(text)) <= 1e126;
+}
+
+/**
+ * The significant digits of a decimal number (`[+-]digits[.digits][e[+-]digits]`, leading and trailing zeros not
+ * counted), or undefined when `text` is not one. One pass over the text: no regular expression can backtrack on a
+ * megabyte of zeros.
+ */
+export function significantDigits(text: string): number | undefined {
+  let i = 0;
+  const n = text.length;
+  if (i < n && (text[i] === '+' || text[i] === '-')) i++;
+  let position = 0;
+  let first = -1;
+  let last = -1;
+  let point = false;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (c !== 48) {
+        if (first < 0) first = position;
+        last = position;
+      }
+      position++;
+    } else if (c === 46 /* . */ && !point) {
+      point = true;
+    } else {
+      break;
+    }
+  }
+  if (position === 0) return undefined;
+  if (i < n) {
+    if (text[i] !== 'e' && text[i] !== 'E') return undefined;
+    i++;
+    if (i < n && (text[i] === '+' || text[i] === '-')) i++;
+    if (i === n) return undefined;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) return undefined;
+    }
+  }
+  return first < 0 ? 0 : last - first + 1;
 }
 
 /** MessageGroupId, MessageDeduplicationId and ReceiveRequestAttemptId: 1-128 alphanumeric or punctuation. */

@@ -1,5 +1,6 @@
 /** Queue attributes: validation of what callers set, defaults, and the string map AWS returns. */
 import { AwsError } from '../errors';
+import { boundedJsonObject } from './json-nesting';
 import type { QueueSettings } from './model';
 
 const INTEGER_RANGES: Record<string, [number, number]> = {
@@ -150,13 +151,9 @@ export function validateAttributes(
   return out;
 }
 
+/** A JSON object of bounded nesting: policies are stringified and walked later, which a deep one would overflow. */
 export function isJsonObject(text: string): boolean {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value);
-  } catch {
-    return false;
-  }
+  return boundedJsonObject(text) !== undefined;
 }
 
 function validateRedriveAllowPolicy(text: string): void {
@@ -165,8 +162,9 @@ function validateRedriveAllowPolicy(text: string): void {
       'InvalidParameterValue',
       `Value ${text} for parameter RedriveAllowPolicy is invalid. Reason: ${why}`,
     );
-  if (!isJsonObject(text)) throw reason('Invalid JSON.');
-  const policy = JSON.parse(text) as { redrivePermission?: unknown; sourceQueueArns?: unknown };
+  const policy = boundedJsonObject(text) as
+    { redrivePermission?: unknown; sourceQueueArns?: unknown } | undefined;
+  if (!policy) throw reason('Invalid JSON.');
   const permission = policy.redrivePermission;
   if (permission !== 'allowAll' && permission !== 'denyAll' && permission !== 'byQueue') {
     throw reason('Invalid value for redrivePermission.');
