@@ -109,6 +109,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     functions,
     deliveries,
     postHttp: postHttpNotification,
+    allowOutbound: options.allowOutbound ?? [],
     activity,
   });
   const s3 = new S3Service({

@@ -4,14 +4,22 @@
  *
  * AWS behavior honored: client-side failures (the queue or function does not exist, SQS rejects the message, an
  * HTTP 4xx other than 429) are not retried; server-side failures (HTTP 5xx or 429, no connection, timeout) are
- * retried per the delivery policy (HTTP default: 3 retries, 20 s apart). A message that still fails goes to the
- * subscription's RedrivePolicy dead-letter queue, if it has one.
+ * retried per the delivery policy (HTTP default: 3 retries, 20 s apart; a DeliveryPolicy sets the immediate,
+ * pre-backoff, backoff and post-backoff phases, within 3,600 seconds in all), and `maxReceivesPerSecond` spaces
+ * the POSTs to one subscription. A message that still fails goes to the subscription's RedrivePolicy dead-letter
+ * queue, if it has one. HTTP/S POSTs go only where the OutboundPolicy lets them, checked again before each one.
  */
 import { randomUUID } from 'node:crypto';
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { Clock, Timer } from '../clock';
 import type { DeliveryTracker, FunctionRegistry } from '../event-delivery';
 import type { SqsService } from '../sqs/service';
+import {
+  type EffectiveDeliveryPolicy,
+  effectiveDeliveryPolicy,
+  MAX_RETRY_SECONDS,
+  retryDelaySeconds,
+} from './delivery-policy';
 import {
   type EnvelopeContext,
   lambdaEvent,
@@ -20,9 +28,18 @@ import {
   subscriptionConfirmation,
 } from './envelope';
 import type { PublishedMessage, Subscription } from './model';
+import type { OutboundPolicy, ResolvedAddress } from './outbound';
 
-/** One HTTP/S POST to a subscriber: resolves with the status code, rejects when no answer came (refused, timeout). */
-export type HttpPoster = (url: string, headers: Record<string, string>, body: string) => Promise<number>;
+/**
+ * One HTTP/S POST to a subscriber: resolves with the status code, rejects when no answer came (refused, timeout).
+ * `connectTo`, when given, is the checked address to connect to instead of resolving the URL's host again.
+ */
+export type HttpPoster = (
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  connectTo?: ResolvedAddress,
+) => Promise<number>;
 
 export interface SnsDelivererOptions {
   clock: Clock;
@@ -32,22 +49,43 @@ export interface SnsDelivererOptions {
   functions: FunctionRegistry;
   deliveries: DeliveryTracker;
   postHttp: HttpPoster;
+  /** Where HTTP/S deliveries may go (loopback, plus the hosts the emulator was started with). */
+  outbound: OutboundPolicy;
   subscriptionOf: (arn: string) => Subscription | undefined;
+  /** The DeliveryPolicy attribute of a topic, if set (its `http` defaults apply to HTTP/S subscriptions). */
+  topicDeliveryPolicy: (topicArn: string) => string | undefined;
 }
 
 type Outcome = 'delivered' | 'client-error' | 'server-error';
 
-interface RetryPolicy {
-  numRetries: number;
-  minDelayTarget: number;
-  maxDelayTarget: number;
-}
+/** AWS does not retry deliveries to SQS and Lambda endpoints that refuse a message (client errors). */
+const NO_RETRIES: EffectiveDeliveryPolicy = {
+  retry: {
+    minDelayTarget: 1,
+    maxDelayTarget: 1,
+    numRetries: 0,
+    numNoDelayRetries: 0,
+    numMinDelayRetries: 0,
+    numMaxDelayRetries: 0,
+    backoffFunction: 'linear',
+  },
+  maxReceivesPerSecond: undefined,
+  headerContentType: 'text/plain; charset=UTF-8',
+};
 
-/** AWS's default healthy retry policy for HTTP/S endpoints. */
-const DEFAULT_HTTP_RETRY: RetryPolicy = { numRetries: 3, minDelayTarget: 20, maxDelayTarget: 20 };
+/** One delivery of one message (or confirmation) to one subscription, across its retries. */
+interface Attempt {
+  readonly subscriptionArn: string;
+  /** Epoch ms of the first attempt: AWS ends every retry schedule within 3,600 seconds of it. */
+  readonly firstAt: number;
+  /** Retries done so far. */
+  retries: number;
+}
 
 export class SnsDeliverer {
   private readonly timers = new Set<Timer>();
+  /** Per subscription with maxReceivesPerSecond: the clock second whose slots are being handed out, and how many. */
+  private readonly slots = new Map<string, { second: number; used: number }>();
 
   constructor(private readonly options: SnsDelivererOptions) {}
 
@@ -57,12 +95,31 @@ export class SnsDeliverer {
 
   /** Delivers `message` to `subscription` after the caller returns. */
   deliver(subscription: Subscription, message: PublishedMessage): void {
-    this.options.deliveries.run(() => this.attempt(subscription.arn, message, 0));
+    const attempt: Attempt = {
+      subscriptionArn: subscription.arn,
+      firstAt: this.options.clock.now(),
+      retries: 0,
+    };
+    this.options.deliveries.run(() => this.attempt(attempt, message));
   }
 
   /** Sends an HTTP/S subscription its SubscriptionConfirmation (retried like notifications, never dead-lettered). */
   requestConfirmation(subscription: Subscription): void {
-    this.options.deliveries.run(() => this.confirm(subscription.arn, 0));
+    const attempt: Attempt = {
+      subscriptionArn: subscription.arn,
+      firstAt: this.options.clock.now(),
+      retries: 0,
+    };
+    this.options.deliveries.run(() => this.confirm(attempt));
+  }
+
+  /** The policy an HTTP/S subscription's deliveries follow now (topic defaults, the subscription's own settings). */
+  policyOf(subscription: Subscription): EffectiveDeliveryPolicy {
+    if (subscription.protocol !== 'http' && subscription.protocol !== 'https') return NO_RETRIES;
+    return effectiveDeliveryPolicy(
+      this.options.topicDeliveryPolicy(subscription.topicArn),
+      subscription.attributes.get('DeliveryPolicy'),
+    );
   }
 
   close(): void {
@@ -70,22 +127,40 @@ export class SnsDeliverer {
     this.timers.clear();
   }
 
-  private async attempt(subscriptionArn: string, message: PublishedMessage, retries: number): Promise<void> {
-    const subscription = this.options.subscriptionOf(subscriptionArn);
+  /** Forgets a deleted subscription's throttling state. */
+  forget(subscriptionArn: string): void {
+    this.slots.delete(subscriptionArn);
+  }
+
+  private async attempt(attempt: Attempt, message: PublishedMessage): Promise<void> {
+    const subscription = this.options.subscriptionOf(attempt.subscriptionArn);
     if (!subscription) return; // unsubscribed meanwhile
-    const outcome = await this.send(subscription, message);
+    const policy = this.policyOf(subscription);
+    const wait = this.throttle(subscription, policy);
+    if (wait > 0) {
+      this.after(wait, () => this.send(attempt, message));
+      return;
+    }
+    await this.send(attempt, message);
+  }
+
+  private async send(attempt: Attempt, message: PublishedMessage): Promise<void> {
+    const subscription = this.options.subscriptionOf(attempt.subscriptionArn);
+    if (!subscription) return;
+    const policy = this.policyOf(subscription);
+    const outcome = await this.sendOnce(subscription, message, policy);
     if (outcome === 'delivered') return;
     if (
       outcome === 'server-error' &&
-      this.retryLater(subscription, retries, () => this.attempt(subscriptionArn, message, retries + 1))
+      this.retryLater(attempt, policy, () => this.attempt(attempt, message))
     ) {
       return;
     }
     this.deadLetter(subscription, message);
   }
 
-  private async confirm(subscriptionArn: string, retries: number): Promise<void> {
-    const subscription = this.options.subscriptionOf(subscriptionArn);
+  private async confirm(attempt: Attempt): Promise<void> {
+    const subscription = this.options.subscriptionOf(attempt.subscriptionArn);
     if (!subscription?.pendingConfirmation || !subscription.confirmationToken) return;
     const now = this.options.clock.now();
     const messageId = randomUUID();
@@ -96,16 +171,20 @@ export class SnsDeliverer {
       now,
       this.context,
     );
-    const outcome = await this.post(subscription.endpoint, body, {
+    const policy = this.policyOf(subscription);
+    const outcome = await this.post(subscription.endpoint, body, policy, {
       'x-amz-sns-message-type': 'SubscriptionConfirmation',
       'x-amz-sns-message-id': messageId,
       'x-amz-sns-topic-arn': subscription.topicArn,
     });
-    if (outcome === 'server-error')
-      this.retryLater(subscription, retries, () => this.confirm(subscriptionArn, retries + 1));
+    if (outcome === 'server-error') this.retryLater(attempt, policy, () => this.confirm(attempt));
   }
 
-  private async send(subscription: Subscription, message: PublishedMessage): Promise<Outcome> {
+  private async sendOnce(
+    subscription: Subscription,
+    message: PublishedMessage,
+    policy: EffectiveDeliveryPolicy,
+  ): Promise<Outcome> {
     switch (subscription.protocol) {
       case 'sqs':
         return this.toQueue(subscription.endpoint, subscription, message);
@@ -128,7 +207,7 @@ export class SnsDeliverer {
           'x-amz-sns-subscription-arn': subscription.arn,
         };
         if (subscription.rawMessageDelivery) headers['x-amz-sns-rawdelivery'] = 'true';
-        return this.post(subscription.endpoint, this.bodyFor(subscription, message), headers);
+        return this.post(subscription.endpoint, this.bodyFor(subscription, message), policy, headers);
       }
     }
   }
@@ -168,16 +247,29 @@ export class SnsDeliverer {
     }
   }
 
-  private async post(url: string, body: string, headers: Record<string, string>): Promise<Outcome> {
+  /** One POST, to the address the outbound policy allows right now (refused: a client error, never retried). */
+  private async post(
+    url: string,
+    body: string,
+    policy: EffectiveDeliveryPolicy,
+    headers: Record<string, string>,
+  ): Promise<Outcome> {
+    const verdict = await this.options.outbound.check(url);
+    if (verdict.kind === 'refused') {
+      console.warn(`emulator: SNS did not deliver to ${url}: ${verdict.reason} (see --allow-outbound)`);
+      return 'client-error';
+    }
+    if (verdict.kind === 'unresolved') return 'server-error'; // AWS: an unreachable endpoint is retried
     try {
       const status = await this.options.postHttp(
         url,
         {
           ...headers,
-          'content-type': 'text/plain; charset=UTF-8',
+          'content-type': policy.headerContentType,
           'user-agent': 'Amazon Simple Notification Service Agent',
         },
         body,
+        verdict.pinned,
       );
       if (status >= 200 && status < 300) return 'delivered';
       return status === 429 || status >= 500 ? 'server-error' : 'client-error';
@@ -186,47 +278,55 @@ export class SnsDeliverer {
     }
   }
 
-  /** Schedules the next attempt on the clock; false when the retry policy is used up. */
-  private retryLater(subscription: Subscription, retries: number, next: () => Promise<void>): boolean {
-    const policy = retryPolicyOf(subscription);
-    if (retries >= policy.numRetries) return false;
-    // linear backoff from minDelayTarget to maxDelayTarget over the retries
-    const span = policy.maxDelayTarget - policy.minDelayTarget;
-    const delaySeconds =
-      policy.numRetries <= 1
-        ? policy.minDelayTarget
-        : policy.minDelayTarget + (span * retries) / (policy.numRetries - 1);
+  /**
+   * Schedules the next attempt per the retry policy; false when the policy is used up or the next retry would end
+   * past 3,600 seconds after the first attempt. Immediate-phase retries run at once, after the failed one.
+   */
+  private retryLater(attempt: Attempt, policy: EffectiveDeliveryPolicy, next: () => Promise<void>): boolean {
+    const seconds = retryDelaySeconds(policy.retry, attempt.retries + 1);
+    if (seconds === undefined) return false;
+    const delayMs = Math.round(seconds * 1000);
+    if (this.options.clock.now() + delayMs - attempt.firstAt > MAX_RETRY_SECONDS * 1000) return false;
+    attempt.retries++;
+    if (delayMs === 0) this.options.deliveries.run(next);
+    else this.after(delayMs, next);
+    return true;
+  }
+
+  /**
+   * AWS `maxReceivesPerSecond`: at most that many POSTs to one subscription per clock second; a POST over the
+   * budget takes the next free second. Returns how long to wait (0: go now).
+   */
+  private throttle(subscription: Subscription, policy: EffectiveDeliveryPolicy): number {
+    const max = policy.maxReceivesPerSecond;
+    if (max === undefined) return 0;
+    const now = this.options.clock.now();
+    const current = Math.floor(now / 1000);
+    let slot = this.slots.get(subscription.arn);
+    if (!slot || slot.second < current) {
+      slot = { second: current, used: 0 };
+      this.slots.set(subscription.arn, slot);
+    }
+    if (slot.used >= max) {
+      slot.second += 1;
+      slot.used = 0;
+    }
+    slot.used++;
+    return slot.second > current ? slot.second * 1000 - now : 0;
+  }
+
+  private after(delayMs: number, next: () => Promise<void>): void {
     const clock = this.options.clock;
-    const timer = clock.setTimer(clock.now() + delaySeconds * 1000, () => {
+    const timer = clock.setTimer(clock.now() + delayMs, () => {
       this.timers.delete(timer);
       this.options.deliveries.run(next);
     });
     this.timers.add(timer);
-    return true;
   }
 
   private deadLetter(subscription: Subscription, message: PublishedMessage): void {
     const target = subscription.deadLetterTargetArn;
     if (target === undefined) return; // AWS: without a DLQ an undeliverable message is dropped
     this.toQueue(target, subscription, message);
-  }
-}
-
-function retryPolicyOf(subscription: Subscription): RetryPolicy {
-  if (subscription.protocol !== 'http' && subscription.protocol !== 'https') {
-    return { numRetries: 0, minDelayTarget: 0, maxDelayTarget: 0 };
-  }
-  const text = subscription.attributes.get('DeliveryPolicy');
-  if (!text) return DEFAULT_HTTP_RETRY;
-  try {
-    const policy =
-      (JSON.parse(text) as { healthyRetryPolicy?: Partial<RetryPolicy> }).healthyRetryPolicy ?? {};
-    return {
-      numRetries: policy.numRetries ?? DEFAULT_HTTP_RETRY.numRetries,
-      minDelayTarget: policy.minDelayTarget ?? DEFAULT_HTTP_RETRY.minDelayTarget,
-      maxDelayTarget: policy.maxDelayTarget ?? policy.minDelayTarget ?? DEFAULT_HTTP_RETRY.maxDelayTarget,
-    };
-  } catch {
-    return DEFAULT_HTTP_RETRY;
   }
 }

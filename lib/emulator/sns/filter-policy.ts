@@ -1,9 +1,14 @@
 /**
  * SNS subscription filter policies: parsed and validated once (on Subscribe and SetSubscriptionAttributes, with
  * AWS's messages), then matched against each published message's attributes or JSON body.
+ *
+ * Hostile input stays cheap: a policy is size- and depth-checked before anything recurses over it, and matching a
+ * body walks only the policy's key paths, without recursion, so it never throws and never takes more than a few
+ * passes over the body.
  */
 import { BlockList, isIP } from 'node:net';
 import { AwsError } from '../errors';
+import { nestsDeeperThan } from '../sqs/json-nesting';
 
 export type FilterPolicyScope = 'MessageAttributes' | 'MessageBody';
 
@@ -12,17 +17,23 @@ type Scalar = string | number | boolean | null;
 type Condition =
   | { kind: 'equals'; value: Scalar }
   | { kind: 'prefix' | 'suffix' | 'equalsIgnoreCase'; value: string }
-  | { kind: 'anythingBut'; values: Scalar[] }
+  | { kind: 'anythingBut'; values: ReadonlySet<Scalar> }
   | { kind: 'anythingButPrefix' | 'anythingButSuffix'; value: string }
-  | { kind: 'anythingButIgnoreCase'; values: string[] }
+  | { kind: 'anythingButIgnoreCase'; values: ReadonlySet<string> }
   | { kind: 'numeric'; bounds: [NumericOperator, number][] }
   | { kind: 'exists'; value: boolean }
   | { kind: 'cidr'; network: BlockList };
 
 type NumericOperator = '=' | '<' | '<=' | '>' | '>=';
 
+/** A key of a policy: the attribute name, or the path of nested keys in a message body. */
+interface KeyConditions {
+  readonly path: readonly string[];
+  readonly conditions: Condition[];
+}
+
 /** One alternative of a policy (a policy with `$or` has several): every key must match one of its conditions. */
-type Branch = Map<string, Condition[]>;
+type Branch = Map<string, KeyConditions>;
 
 export interface FilterPolicy {
   readonly scope: FilterPolicyScope;
@@ -36,9 +47,13 @@ export interface FilterableAttribute {
   readonly BinaryValue?: Uint8Array;
 }
 
-/** AWS: at most 5 keys and 150 value combinations per policy. */
+/** AWS: at most 5 keys and 150 value combinations per policy, 256 KB, 5 levels of nested keys. */
 const MAX_KEYS = 5;
 const MAX_COMBINATIONS = 150;
+const MAX_POLICY_BYTES = 256 * 1024;
+const MAX_KEY_NESTING = 5;
+/** Any JSON nesting (operands, `$or`) beyond this is refused before the recursive checks below walk it. */
+const MAX_JSON_NESTING = 32;
 
 /**
  * Parses and validates a filter policy. `context` selects AWS's message prefix: Subscribe reports
@@ -51,6 +66,9 @@ export function parseFilterPolicy(
 ): FilterPolicy {
   const prefix = context === 'Subscribe' ? 'Invalid parameter: Attributes Reason: ' : 'Invalid parameter: ';
   const fail = (message: string) => new AwsError('InvalidParameter', `${prefix}${message}`);
+  if (text.length > MAX_POLICY_BYTES || Buffer.byteLength(text) > MAX_POLICY_BYTES) {
+    throw fail('FilterPolicy: Filter policy is too long');
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -60,10 +78,38 @@ export function parseFilterPolicy(
   if (!isObject(parsed)) throw fail('FilterPolicy: Filter policy must be a JSON object');
   if (Object.keys(parsed).length > MAX_KEYS)
     throw fail('FilterPolicy: Filter policy can not have more than 5 keys');
+  checkNesting(parsed, scope, fail);
   const combinations = countCombinations(parsed, 1, 1, scope, fail);
   if (combinations > MAX_COMBINATIONS) throw fail('FilterPolicy: Filter policy is too complex');
-  const branches = flatten(parsed, '', [new Map()], (rule) => compileRule(rule, fail));
+  const branches = flatten(parsed, [], [new Map()], (rule) => compileRule(rule, fail));
   return { scope, branches };
+}
+
+/**
+ * Refuses deep policies before anything recurses over them (a policy nested 10,000 deep overflowed the stack):
+ * nested keys on the MessageAttributes scope, more than 5 levels of keys, or JSON nested deeper than any valid
+ * policy. Iterative, so the depth of the input does not matter.
+ */
+function checkNesting(
+  policy: Record<string, unknown>,
+  scope: FilterPolicyScope,
+  fail: (m: string) => AwsError,
+): void {
+  const stack: [Record<string, unknown>, number][] = [[policy, 1]];
+  while (stack.length > 0) {
+    const [node, level] = stack.pop() as [Record<string, unknown>, number];
+    if (level > 1 && scope === 'MessageAttributes') {
+      throw fail('Filter policy scope MessageAttributes does not support nested filter policy');
+    }
+    if (level > MAX_KEY_NESTING) throw fail('FilterPolicy: Filter policy is too complex');
+    for (const [key, value] of Object.entries(node)) {
+      if (isObject(value)) stack.push([value, level + 1]);
+      else if (key === '$or' && Array.isArray(value)) {
+        for (const alternative of value) if (isObject(alternative)) stack.push([alternative, level]);
+      }
+    }
+  }
+  if (nestsDeeperThan(policy, MAX_JSON_NESTING)) throw fail('FilterPolicy: Filter policy is too complex');
 }
 
 /** AWS's complexity measure: the product of each key's value count, weighted by nesting depth; `$or` adds up. */
@@ -100,10 +146,10 @@ function countCombinations(
   return total;
 }
 
-/** Flattens nesting into dotted keys and `$or` into alternative branches. */
+/** Flattens nesting into key paths and `$or` into alternative branches. */
 function flatten(
   policy: Record<string, unknown>,
-  parent: string,
+  parent: readonly string[],
   branches: Branch[],
   compile: (rule: unknown) => Condition,
 ): Branch[] {
@@ -120,14 +166,15 @@ function flatten(
       );
       continue;
     }
-    const path = parent ? `${parent}.${key}` : key;
+    const path = [...parent, key];
     if (isObject(value)) {
       current = flatten(value, path, current, compile);
     } else {
       const conditions = (value as unknown[]).map(compile);
+      const id = JSON.stringify(path);
       current = current.map((branch) => {
         const next = new Map(branch);
-        next.set(path, [...(next.get(path) ?? []), ...conditions]);
+        next.set(id, { path, conditions: [...(next.get(id)?.conditions ?? []), ...conditions] });
         return next;
       });
     }
@@ -170,12 +217,13 @@ function compileRule(rule: unknown, fail: (m: string) => AwsError): Condition {
 
 function compileAnythingBut(operand: unknown, fail: (m: string) => AwsError): Condition {
   if (typeof operand === 'string' || typeof operand === 'number')
-    return { kind: 'anythingBut', values: [operand] };
+    return { kind: 'anythingBut', values: new Set([operand]) };
   if (Array.isArray(operand)) {
     if (operand.some((v) => typeof v !== 'string' && typeof v !== 'number')) {
       throw fail('FilterPolicy: Inside anything but list, start|null|boolean is not supported.');
     }
-    return { kind: 'anythingBut', values: operand as Scalar[] };
+    // a set: a list of 50,000 values against a body array of 50,000 must not compare every pair
+    return { kind: 'anythingBut', values: new Set(operand as Scalar[]) };
   }
   if (isObject(operand)) {
     const entries = Object.entries(operand);
@@ -190,7 +238,10 @@ function compileAnythingBut(operand: unknown, fail: (m: string) => AwsError): Co
       if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string')) {
         throw fail('FilterPolicy: equals-ignore-case match pattern must be a string');
       }
-      return { kind: 'anythingButIgnoreCase', values: (values as string[]).map((v) => v.toLowerCase()) };
+      return {
+        kind: 'anythingButIgnoreCase',
+        values: new Set((values as string[]).map((v) => v.toLowerCase())),
+      };
     }
     throw fail(`FilterPolicy: Unsupported anything-but pattern: ${inner}`);
   }
@@ -240,36 +291,50 @@ function compileCidr(operand: unknown, fail: (m: string) => AwsError): BlockList
 // ----- matching ---------------------------------------------------------------------------------------------
 
 /** Values of one key: absent (undefined) or the scalars found there (arrays contribute each element). */
-type Lookup = (key: string) => Scalar[] | undefined;
+type Lookup = (path: readonly string[]) => Scalar[] | undefined;
 
 export function matchesAttributes(
   policy: FilterPolicy,
   attributes: Readonly<Record<string, FilterableAttribute>>,
 ): boolean {
-  return matches(policy, (key) => {
-    if (!Object.hasOwn(attributes, key)) return undefined;
+  return matches(policy, (path) => {
+    const key = path[0];
+    if (path.length !== 1 || !Object.hasOwn(attributes, key)) return undefined;
     return attributeValues(attributes[key]);
   });
 }
 
-/** AWS: a MessageBody policy matches only a message that is a JSON object. */
-export function matchesBody(policy: FilterPolicy, body: string): boolean {
+/** A message body parsed once for all the MessageBody policies of a publish: its JSON object, if it is one. */
+export interface ParsedBody {
+  readonly root: Readonly<Record<string, unknown>> | undefined;
+}
+
+export function parseBody(body: string): ParsedBody {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
-    return false;
+    return { root: undefined };
   }
-  if (!isObject(parsed)) return false;
-  const flat = new Map<string, Scalar[]>();
-  collect(parsed, '', flat);
-  return matches(policy, (key) => flat.get(key));
+  return { root: isObject(parsed) ? parsed : undefined };
+}
+
+/** AWS: a MessageBody policy matches only a message that is a JSON object. */
+export function matchesBody(policy: FilterPolicy, body: string | ParsedBody): boolean {
+  const { root } = typeof body === 'string' ? parseBody(body) : body;
+  if (root === undefined) return false;
+  const seen = new Map<string, Scalar[] | undefined>();
+  return matches(policy, (path) => {
+    const id = JSON.stringify(path);
+    if (!seen.has(id)) seen.set(id, valuesAt(root, path));
+    return seen.get(id);
+  });
 }
 
 function matches(policy: FilterPolicy, lookup: Lookup): boolean {
   return policy.branches.some((branch) => {
-    for (const [key, conditions] of branch) {
-      const values = lookup(key);
+    for (const { path, conditions } of branch.values()) {
+      const values = lookup(path);
       if (!conditions.some((condition) => conditionMatches(condition, values))) return false;
     }
     return true;
@@ -296,17 +361,38 @@ function attributeValues(attribute: FilterableAttribute): Scalar[] {
   return [text];
 }
 
-function collect(value: unknown, path: string, out: Map<string, Scalar[]>): void {
-  if (isObject(value)) {
-    for (const [key, child] of Object.entries(value)) collect(child, path ? `${path}.${key}` : key, out);
-  } else if (Array.isArray(value)) {
-    if (!out.has(path)) out.set(path, []);
-    for (const item of value) collect(item, path, out);
-  } else {
-    const list = out.get(path);
-    if (list) list.push(value as Scalar);
-    else out.set(path, [value as Scalar]);
+/**
+ * The scalars at `path` in a body: each key step looks into objects, and arrays on the way (nested or not)
+ * contribute each element, so `{"items":[{"sku":"A"},{"sku":"B"}]}` has `items.sku` = A, B. Undefined when no
+ * object on the way has the key, or the key only holds objects (AWS matches leaves). Walks only the nodes on the
+ * path, with an explicit stack: a body nested 100,000 deep is no harder than a flat one.
+ */
+function valuesAt(root: Readonly<Record<string, unknown>>, path: readonly string[]): Scalar[] | undefined {
+  let nodes: unknown[] = [root];
+  for (const key of path) {
+    const next: unknown[] = [];
+    for (const node of flattenArrays(nodes)) {
+      if (isObject(node) && Object.hasOwn(node, key)) next.push(node[key]);
+    }
+    if (next.length === 0) return undefined;
+    nodes = next;
   }
+  // an array at the leaf makes the key exist even when empty; objects there are not values
+  const found = nodes.some((node) => !isObject(node));
+  if (!found) return undefined;
+  return flattenArrays(nodes).filter((node): node is Scalar => !isObject(node));
+}
+
+/** The objects and scalars among `nodes`, arrays (at any nesting) replaced by their elements; order does not matter. */
+function flattenArrays(nodes: unknown[]): unknown[] {
+  const out: unknown[] = [];
+  const stack = [...nodes];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) for (const item of node) stack.push(item);
+    else out.push(node);
+  }
+  return out;
 }
 
 function conditionMatches(condition: Condition, values: Scalar[] | undefined): boolean {
@@ -326,13 +412,13 @@ function valueMatches(condition: Condition, value: Scalar): boolean {
     case 'equalsIgnoreCase':
       return typeof value === 'string' && value.toLowerCase() === condition.value.toLowerCase();
     case 'anythingBut':
-      return !condition.values.includes(value);
+      return !condition.values.has(value);
     case 'anythingButPrefix':
       return typeof value === 'string' && !value.startsWith(condition.value);
     case 'anythingButSuffix':
       return typeof value === 'string' && !value.endsWith(condition.value);
     case 'anythingButIgnoreCase':
-      return typeof value === 'string' && !condition.values.includes(value.toLowerCase());
+      return typeof value === 'string' && !condition.values.has(value.toLowerCase());
     case 'numeric':
       return typeof value === 'number' && condition.bounds.every(([op, bound]) => compare(op, value, bound));
     case 'cidr': {

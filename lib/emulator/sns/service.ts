@@ -40,8 +40,23 @@ import type { Clock } from '../clock';
 import { AwsError } from '../errors';
 import type { DeliveryTracker, FunctionRegistry } from '../event-delivery';
 import type { SqsService } from '../sqs/service';
+import { numberInRange, significantDigits } from '../sqs/message-validation';
 import { SnsDeliverer, type HttpPoster } from './delivery';
-import { matchesAttributes, matchesBody, parseFilterPolicy, type FilterPolicyScope } from './filter-policy';
+import {
+  subscriptionEffectivePolicyJson,
+  topicEffectivePolicyJson,
+  validateSubscriptionDeliveryPolicy,
+  validateTopicDeliveryPolicy,
+} from './delivery-policy';
+import {
+  matchesAttributes,
+  matchesBody,
+  type ParsedBody,
+  parseBody,
+  parseFilterPolicy,
+  type FilterPolicyScope,
+} from './filter-policy';
+import { OutboundPolicy } from './outbound';
 import {
   type PublishedMessage,
   type SnsMessageAttribute,
@@ -49,6 +64,17 @@ import {
   type SubscriptionProtocol,
   Topic,
 } from './model';
+
+/** A validated Publish (or batch entry) and the subscriptions it reaches, not yet published. */
+interface PreparedMessage {
+  readonly text: string;
+  readonly perProtocol: Record<string, string> | undefined;
+  readonly subject: string | undefined;
+  readonly attributes: Record<string, SnsMessageAttribute>;
+  readonly groupId: string | undefined;
+  readonly deduplicationId: string | undefined;
+  readonly targets: readonly Subscription[];
+}
 
 /** AWS: a message and its attributes may total 256 KiB. */
 export const MAX_MESSAGE_BYTES = 262_144;
@@ -85,21 +111,7 @@ const PROTOCOLS = new Set<string>(['sqs', 'lambda', 'http', 'https']);
 const UNEMULATED_PROTOCOLS = new Set(['email', 'email-json', 'sms', 'application', 'firehose']);
 
 /** AWS's default HTTP delivery policy, as GetTopicAttributes reports it. */
-export const DEFAULT_EFFECTIVE_DELIVERY_POLICY = JSON.stringify({
-  http: {
-    defaultHealthyRetryPolicy: {
-      minDelayTarget: 20,
-      maxDelayTarget: 20,
-      numRetries: 3,
-      numMaxDelayRetries: 0,
-      numNoDelayRetries: 0,
-      numMinDelayRetries: 0,
-      backoffFunction: 'linear',
-    },
-    disableSubscriptionOverrides: false,
-    defaultRequestPolicy: { headerContentType: 'text/plain; charset=UTF-8' },
-  },
-});
+export const DEFAULT_EFFECTIVE_DELIVERY_POLICY = topicEffectivePolicyJson(undefined);
 
 export interface SnsServiceOptions {
   clock: Clock;
@@ -112,6 +124,11 @@ export interface SnsServiceOptions {
   deliveries: DeliveryTracker;
   /** Sends one HTTP/S notification (the protocol layer provides it). */
   postHttp: HttpPoster;
+  /**
+   * Hosts (names or IP addresses) HTTP/S subscriptions may deliver to besides loopback (127.0.0.0/8, ::1,
+   * `localhost`): the CLI's `--allow-outbound HOST`. @default none
+   */
+  allowOutbound?: readonly string[];
   /** Told about every accepted publish (the live log of `npm start`). */
   activity?: ActivityLog;
 }
@@ -124,12 +141,14 @@ export class SnsService {
   private readonly topics = new Map<string, Topic>();
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly deliverer: SnsDeliverer;
+  private readonly outbound: OutboundPolicy;
 
   constructor(options: SnsServiceOptions) {
     this.clock = options.clock;
     this.region = options.region;
     this.accountId = options.accountId;
     this.activity = options.activity;
+    this.outbound = new OutboundPolicy(options.allowOutbound ?? []);
     this.deliverer = new SnsDeliverer({
       clock: options.clock,
       region: options.region,
@@ -138,7 +157,9 @@ export class SnsService {
       functions: options.functions,
       deliveries: options.deliveries,
       postHttp: options.postHttp,
+      outbound: this.outbound,
       subscriptionOf: (arn) => this.subscriptions.get(arn),
+      topicDeliveryPolicy: (arn) => this.topics.get(arn)?.attributes.get('DeliveryPolicy'),
     });
   }
 
@@ -160,7 +181,9 @@ export class SnsService {
       throw invalidParameter('Attributes Reason: FifoTopic: Invalid value');
     }
     delete attributes.FifoTopic;
-    for (const [key, value] of Object.entries(attributes)) this.validateTopicAttribute(key, value, fifo);
+    for (const [key, value] of Object.entries(attributes)) {
+      this.validateTopicAttribute(key, value, fifo, 'CreateTopic');
+    }
     const tags = tagList(input.Tags);
     const arn = this.topicArn(name);
     const existing = this.topics.get(arn);
@@ -191,7 +214,10 @@ export class SnsService {
     this.checkTopicArn(arn);
     const topic = this.topics.get(arn);
     if (!topic) return;
-    for (const subscriptionArn of topic.subscriptions) this.subscriptions.delete(subscriptionArn);
+    for (const subscriptionArn of topic.subscriptions) {
+      this.subscriptions.delete(subscriptionArn);
+      this.deliverer.forget(subscriptionArn);
+    }
     this.topics.delete(arn);
   }
 
@@ -214,7 +240,7 @@ export class SnsService {
       Owner: this.accountId,
       SubscriptionsPending: String(pending),
       TopicArn: topic.arn,
-      EffectiveDeliveryPolicy: DEFAULT_EFFECTIVE_DELIVERY_POLICY,
+      EffectiveDeliveryPolicy: topicEffectivePolicyJson(topic.attributes.get('DeliveryPolicy')),
       SubscriptionsConfirmed: String(confirmed),
       DisplayName: '',
       SubscriptionsDeleted: '0',
@@ -231,7 +257,7 @@ export class SnsService {
     const topic = this.topicOf(input.TopicArn);
     const name = requireString(input.AttributeName, 'AttributeName');
     const value = input.AttributeValue ?? '';
-    this.validateTopicAttribute(name, value, topic.fifo, 'Invalid parameter: ');
+    this.validateTopicAttribute(name, value, topic.fifo, 'SetTopicAttributes');
     topic.attributes.set(name, value);
   }
 
@@ -313,6 +339,7 @@ export class SnsService {
     const subscription = this.subscriptions.get(arn);
     if (!subscription) return;
     this.subscriptions.delete(arn);
+    this.deliverer.forget(arn);
     this.topics.get(subscription.topicArn)?.subscriptions.delete(arn);
   }
 
@@ -348,8 +375,8 @@ export class SnsService {
       TopicArn: subscription.topicArn,
     };
     if (subscription.protocol === 'http' || subscription.protocol === 'https') {
-      attributes.EffectiveDeliveryPolicy = JSON.stringify(
-        (JSON.parse(DEFAULT_EFFECTIVE_DELIVERY_POLICY) as { http: unknown }).http,
+      attributes.EffectiveDeliveryPolicy = subscriptionEffectivePolicyJson(
+        this.deliverer.policyOf(subscription),
       );
     }
     for (const [key, value] of subscription.attributes) attributes[key] = value;
@@ -365,8 +392,11 @@ export class SnsService {
     if (!SUBSCRIPTION_ATTRIBUTES.has(name)) throw invalidParameter('AttributeName');
     const value = input.AttributeValue ?? '';
     const next = Object.fromEntries(subscription.attributes);
-    if (value === '' && (name === 'FilterPolicy' || name === 'RedrivePolicy')) delete next[name];
-    else next[name] = value;
+    if (value === '' && (name === 'FilterPolicy' || name === 'RedrivePolicy' || name === 'DeliveryPolicy')) {
+      delete next[name];
+    } else {
+      next[name] = value;
+    }
     const validated = this.validateSubscriptionAttributes(
       next,
       subscription.protocol,
@@ -436,20 +466,29 @@ export class SnsService {
       throw invalidParameter('The MessageGroupId parameter is required for FIFO topics');
     }
     const now = this.clock.now();
-    const result: PublishBatchResponse = { Successful: [], Failed: [] };
-    for (const entry of entries as PublishBatchRequestEntry[]) {
+    // AWS: entries succeed or fail one by one; every entry is validated and matched before any is published
+    const prepared = entries.map((entry) => {
       try {
-        const message = this.accept(topic, entry, now);
-        result.Successful?.push({
-          Id: entry.Id,
-          MessageId: message.messageId,
-          ...(message.sequenceNumber !== undefined ? { SequenceNumber: message.sequenceNumber } : {}),
-        });
+        return this.prepare(topic, entry);
       } catch (error) {
         if (!(error instanceof AwsError)) throw error;
-        result.Failed?.push({ Id: entry.Id, Code: error.code, Message: error.message, SenderFault: true });
+        return error;
       }
-    }
+    });
+    const result: PublishBatchResponse = { Successful: [], Failed: [] };
+    prepared.forEach((outcome, i) => {
+      const id = entries[i].Id;
+      if (outcome instanceof AwsError) {
+        result.Failed?.push({ Id: id, Code: outcome.code, Message: outcome.message, SenderFault: true });
+        return;
+      }
+      const message = this.commit(topic, outcome, now);
+      result.Successful?.push({
+        Id: id,
+        MessageId: message.messageId,
+        ...(message.sequenceNumber !== undefined ? { SequenceNumber: message.sequenceNumber } : {}),
+      });
+    });
     return result;
   }
 
@@ -459,6 +498,14 @@ export class SnsService {
     input: PublishInput | PublishBatchRequestEntry,
     now: number,
   ): { messageId: string; sequenceNumber: string | undefined } {
+    return this.commit(topic, this.prepare(topic, input), now);
+  }
+
+  /**
+   * Everything that can fail, before anything changes: validation (AwsError), and which subscriptions the message
+   * reaches. Filter matching never throws: a body it cannot read simply does not match.
+   */
+  private prepare(topic: Topic, input: PublishInput | PublishBatchRequestEntry): PreparedMessage {
     const text = input.Message;
     if (text === undefined || text === '') throw invalidParameter('Empty message');
     if (messageSize(text, input.MessageAttributes) > MAX_MESSAGE_BYTES) {
@@ -496,25 +543,38 @@ export class SnsService {
       } else {
         validateFifoToken(deduplicationId, 'MessageDeduplicationId');
       }
-      const duplicate = topic.duplicateOf(deduplicationId, now);
-      if (duplicate) {
-        // AWS: a duplicate is accepted and answered with the original's ids, and not delivered again
-        return { messageId: duplicate.messageId, sequenceNumber: duplicate.sequence };
-      }
     } else if (input.MessageDeduplicationId !== undefined) {
       throw invalidParameter(
         'MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type',
       );
     }
+    const targets = this.matchingSubscriptions(topic, text, attributes);
+    return { text, perProtocol, subject, attributes, groupId, deduplicationId, targets };
+  }
+
+  /** Records a prepared message (FIFO: sequence number and deduplication) and starts its deliveries. */
+  private commit(
+    topic: Topic,
+    prepared: PreparedMessage,
+    now: number,
+  ): { messageId: string; sequenceNumber: string | undefined } {
+    const { deduplicationId } = prepared;
+    if (deduplicationId !== undefined) {
+      const duplicate = topic.duplicateOf(deduplicationId, now);
+      if (duplicate) {
+        // AWS: a duplicate is accepted and answered with the original's ids, and not delivered again
+        return { messageId: duplicate.messageId, sequenceNumber: duplicate.sequence };
+      }
+    }
     const message: PublishedMessage = {
       messageId: randomUUID(),
       topicArn: topic.arn,
-      message: text,
-      perProtocol,
-      subject,
-      attributes,
+      message: prepared.text,
+      perProtocol: prepared.perProtocol,
+      subject: prepared.subject,
+      attributes: prepared.attributes,
       timestamp: now,
-      groupId,
+      groupId: prepared.groupId,
       deduplicationId,
       sequenceNumber: topic.fifo ? topic.nextSequenceNumber() : undefined,
     };
@@ -528,20 +588,38 @@ export class SnsService {
         messageId: message.messageId,
       });
     }
-    for (const arn of topic.subscriptions) {
-      const subscription = this.subscriptions.get(arn) as Subscription;
-      if (subscription.pendingConfirmation || !this.passesFilter(subscription, message)) continue;
-      this.deliverer.deliver(subscription, message);
-    }
+    for (const subscription of prepared.targets) this.deliverer.deliver(subscription, message);
     return message;
   }
 
-  private passesFilter(subscription: Subscription, message: PublishedMessage): boolean {
-    const policy = subscription.filterPolicy;
-    if (!policy) return true;
-    return policy.scope === 'MessageBody'
-      ? matchesBody(policy, message.message)
-      : matchesAttributes(policy, message.attributes);
+  /** The confirmed subscriptions whose filter policy lets the message through; the body is parsed at most once. */
+  private matchingSubscriptions(
+    topic: Topic,
+    text: string,
+    attributes: Record<string, SnsMessageAttribute>,
+  ): Subscription[] {
+    let body: ParsedBody | undefined;
+    const targets: Subscription[] = [];
+    for (const arn of topic.subscriptions) {
+      const subscription = this.subscriptions.get(arn) as Subscription;
+      if (subscription.pendingConfirmation) continue;
+      const policy = subscription.filterPolicy;
+      let passes = true;
+      if (policy) {
+        try {
+          passes =
+            policy.scope === 'MessageBody'
+              ? matchesBody(policy, (body ??= parseBody(text)))
+              : matchesAttributes(policy, attributes);
+        } catch (error) {
+          // not expected; a message the matcher cannot handle does not match (AWS: a non-JSON body never does)
+          console.error('emulator: SNS filter policy matching failed', error);
+          passes = false;
+        }
+      }
+      if (passes) targets.push(subscription);
+    }
+    return targets;
   }
 
   // ===== tags ================================================================================================
@@ -661,6 +739,7 @@ export class SnsService {
         if (!endpoint.toLowerCase().startsWith(`${protocol}://`) || !URL.canParse(endpoint)) {
           throw invalidParameter('Endpoint must match the specified protocol');
         }
+        if (!this.outbound.permits(endpoint)) throw outboundRefused(endpoint);
         break;
     }
     // AWS: FIFO topics deliver to SQS queues only
@@ -671,8 +750,9 @@ export class SnsService {
     name: string,
     value: string,
     fifo: boolean,
-    prefix = 'Invalid parameter: ',
+    context: 'CreateTopic' | 'SetTopicAttributes',
   ): void {
+    const prefix = 'Invalid parameter: ';
     if (!TOPIC_ATTRIBUTES.has(name)) throw new AwsError('InvalidParameter', `${prefix}AttributeName`);
     switch (name) {
       case 'ContentBasedDeduplication':
@@ -689,8 +769,16 @@ export class SnsService {
           );
         }
         break;
-      case 'Policy':
       case 'DeliveryPolicy':
+        // AWS words CreateTopic's attribute errors `Attributes Reason: …`
+        if (value !== '') {
+          validateTopicDeliveryPolicy(
+            value,
+            context === 'CreateTopic' ? 'Invalid parameter: Attributes Reason: ' : prefix,
+          );
+        }
+        break;
+      case 'Policy':
       case 'DataProtectionPolicy':
       case 'ArchivePolicy':
         if (value !== '' && !isJsonObject(value)) {
@@ -725,15 +813,19 @@ export class SnsService {
     }
     const redrive = attributes.RedrivePolicy;
     if (redrive !== undefined) {
-      let target: unknown;
+      let parsed: unknown;
       try {
-        target = (JSON.parse(redrive) as { deadLetterTargetArn?: unknown }).deadLetterTargetArn;
+        parsed = JSON.parse(redrive);
       } catch {
         throw invalidParameter(`${prefix}RedrivePolicy: failed to parse JSON.`);
       }
+      const target = isPlainObject(parsed) ? parsed.deadLetterTargetArn : undefined;
       if (typeof target !== 'string' || !/^arn:aws:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/.test(target)) {
         throw invalidParameter(`${prefix}RedrivePolicy: deadLetterTargetArn is not a valid SQS queue ARN`);
       }
+    }
+    if (attributes.DeliveryPolicy !== undefined && attributes.DeliveryPolicy !== '') {
+      validateSubscriptionDeliveryPolicy(attributes.DeliveryPolicy, `Invalid parameter: ${prefix}`);
     }
     const filterPolicy =
       attributes.FilterPolicy !== undefined
@@ -809,11 +901,24 @@ function tagList(tags: { Key?: string; Value?: string }[] | undefined): Map<stri
 
 function isJsonObject(text: string): boolean {
   try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value);
+    return isPlainObject(JSON.parse(text));
   } catch {
     return false;
   }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Subscribe refuses HTTP/S endpoints off this machine unless the emulator was started to allow them. */
+function outboundRefused(endpoint: string): AwsError {
+  const host = OutboundPolicy.hostOf(endpoint) ?? endpoint;
+  const shown = host.length > 255 ? `${host.slice(0, 255)}…` : host;
+  return invalidParameter(
+    `Endpoint Reason: The emulator delivers HTTP/S notifications only to loopback addresses ` +
+      `(127.0.0.0/8, ::1, localhost), not to ${shown}. Start it with --allow-outbound ${shown} to allow that host.`,
+  );
 }
 
 function messageSize(message: string | undefined, attributes: PublishInput['MessageAttributes']): number {
@@ -878,8 +983,16 @@ function validateAttributes(
         `The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${base}'.`,
       );
     }
-    if (base === 'Number' && !Number.isFinite(Number(value))) {
-      throw invalid(`Could not cast message attribute '${name}' value to number.`);
+    if (base === 'Number') {
+      // one pass over the text: a regular expression backtracking on a megabyte of digits froze the server
+      const trimmed = value.trim();
+      const digits = significantDigits(trimmed);
+      if (digits === undefined) throw invalid(`Could not cast message attribute '${name}' value to number.`);
+      if (!numberInRange(trimmed, digits)) {
+        throw invalid(
+          `The message attribute '${name}' with type 'Number' is out of range: Number values can have up to 38 digits of precision and range from -10^128 to 10^126.`,
+        );
+      }
     }
     if (type === 'String.Array') {
       let array: unknown;
