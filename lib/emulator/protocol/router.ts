@@ -36,8 +36,6 @@ export interface ServiceProtocol {
   tooLarge?(request: WireRequest, limit: number): WireResponse;
 }
 
-const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/,\s]+\/([^/,\s]+)\//;
-
 export class ProtocolRouter {
   private readonly protocols: ServiceProtocol[] = [];
 
@@ -76,12 +74,18 @@ export function header(request: WireRequest, name: string): string | undefined {
 }
 
 function signingNameOf(request: WireRequest): string | undefined {
+  // SigV4: `Credential=AKID/DATE/REGION/SERVICE/aws4_request`, in the header or (presigned) the query
   const authorization = header(request, 'authorization');
-  const match = authorization ? CREDENTIAL_SCOPE.exec(authorization) : undefined;
-  if (match) return match[1];
-  // presigned URLs carry the scope in X-Amz-Credential: AKID/DATE/REGION/SERVICE/aws4_request
-  const credential = request.query.get('X-Amz-Credential');
-  return credential?.split('/')[3];
+  if (authorization !== undefined) {
+    const start = authorization.indexOf('Credential=');
+    if (start >= 0) {
+      const end = authorization.slice(start + 11).search(/[,\s]/);
+      const credential = authorization.slice(start + 11, end < 0 ? undefined : start + 11 + end);
+      const service = credential.split('/', 5)[3];
+      if (service) return service;
+    }
+  }
+  return request.query.get('X-Amz-Credential')?.split('/', 5)[3];
 }
 
 /** Parses an application/x-www-form-urlencoded body, or undefined if the request does not carry one. */

@@ -1,0 +1,207 @@
+/**
+ * What the two wire fuzz tests share: an emulator with a few resources to aim at, the values that broke (or
+ * could break) validators, a clock that moves while a request waits, and the per-protocol tally that each test
+ * prints when it ends. Every answer must be a 2xx-4xx or a documented 501, within a second, and after each burst
+ * a health check must answer within 100 ms. Seeds are fixed, so a failure replays.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { ManualClock } from '../../lib/emulator/clock';
+import { type Emulator, startEmulator } from '../../lib/emulator/emulator';
+
+/** Requests per protocol and the time each may take: each fuzz file stays within ~25 s on 2 cores. */
+export const RUNS_PER_PROTOCOL = 2_000;
+export const SECONDS_PER_PROTOCOL = 4;
+const SLOW_MS = 1_000;
+/** Requests between two health checks. */
+export const BURST = 100;
+export const MIB = 1024 * 1024;
+
+interface Stats {
+  requests: number;
+  status2xx: number;
+  status4xx: number;
+  status501: number;
+  status5xx: number;
+  clientSide: number;
+  slowest: number;
+  ms: number;
+}
+
+/** The names of the resources the fuzz aims at, once the emulator has started. */
+export interface KnownResources {
+  queueUrl: string;
+  fifoUrl: string;
+  topicArn: string;
+}
+
+export interface FuzzEmulator {
+  readonly emulator: () => Emulator;
+  readonly known: KnownResources;
+  /** Runs `send`, moving the emulator's clock while it waits (a long poll ends when its wait is over). */
+  timed(send: () => Promise<number | undefined>): Promise<{ status: number | undefined; ms: number }>;
+  /** Counts an answer; throws on a 5xx other than 501 or an answer slower than a second. */
+  record(protocol: string, status: number | undefined, ms: number, what: string): void;
+  requests(protocol: string): number;
+  /** A normal request answers within 100 ms (best of three, see below). */
+  healthWithin100ms(): Promise<void>;
+}
+
+/** Starts the emulator before the file's tests and stops it (printing the tally) after them. */
+export function useFuzzEmulator(title: string): FuzzEmulator {
+  const root = mkdtempSync(path.join(tmpdir(), 'decoupled-fuzz-'));
+  const stats = new Map<string, Stats>();
+  const known: KnownResources = { queueUrl: '', fifoUrl: '', topicArn: '' };
+  let emu: Emulator | undefined;
+  let clock: ManualClock;
+  const statsFor = (protocol: string): Stats => {
+    let s = stats.get(protocol);
+    if (!s) {
+      s = {
+        requests: 0,
+        status2xx: 0,
+        status4xx: 0,
+        status501: 0,
+        status5xx: 0,
+        clientSide: 0,
+        slowest: 0,
+        ms: 0,
+      };
+      stats.set(protocol, s);
+    }
+    return s;
+  };
+
+  beforeAll(async () => {
+    clock = new ManualClock(Date.parse('2026-11-30T10:00:00Z'));
+    emu = await startEmulator({ port: 0, clock, onFunctionLog: () => undefined });
+    known.queueUrl = emu.sqs.createQueue({ QueueName: 'fuzz' }).QueueUrl!;
+    known.fifoUrl = emu.sqs.createQueue({
+      QueueName: 'fuzz.fifo',
+      Attributes: { FifoQueue: 'true' },
+    }).QueueUrl!;
+    known.topicArn = emu.sns.createTopic({ Name: 'fuzz' }).TopicArn!;
+    emu.s3.createBucket('fuzz');
+    const dir = path.join(root, 'echo');
+    mkdirSync(dir);
+    writeFileSync(
+      path.join(dir, 'index.js'),
+      'exports.handler = async (event) => ({ echoed: typeof event });',
+    );
+    await emu.lambda.createFunction({
+      functionName: 'fuzz',
+      codeDirectory: dir,
+      handler: 'index.handler',
+      runtime: 'nodejs24.x',
+    });
+  });
+
+  afterAll(async () => {
+    await emu?.stop();
+    rmSync(root, { recursive: true, force: true });
+    const lines = [...stats].map(
+      ([protocol, s]) =>
+        `${protocol}: ${s.requests} requests (${s.status2xx} 2xx, ${s.status4xx} 4xx, ${s.status501} 501, ` +
+        `${s.status5xx} other 5xx${s.clientSide ? `; ${s.clientSide} refused by the SDK before sending` : ''}) ` +
+        `in ${(s.ms / 1000).toFixed(1)} s, slowest ${s.slowest.toFixed(0)} ms`,
+    );
+    console.log(`${title}\n${lines.join('\n')}`);
+  });
+
+  return {
+    emulator: () => emu!,
+    known,
+    async timed(send) {
+      const started = performance.now();
+      const pump = setInterval(() => clock.advance(21_000), 50);
+      try {
+        const status = await send();
+        return { status, ms: performance.now() - started };
+      } finally {
+        clearInterval(pump);
+      }
+    },
+    record(protocol, status, ms, what) {
+      const s = statsFor(protocol);
+      s.ms += ms;
+      if (status === undefined) {
+        s.clientSide++;
+        return;
+      }
+      s.requests++;
+      s.slowest = Math.max(s.slowest, ms);
+      if (status < 300) s.status2xx++;
+      else if (status < 500) s.status4xx++;
+      else if (status === 501) s.status501++;
+      else s.status5xx++;
+      if (status >= 500 && status !== 501) throw new Error(`${what} answered ${status}`);
+      if (ms > SLOW_MS) throw new Error(`${what} took ${ms.toFixed(0)} ms`);
+    },
+    requests: (protocol) => statsFor(protocol).requests,
+    // Best of three: on a 2-core machine running other test files, one scheduling hiccup is not the emulator's
+    // doing, while an emulator that is frozen or thrashing fails all three.
+    async healthWithin100ms() {
+      let best = Infinity;
+      for (let attempt = 0; attempt < 3 && best >= 100; attempt++) {
+        const started = performance.now();
+        const response = await fetch(`${emu!.endpoint}/_emulator/health`);
+        await response.text();
+        expect(response.status).toBe(200);
+        best = Math.min(best, performance.now() - started);
+      }
+      expect(best).toBeLessThan(100);
+    },
+  };
+}
+
+/** Strings that broke, or could break, a validator: each must meet a linear check and a 4xx. */
+export const HOSTILE_STRINGS: readonly (() => string)[] = [
+  () => `a://${'a'.repeat(160_000)}`,
+  () => `1${'0'.repeat(100_000)}1`,
+  () => 'x'.repeat(MIB),
+  () => `${'['.repeat(10_000)}${']'.repeat(10_000)}`,
+  () => `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`,
+  () => `${'('.repeat(10_000)}m1${')'.repeat(10_000)}`,
+  () => Array.from({ length: 20_001 }, () => 'm1').join('+'),
+  () => `{"numRetries":1000000,"minDelayTarget":0,"maxDelayTarget":0}`,
+  () => '%',
+  () => '%E0%A4%A',
+  () => '\u0000\ud800',
+  () => '../../../../etc/passwd',
+  () => '-1',
+  () => '1e309',
+  () => 'NaN',
+  () => '99999999999999999999999',
+  () => ' ',
+  () => '',
+];
+
+/** A string member's value: mostly the resources that exist, then random, hostile and JSON text. */
+export function stringArbitrary(known: KnownResources): fc.Arbitrary<string> {
+  return fc.oneof(
+    {
+      weight: 4,
+      // resolved when drawn: the names exist once the emulator has started
+      arbitrary: fc
+        .constantFrom('queueUrl', 'fifoUrl', 'topicArn', 'fuzz', 'fuzz.fifo')
+        .map((name) => (name in known ? known[name as keyof KnownResources] : name)),
+    },
+    { weight: 3, arbitrary: fc.string({ maxLength: 40 }) },
+    { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_STRINGS).map((make) => make()) },
+    { weight: 1, arbitrary: fc.json({ maxDepth: 3 }) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        'ALL',
+        'All',
+        'true',
+        'false',
+        '0',
+        '1',
+        'arn:aws:sqs:us-east-1:000000000000:fuzz',
+      ),
+    },
+  );
+}
