@@ -187,7 +187,28 @@ const PREDEFINED_METRICS: Record<string, { namespace: string; metricName: string
 const DEFAULT_COOLDOWN_SECONDS = 300;
 const DEFAULT_SHUTDOWN_GRACE_MS = 120_000;
 const NAME_MAX = 255;
-const MAX_RECORDS = { groups: 100, policies: 100, activities: 100, instances: 50 };
+const MAX_RECORDS = { groups: 100, policies: 100, activities: 100, instances: 50, notifications: 100 };
+/**
+ * The emulator's own bound on a group's MaxSize (AWS bounds a group only by the account's EC2 quotas): every
+ * local instance is a process on this machine, and each launch is a record, an activity and a notification.
+ */
+export const LOCAL_MAX_GROUP_SIZE = 100;
+/** AWS quotas that cannot be raised (Amazon EC2 Auto Scaling User Guide, "Quotas for Auto Scaling resources"). */
+const QUOTAS = { policiesPerGroup: 50, stepAdjustments: 20, topicsPerGroup: 10, tagsPerGroup: 50 } as const;
+/** AWS: DescribeAutoScalingInstances takes at most 50 instance IDs. */
+const MAX_INSTANCE_IDS = 50;
+/** AWS's length constraints of the string members the emulator keeps (API reference, CreateAutoScalingGroup). */
+const LENGTHS = {
+  launchConfigurationName: [1, 255],
+  'launchTemplate.launchTemplateId': [1, 255],
+  'launchTemplate.launchTemplateName': [3, 128],
+  'launchTemplate.version': [1, 255],
+  instanceId: [1, 19],
+  'availabilityZones.member': [1, 255],
+  healthCheckType: [1, 32],
+  vPCZoneIdentifier: [1, 5000],
+  'terminationPolicies.member': [1, 1600],
+} as const;
 
 export class AutoScalingService {
   private readonly clock: Clock;
@@ -258,9 +279,14 @@ export class AutoScalingService {
 
   /** Creates a group; in-process callers (local mode, tests) may give the launcher its instances run from the start. */
   createAutoScalingGroup(input: CreateAutoScalingGroupType, launcher?: InstanceLauncher): void {
+    // every member is checked before anything is created: a refused request leaves nothing behind
     const name = requireName(input.AutoScalingGroupName, 'autoScalingGroupName');
     const minSize = requireInteger(input.MinSize, 'minSize');
     const maxSize = requireInteger(input.MaxSize, 'maxSize');
+    const desired =
+      input.DesiredCapacity === undefined
+        ? minSize
+        : requireInteger(input.DesiredCapacity, 'desiredCapacity');
     if (this.groups.has(name)) {
       throw new AwsError(
         'AlreadyExists',
@@ -278,14 +304,17 @@ export class AutoScalingService {
       );
     }
     if (input.LaunchTemplate) checkLaunchTemplate(input.LaunchTemplate);
-    const desired = input.DesiredCapacity ?? minSize;
     checkSizes(minSize, maxSize, desired);
+    checkLocalMaxSize(maxSize);
+    checkGroupStrings(input);
     const subnets = splitSubnets(input.VPCZoneIdentifier);
     if ((input.AvailabilityZones ?? []).length === 0 && subnets.length === 0) {
       throw validation('At least one Availability Zone or VPC Subnet is required.');
     }
     const cooldown = optionalNonNegative(input.DefaultCooldown, 'defaultCooldown');
     const warmup = optionalNonNegative(input.DefaultInstanceWarmup, 'defaultInstanceWarmup');
+    const gracePeriod = optionalNonNegative(input.HealthCheckGracePeriod, 'healthCheckGracePeriod');
+    const tags = checkTags(input.Tags ?? []);
     const now = this.clock.now();
     const group: GroupRecord = {
       name,
@@ -304,9 +333,9 @@ export class AutoScalingService {
           : subnets.map((_, i) => `${this.region}${String.fromCharCode(97 + (i % 6))}`),
       vpcZoneIdentifier: subnets.length > 0 ? subnets.join(',') : undefined,
       healthCheckType: input.HealthCheckType ?? 'EC2',
-      healthCheckGracePeriod: input.HealthCheckGracePeriod ?? 0,
-      tags: (input.Tags ?? []).map((t) => ({ ...t, ResourceId: name, ResourceType: 'auto-scaling-group' })),
-      terminationPolicies: input.TerminationPolicies ?? ['Default'],
+      healthCheckGracePeriod: gracePeriod ?? 0,
+      tags: tags.map((t) => ({ ...t, ResourceId: name, ResourceType: 'auto-scaling-group' })),
+      terminationPolicies: input.TerminationPolicies ? [...input.TerminationPolicies] : ['Default'],
       newInstancesProtectedFromScaleIn: input.NewInstancesProtectedFromScaleIn ?? false,
       instances: new Map(),
       policies: new Map(),
@@ -322,31 +351,34 @@ export class AutoScalingService {
   }
 
   updateAutoScalingGroup(input: UpdateAutoScalingGroupType): void {
+    // every member is checked before the group changes: a refused update leaves the group as it was
     const group = this.group(requireName(input.AutoScalingGroupName, 'autoScalingGroupName'));
-    const minSize = input.MinSize ?? group.minSize;
-    const maxSize = input.MaxSize ?? group.maxSize;
-    let desired = input.DesiredCapacity;
-    if (desired === undefined) {
-      // AWS: a new MinSize above (or MaxSize below) the current size moves the desired capacity with it
-      desired = Math.min(Math.max(group.desiredCapacity, minSize), maxSize);
-    }
+    const minSize = input.MinSize === undefined ? group.minSize : requireInteger(input.MinSize, 'minSize');
+    const maxSize = input.MaxSize === undefined ? group.maxSize : requireInteger(input.MaxSize, 'maxSize');
+    const desired =
+      input.DesiredCapacity === undefined
+        ? // AWS: a new MinSize above (or MaxSize below) the current size moves the desired capacity with it
+          Math.min(Math.max(group.desiredCapacity, minSize), maxSize)
+        : requireInteger(input.DesiredCapacity, 'desiredCapacity');
     checkSizes(minSize, maxSize, desired);
+    checkLocalMaxSize(maxSize);
     if (input.LaunchTemplate) checkLaunchTemplate(input.LaunchTemplate);
+    checkGroupStrings(input);
+    const cooldown = optionalNonNegative(input.DefaultCooldown, 'defaultCooldown');
+    const warmup = optionalNonNegative(input.DefaultInstanceWarmup, 'defaultInstanceWarmup');
+    const gracePeriod = optionalNonNegative(input.HealthCheckGracePeriod, 'healthCheckGracePeriod');
     group.minSize = minSize;
     group.maxSize = maxSize;
-    if (input.DefaultCooldown !== undefined)
-      group.defaultCooldown = optionalNonNegative(input.DefaultCooldown, 'defaultCooldown') as number;
-    if (input.DefaultInstanceWarmup !== undefined)
-      group.defaultInstanceWarmup = optionalNonNegative(input.DefaultInstanceWarmup, 'defaultInstanceWarmup');
+    if (cooldown !== undefined) group.defaultCooldown = cooldown;
+    if (warmup !== undefined) group.defaultInstanceWarmup = warmup;
     if (input.LaunchTemplate) group.launchTemplate = input.LaunchTemplate;
     if (input.LaunchConfigurationName) group.launchConfigurationName = input.LaunchConfigurationName;
     if (input.VPCZoneIdentifier) group.vpcZoneIdentifier = splitSubnets(input.VPCZoneIdentifier).join(',');
     if (input.AvailabilityZones && input.AvailabilityZones.length > 0)
       group.availabilityZones = [...input.AvailabilityZones];
     if (input.HealthCheckType) group.healthCheckType = input.HealthCheckType;
-    if (input.HealthCheckGracePeriod !== undefined)
-      group.healthCheckGracePeriod = input.HealthCheckGracePeriod;
-    if (input.TerminationPolicies) group.terminationPolicies = input.TerminationPolicies;
+    if (gracePeriod !== undefined) group.healthCheckGracePeriod = gracePeriod;
+    if (input.TerminationPolicies) group.terminationPolicies = [...input.TerminationPolicies];
     if (input.NewInstancesProtectedFromScaleIn !== undefined)
       group.newInstancesProtectedFromScaleIn = input.NewInstancesProtectedFromScaleIn;
     this.changeDesired(
@@ -378,8 +410,8 @@ export class AutoScalingService {
   describeAutoScalingGroups(
     input: { AutoScalingGroupNames?: string[]; MaxRecords?: number; NextToken?: string } = {},
   ): { AutoScalingGroups: AutoScalingGroup[]; NextToken?: string } {
-    const names = input.AutoScalingGroupNames;
-    const all = [...this.groups.values()].filter((g) => names === undefined || names.includes(g.name));
+    const names = input.AutoScalingGroupNames && new Set(input.AutoScalingGroupNames);
+    const all = [...this.groups.values()].filter((g) => names === undefined || names.has(g.name));
     const { page, next } = paginate(all, input.MaxRecords, input.NextToken, MAX_RECORDS.groups);
     return {
       AutoScalingGroups: page.map((g) => this.describeGroup(g)),
@@ -391,9 +423,15 @@ export class AutoScalingService {
     AutoScalingInstances: AutoScalingInstanceDetails[];
     NextToken?: string;
   } {
+    if (input.InstanceIds && input.InstanceIds.length > MAX_INSTANCE_IDS) {
+      throw validation(
+        `1 validation error detected: Value '[${input.InstanceIds.join(', ')}]' at 'instanceIds' failed to satisfy constraint: Member must have length less than or equal to ${MAX_INSTANCE_IDS}`,
+      );
+    }
+    const ids = input.InstanceIds && new Set(input.InstanceIds);
     const all = [...this.groups.values()].flatMap((g) =>
       [...g.instances.values()]
-        .filter((i) => input.InstanceIds === undefined || input.InstanceIds.includes(i.id))
+        .filter((i) => ids === undefined || ids.has(i.id))
         .map((i): AutoScalingInstanceDetails => ({
           ...this.describeInstance(g, i),
           AutoScalingGroupName: g.name,
@@ -429,9 +467,9 @@ export class AutoScalingService {
   terminateInstanceInAutoScalingGroup(input: TerminateInstanceInAutoScalingGroupType): {
     Activity?: Activity;
   } {
-    const id = input.InstanceId;
+    const id = requireName(input.InstanceId, 'instanceId');
     const found = [...this.groups.values()]
-      .map((g) => [g, g.instances.get(id ?? '')] as const)
+      .map((g) => [g, g.instances.get(id)] as const)
       .find(([, i]) => i !== undefined && i.lifecycle !== 'Terminated');
     if (!found || !found[1])
       throw validation(`Instance Id not found - No managed instance found for instance ID: ${id}`);
@@ -479,6 +517,8 @@ export class AutoScalingService {
   disableMetricsCollection(input: DisableMetricsCollectionQuery): void {
     const group = this.group(requireName(input.AutoScalingGroupName, 'autoScalingGroupName'));
     const removed = input.Metrics && input.Metrics.length > 0 ? input.Metrics : [...GROUP_METRICS];
+    const unknown = removed.filter((m) => !(GROUP_METRICS as readonly string[]).includes(m));
+    if (unknown.length > 0) throw validation(`Metric ${unknown[0]} is not a valid metric.`);
     const left = (group.enabledMetrics ?? []).filter((m) => !removed.includes(m));
     group.enabledMetrics = left.length > 0 ? left : undefined;
   }
@@ -494,22 +534,32 @@ export class AutoScalingService {
         "1 validation error detected: Value null at 'notificationTypes' failed to satisfy constraint: Member must not be null",
       );
     }
+    if (!group.notifications.has(topic) && group.notifications.size >= QUOTAS.topicsPerGroup) {
+      throw limitExceeded(
+        `You have reached the limit of ${QUOTAS.topicsPerGroup} SNS topics per AutoScalingGroup for ${group.name}.`,
+      );
+    }
     group.notifications.set(topic, new Set(types));
   }
 
   describeNotificationConfigurations(input: DescribeNotificationConfigurationsType = {}): {
     NotificationConfigurations: NotificationConfiguration[];
+    NextToken?: string;
   } {
-    const names = input.AutoScalingGroupNames;
+    const names =
+      input.AutoScalingGroupNames && input.AutoScalingGroupNames.length > 0
+        ? new Set(input.AutoScalingGroupNames)
+        : undefined;
     const out: NotificationConfiguration[] = [];
     for (const group of this.groups.values()) {
-      if (names !== undefined && names.length > 0 && !names.includes(group.name)) continue;
+      if (names !== undefined && !names.has(group.name)) continue;
       for (const [topic, types] of group.notifications) {
         for (const type of types)
           out.push({ AutoScalingGroupName: group.name, TopicARN: topic, NotificationType: type });
       }
     }
-    return { NotificationConfigurations: out };
+    const { page, next } = paginate(out, input.MaxRecords, input.NextToken, MAX_RECORDS.notifications);
+    return { NotificationConfigurations: page, ...(next ? { NextToken: next } : {}) };
   }
 
   deleteNotificationConfiguration(input: DeleteNotificationConfigurationType): void {
@@ -531,6 +581,11 @@ export class AutoScalingService {
     const existing = group.policies.get(name);
     if (existing && existing.type !== type) {
       throw validation(`A policy's type cannot be changed: ${name} is a ${existing.type} policy.`);
+    }
+    if (!existing && group.policies.size >= QUOTAS.policiesPerGroup) {
+      throw limitExceeded(
+        `You have reached the limit of ${QUOTAS.policiesPerGroup} scaling policies per AutoScalingGroup for ${group.name}.`,
+      );
     }
     const policy: PolicyRecord = existing ?? {
       name,
@@ -584,6 +639,11 @@ export class AutoScalingService {
         }
         if (input.Cooldown !== undefined)
           throw validation('Cooldown is not supported for step scaling policies.');
+        if ((input.StepAdjustments ?? []).length > QUOTAS.stepAdjustments) {
+          throw validation(
+            `There can be at most ${QUOTAS.stepAdjustments} step adjustments per scaling policy`,
+          );
+        }
         const steps = (input.StepAdjustments ?? []).map(toStep);
         const problem = stepAdjustmentsProblem(steps);
         if (problem) throw validation(problem);
@@ -600,9 +660,10 @@ export class AutoScalingService {
         );
       }
     }
+    // the alarms first: CloudWatch may still refuse the metric, and then the policy must stay as it was
+    if (type === 'TargetTrackingScaling') updated.alarms = this.putTargetTrackingAlarms(group, updated);
     group.policies.set(name, updated);
     this.policiesByArn.set(updated.arn, updated);
-    if (type === 'TargetTrackingScaling') this.putTargetTrackingAlarms(group, updated);
     return {
       PolicyARN: updated.arn,
       ...(updated.alarms.length > 0
@@ -619,12 +680,12 @@ export class AutoScalingService {
       input.AutoScalingGroupName !== undefined
         ? [this.groups.get(input.AutoScalingGroupName)].filter((g): g is GroupRecord => g !== undefined)
         : [...this.groups.values()];
-    const names = input.PolicyNames && input.PolicyNames.length > 0 ? input.PolicyNames : undefined;
-    const types = input.PolicyTypes && input.PolicyTypes.length > 0 ? input.PolicyTypes : undefined;
+    const names = input.PolicyNames && input.PolicyNames.length > 0 ? new Set(input.PolicyNames) : undefined;
+    const types = input.PolicyTypes && input.PolicyTypes.length > 0 ? new Set(input.PolicyTypes) : undefined;
     const all = groups
       .flatMap((g) => [...g.policies.values()])
-      .filter((p) => names === undefined || names.includes(p.name) || names.includes(p.arn))
-      .filter((p) => types === undefined || types.includes(p.type));
+      .filter((p) => names === undefined || names.has(p.name) || names.has(p.arn))
+      .filter((p) => types === undefined || types.has(p.type));
     const { page, next } = paginate(all, input.MaxRecords, input.NextToken, MAX_RECORDS.policies);
     return { ScalingPolicies: page.map(describePolicy), ...(next ? { NextToken: next } : {}) };
   }
@@ -684,13 +745,13 @@ export class AutoScalingService {
     if (input.AutoScalingGroupName !== undefined && !this.groups.has(input.AutoScalingGroupName)) {
       return { Activities: [] };
     }
-    const ids = input.ActivityIds && input.ActivityIds.length > 0 ? input.ActivityIds : undefined;
+    const ids = input.ActivityIds && input.ActivityIds.length > 0 ? new Set(input.ActivityIds) : undefined;
     const all = this.activities
       .filter(
         (a) =>
           input.AutoScalingGroupName === undefined || a.AutoScalingGroupName === input.AutoScalingGroupName,
       )
-      .filter((a) => ids === undefined || ids.includes(a.ActivityId as string))
+      .filter((a) => ids === undefined || ids.has(a.ActivityId as string))
       // AWS: newest first
       .sort((a, b) => b.order - a.order);
     const { page, next } = paginate(all, input.MaxRecords, input.NextToken, MAX_RECORDS.activities);
@@ -807,7 +868,9 @@ export class AutoScalingService {
     return live.length - this.warmingCount(group, warmupMs);
   }
 
+  /** Within min and max; a capacity that is not a number (a target of 0 tracked) leaves the group as it is. */
   private clamp(group: GroupRecord, capacity: number): number {
+    if (Number.isNaN(capacity)) return group.desiredCapacity;
     return Math.min(Math.max(capacity, group.minSize), group.maxSize);
   }
 
@@ -933,7 +996,11 @@ export class AutoScalingService {
       runtime.kill();
       finish();
     });
-    runtime.stop().then(finish, finish);
+    try {
+      runtime.stop().then(finish, finish);
+    } catch {
+      // the instance's code failed to take the signal: it is powered off at the end of its grace
+    }
     return activity;
   }
 
@@ -945,39 +1012,60 @@ export class AutoScalingService {
 
   // ===== target tracking alarms ==============================================================================
 
-  private putTargetTrackingAlarms(group: GroupRecord, policy: PolicyRecord): void {
+  /**
+   * Creates or updates the alarms of a target tracking policy and returns them; the policy's record is left to
+   * the caller. All or nothing: the low alarm (the longer evaluation window, the one CloudWatch could refuse
+   * when it accepts the high one) is put first, and alarms created here are removed again if a later one fails.
+   */
+  private putTargetTrackingAlarms(group: GroupRecord, policy: PolicyRecord): PolicyRecord['alarms'] {
     const config = policy.targetTracking as TargetTrackingConfiguration;
     const metric = alarmMetric(config, group.name);
     const target = config.TargetValue as number;
     const roles: ('high' | 'low')[] = config.DisableScaleIn ? ['high'] : ['high', 'low'];
     const previous = policy.alarms;
-    policy.alarms = roles.map((role) => {
-      const name =
-        previous.find((a) => a.role === role)?.name ??
-        `TargetTracking-${group.name}-Alarm${role === 'high' ? 'High' : 'Low'}-${randomUUID()}`;
-      const periods = TARGET_TRACKING_ALARM_PERIODS[role];
-      this.cloudwatch.putMetricAlarm({
-        AlarmName: name,
-        AlarmDescription: `DO NOT EDIT OR DELETE. For TargetTrackingScaling policy ${policy.arn}.`,
-        ActionsEnabled: true,
-        AlarmActions: [policy.arn],
-        ...metric,
-        EvaluationPeriods: periods,
-        DatapointsToAlarm: periods,
-        Threshold: role === 'high' ? target : target * TARGET_TRACKING_SCALE_IN_RATIO,
-        ComparisonOperator: role === 'high' ? 'GreaterThanThreshold' : 'LessThanThreshold',
-      });
+    const alarms = roles.map((role) => {
+      const name = previous.find((a) => a.role === role)?.name ?? targetTrackingAlarmName(group.name, role);
       return { name, arn: `arn:aws:cloudwatch:${this.region}:${this.accountId}:alarm:${name}`, role };
     });
-    const dropped = previous.filter((a) => !policy.alarms.some((b) => b.name === a.name)).map((a) => a.name);
-    if (dropped.length > 0) this.cloudwatch.deleteAlarms({ AlarmNames: dropped });
+    const created: string[] = [];
+    try {
+      for (const alarm of [...alarms].reverse()) {
+        const periods = TARGET_TRACKING_ALARM_PERIODS[alarm.role];
+        this.cloudwatch.putMetricAlarm({
+          AlarmName: alarm.name,
+          AlarmDescription: `DO NOT EDIT OR DELETE. For TargetTrackingScaling policy ${policy.arn}.`,
+          ActionsEnabled: true,
+          AlarmActions: [policy.arn],
+          ...metric,
+          EvaluationPeriods: periods,
+          DatapointsToAlarm: periods,
+          Threshold: alarm.role === 'high' ? target : target * TARGET_TRACKING_SCALE_IN_RATIO,
+          ComparisonOperator: alarm.role === 'high' ? 'GreaterThanThreshold' : 'LessThanThreshold',
+        });
+        if (!previous.some((a) => a.name === alarm.name)) created.push(alarm.name);
+      }
+    } catch (error) {
+      this.deleteAlarmsThatExist(created);
+      throw error;
+    }
+    this.deleteAlarmsThatExist(
+      previous.filter((a) => !alarms.some((b) => b.name === a.name)).map((a) => a.name),
+    );
+    return alarms;
   }
 
   private removePolicy(group: GroupRecord, policy: PolicyRecord): void {
-    if (policy.alarms.length > 0)
-      this.cloudwatch.deleteAlarms({ AlarmNames: policy.alarms.map((a) => a.name) });
+    this.deleteAlarmsThatExist(policy.alarms.map((a) => a.name));
     group.policies.delete(policy.name);
     this.policiesByArn.delete(policy.arn);
+  }
+
+  /** DeleteAlarms refuses the whole call for one missing name (someone may have deleted a policy's alarm). */
+  private deleteAlarmsThatExist(names: string[]): void {
+    if (names.length === 0) return;
+    const existing = this.cloudwatch.describeAlarms({ AlarmNames: names }).MetricAlarms ?? [];
+    const found = existing.map((a) => a.AlarmName as string);
+    if (found.length > 0) this.cloudwatch.deleteAlarms({ AlarmNames: found });
   }
 
   // ===== metrics, notifications, activities ==================================================================
@@ -1156,6 +1244,11 @@ function validation(message: string): AwsError {
   return new AwsError('ValidationError', message);
 }
 
+/** AWS's LimitExceeded: a quota of the account or of the group. */
+function limitExceeded(message: string): AwsError {
+  return new AwsError('LimitExceeded', message);
+}
+
 /** AWS's wording for a missing or malformed member of the request. */
 function requireName(value: string | undefined, member: string): string {
   if (value === undefined || value === '') {
@@ -1177,7 +1270,7 @@ function requireInteger(value: number | undefined, member: string): number {
       `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
     );
   }
-  if (!Number.isInteger(value) || value < 0) {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw validation(
       `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have value greater than or equal to 0`,
     );
@@ -1196,6 +1289,70 @@ function checkSizes(min: number, max: number, desired: number): void {
       `Desired capacity:${desired} must be between the specified min size:${min} and max size:${max}`,
     );
   }
+}
+
+/** The emulator's bound on MaxSize (after AWS's own checks, so that AWS's messages come first). */
+function checkLocalMaxSize(maxSize: number): void {
+  if (maxSize > LOCAL_MAX_GROUP_SIZE) {
+    throw validation(
+      `MaxSize ${maxSize} is above the emulator's local limit of ${LOCAL_MAX_GROUP_SIZE} instances per AutoScalingGroup: each local instance is a process on this machine.`,
+    );
+  }
+}
+
+function checkLength(value: string, member: string, [min, max]: readonly [number, number]): void {
+  if (value.length < min || value.length > max) {
+    throw validation(
+      `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have length ${value.length < min ? `greater than or equal to ${min}` : `less than or equal to ${max}`}`,
+    );
+  }
+}
+
+/** AWS's length constraints of the strings a group keeps (Create and Update share them). */
+function checkGroupStrings(input: CreateAutoScalingGroupType | UpdateAutoScalingGroupType): void {
+  const single: [string | undefined, keyof typeof LENGTHS][] = [
+    [input.LaunchConfigurationName, 'launchConfigurationName'],
+    [input.LaunchTemplate?.LaunchTemplateId, 'launchTemplate.launchTemplateId'],
+    [input.LaunchTemplate?.LaunchTemplateName, 'launchTemplate.launchTemplateName'],
+    [input.LaunchTemplate?.Version, 'launchTemplate.version'],
+    [(input as CreateAutoScalingGroupType).InstanceId, 'instanceId'],
+    [input.HealthCheckType, 'healthCheckType'],
+    [input.VPCZoneIdentifier, 'vPCZoneIdentifier'],
+  ];
+  for (const [value, member] of single) {
+    if (value !== undefined) checkLength(String(value), member, LENGTHS[member]);
+  }
+  for (const zone of input.AvailabilityZones ?? []) {
+    checkLength(String(zone), 'availabilityZones.member', LENGTHS['availabilityZones.member']);
+  }
+  for (const policy of input.TerminationPolicies ?? []) {
+    checkLength(String(policy), 'terminationPolicies.member', LENGTHS['terminationPolicies.member']);
+  }
+}
+
+/** AWS: at most 50 tags, keys of 1 to 128 characters, values of at most 256. */
+function checkTags(tags: readonly Tag[]): Tag[] {
+  if (tags.length > QUOTAS.tagsPerGroup) {
+    throw limitExceeded(
+      `The number of tags (${tags.length}) exceeds the limit of ${QUOTAS.tagsPerGroup} tags per AutoScalingGroup.`,
+    );
+  }
+  tags.forEach((tag, i) => {
+    if (tag.Key === undefined || tag.Key === null) {
+      throw validation(
+        `1 validation error detected: Value null at 'tags.${i + 1}.member.key' failed to satisfy constraint: Member must not be null`,
+      );
+    }
+    checkLength(String(tag.Key), `tags.${i + 1}.member.key`, [1, 128]);
+    if (tag.Value !== undefined) checkLength(String(tag.Value), `tags.${i + 1}.member.value`, [0, 256]);
+  });
+  return tags.map((t) => ({ ...t }));
+}
+
+/** `TargetTracking-<group>-AlarmHigh-<uuid>`, the group name cut so the name fits CloudWatch's 255 characters. */
+function targetTrackingAlarmName(groupName: string, role: 'high' | 'low'): string {
+  const suffix = `-Alarm${role === 'high' ? 'High' : 'Low'}-${randomUUID()}`;
+  return `TargetTracking-${groupName.slice(0, 255 - 'TargetTracking-'.length - '-AlarmHigh-'.length - 36)}${suffix}`;
 }
 
 function checkLaunchTemplate(spec: LaunchTemplateSpecification): void {

@@ -172,8 +172,7 @@ export class AutoScalingProtocol implements ServiceProtocol {
   async handle(request: WireRequest): Promise<WireResponse> {
     const headers = { 'content-type': 'text/xml', 'x-amzn-requestid': request.requestId };
     try {
-      const params = formOf(request) ?? new URLSearchParams();
-      for (const [k, v] of request.query) if (!params.has(k)) params.set(k, v);
+      const params = parametersOf(request);
       const action = params.get('Action');
       if (!action) throw new AwsError('MissingAction', 'The request must contain the parameter Action.');
       const operation = Object.hasOwn(OPERATIONS, action) ? OPERATIONS[action] : undefined;
@@ -210,8 +209,49 @@ function asAwsError(error: unknown): AwsError {
 
 // ----- query input ------------------------------------------------------------------------------------------
 
+/**
+ * The form body, then the query string, as one map read once: URLSearchParams.get scans every parameter, so
+ * looking members up in it would cost (members × parameters), quadratic in a body of many list entries.
+ */
+class Parameters {
+  private readonly values = new Map<string, string>();
+  /** First segments of every key (`MixedInstancesPolicy` of `MixedInstancesPolicy.X.Y`), for opaque structures. */
+  private readonly roots = new Set<string>();
+
+  add(entries: Iterable<[string, string]>): void {
+    for (const [key, value] of entries) {
+      // AWS and URLSearchParams.get both take the first value of a repeated parameter
+      if (this.values.has(key)) continue;
+      this.values.set(key, value);
+      const dot = key.indexOf('.');
+      if (dot > 0) this.roots.add(key.slice(0, dot));
+    }
+  }
+
+  get(key: string): string | undefined {
+    return this.values.get(key);
+  }
+
+  /** Whether the request carries a member of this shape at `key` (looked up by the shape, never by a scan). */
+  present(shape: Shape, key: string): boolean {
+    if (typeof shape === 'string') return this.values.has(key);
+    if ('list' in shape) return this.values.has(key) || this.present(shape.list, `${key}.member.1`);
+    const members = Object.entries(shape.struct);
+    // a structure the emulator does not read (MixedInstancesPolicy) is there when any key is under it
+    if (members.length === 0) return !key.includes('.') && this.roots.has(key);
+    return members.some(([name, member]) => this.present(member, `${key}.${name}`));
+  }
+}
+
+function parametersOf(request: WireRequest): Parameters {
+  const params = new Parameters();
+  params.add(formOf(request) ?? []);
+  params.add(request.query);
+  return params;
+}
+
 function readStruct(
-  params: URLSearchParams,
+  params: Parameters,
   members: Readonly<Record<string, Shape>>,
   prefix: string,
 ): Record<string, unknown> {
@@ -223,10 +263,16 @@ function readStruct(
   return out;
 }
 
-function readValue(params: URLSearchParams, shape: Shape, key: string): unknown {
+/** AWS's Integer is 32-bit; digits only (Number() would also take `0x10`, `1e3` or ` 5`). */
+const INTEGER = /^[+-]?\d{1,10}$/;
+/** A decimal number; `\d+(?:\.\d*)?` rather than `\d+\.?\d*`, which backtracks quadratically on a long run of digits. */
+const DOUBLE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INT32_MAX = 2 ** 31 - 1;
+
+function readValue(params: Parameters, shape: Shape, key: string): unknown {
   if (typeof shape === 'string') {
     const text = params.get(key);
-    if (text === null) return undefined;
+    if (text === undefined) return undefined;
     switch (shape) {
       case 'string':
         return text;
@@ -235,11 +281,11 @@ function readValue(params: URLSearchParams, shape: Shape, key: string): unknown 
       case 'integer':
       case 'double': {
         const value = Number(text);
-        if (
-          text.trim() === '' ||
-          !Number.isFinite(value) ||
-          (shape === 'integer' && !Number.isInteger(value))
-        ) {
+        const valid =
+          shape === 'integer'
+            ? INTEGER.test(text) && Math.abs(value) <= INT32_MAX
+            : DOUBLE.test(text) && Number.isFinite(value);
+        if (!valid) {
           throw new AwsError(
             'ValidationError',
             `1 validation error detected: Value '${text}' at '${memberPath(key)}' failed to satisfy constraint: Member must be a${shape === 'integer' ? 'n integer' : ' number'}`,
@@ -253,16 +299,12 @@ function readValue(params: URLSearchParams, shape: Shape, key: string): unknown 
     // AWS: an empty list is sent as the bare member name with an empty value
     if (params.get(key) === '') return [];
     const out: unknown[] = [];
-    for (let i = 1; ; i++) {
-      const itemKey = `${key}.member.${i}`;
-      const present = [...params.keys()].some((k) => k === itemKey || k.startsWith(`${itemKey}.`));
-      if (!present) break;
-      out.push(readValue(params, shape.list, itemKey));
+    for (let i = 1; params.present(shape.list, `${key}.member.${i}`); i++) {
+      out.push(readValue(params, shape.list, `${key}.member.${i}`));
     }
     return out.length > 0 ? out : undefined;
   }
-  const present = [...params.keys()].some((k) => k.startsWith(`${key}.`));
-  return present ? readStruct(params, shape.struct, `${key}.`) : undefined;
+  return params.present(shape, key) ? readStruct(params, shape.struct, `${key}.`) : undefined;
 }
 
 /** `LaunchTemplate.Version` → `launchTemplate.version`, as AWS names members in validation messages. */
