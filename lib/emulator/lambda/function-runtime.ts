@@ -187,7 +187,16 @@ class FunctionPool {
         environment.worker.on('message', onMessage);
         environment.worker.on('exit', onExit);
         environment.worker.on('error', onError);
-        environment.worker.postMessage({ requestId, event, deadline: started + timeoutMs });
+        try {
+          environment.worker.postMessage({ requestId, event, deadline: started + timeoutMs });
+        } catch (error) {
+          // an event the structured clone refuses (too deep, not cloneable) never reaches the function; the
+          // environment stays warm and its timeout must not fire later on someone else's invocation
+          cleanup();
+          resolve({
+            error: { errorType: 'Runtime.InvalidEvent', errorMessage: (error as Error).message },
+          });
+        }
       });
       const durationMs = Date.now() - started;
       return outcome.error

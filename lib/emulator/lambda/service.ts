@@ -110,6 +110,21 @@ export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
 export const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
 /** AWS: Lambda returns the last 4 KB of the log with LogType Tail. */
 const LOG_TAIL_BYTES = 4096;
+/**
+ * AWS's bounds on the numbers a function and its configurations carry (API reference). Checked before use:
+ * a timeout becomes a timer, a concurrency the number of worker threads or of SQS pollers.
+ */
+const LIMITS = {
+  timeout: [1, 900],
+  memorySize: [128, 10_240],
+  batchSize: [1, 10_000],
+  maximumBatchingWindowInSeconds: [0, 300],
+  'scalingConfig.maximumConcurrency': [2, 1000],
+  maximumRetryAttempts: [0, 2],
+  maximumEventAgeInSeconds: [60, 21_600],
+} as const;
+/** AWS: the account's concurrency (1,000 by default) less the 100 that must stay unreserved. */
+const MAX_RESERVED_CONCURRENCY = 900;
 
 interface DeployedFunction {
   readonly configuration: FunctionConfiguration;
@@ -159,8 +174,19 @@ export class LambdaService {
         `1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`,
       );
     }
-    const timeout = input.timeout ?? 3;
-    const memorySize = input.memorySize ?? 128;
+    const timeout = checkRange(input.timeout, 'timeout') ?? 3;
+    const memorySize = checkRange(input.memorySize, 'memorySize') ?? 128;
+    const reserved = input.reservedConcurrentExecutions;
+    if (reserved !== undefined && !(Number.isInteger(reserved) && reserved >= 0)) {
+      throw validationException(
+        `Value '${reserved}' at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 0`,
+      );
+    }
+    if (reserved !== undefined && reserved > MAX_RESERVED_CONCURRENCY) {
+      throw invalidParameterValue(
+        "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100].",
+      );
+    }
     const arn = this.arnOf(name);
     const logGroup = `/aws/lambda/${name}`;
     const configuration: FunctionConfiguration = {
@@ -271,6 +297,8 @@ export class LambdaService {
   /** PutFunctionEventInvokeConfig: retries, maximum event age and destinations of asynchronous invocations. */
   putFunctionEventInvokeConfig(nameOrArn: string, config: AsyncInvokeConfig): void {
     const fn = this.functionOf(nameOrArn);
+    checkRange(config.maximumRetryAttempts, 'maximumRetryAttempts');
+    checkRange(config.maximumEventAgeSeconds, 'maximumEventAgeInSeconds');
     for (const destination of [config.onSuccess, config.onFailure]) {
       if (destination !== undefined && !/^arn:aws[a-z-]*:(sqs|sns|lambda|events|s3):/.test(destination)) {
         throw invalidParameterValue(`The destination ARN ${destination} is invalid.`);
@@ -288,6 +316,15 @@ export class LambdaService {
         input.eventSourceArn.startsWith('arn:aws:sqs:')
           ? `Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.`
           : `Event source ${input.eventSourceArn} is not emulated (SQS queues only)`,
+      );
+    }
+    const batchSize = checkRange(input.batchSize, 'batchSize');
+    const window = checkRange(input.maximumBatchingWindowInSeconds, 'maximumBatchingWindowInSeconds');
+    // each unit of concurrency is a poller: checked before any starts
+    checkRange(input.maximumConcurrency, 'scalingConfig.maximumConcurrency');
+    if (batchSize !== undefined && batchSize > 10 && !(window !== undefined && window >= 1)) {
+      throw invalidParameterValue(
+        'Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10',
       );
     }
     const filters: FilterPolicy[] = [];
@@ -414,6 +451,27 @@ export class LambdaService {
 
 function invalidParameterValue(message: string): AwsError {
   return new AwsError('InvalidParameterValueException', message, 400);
+}
+
+/** AWS's modeled-constraint error: `1 validation error detected: …`, HTTP 400. */
+function validationException(problem: string): AwsError {
+  return new AwsError('ValidationException', `1 validation error detected: ${problem}`, 400);
+}
+
+/** A whole number within AWS's bounds for `member`, or undefined when not given. */
+function checkRange(value: number | undefined, member: keyof typeof LIMITS): number | undefined {
+  if (value === undefined) return undefined;
+  const [min, max] = LIMITS[member];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const bound =
+      typeof value === 'number' && value > max
+        ? `less than or equal to ${max}`
+        : `greater than or equal to ${min}`;
+    throw validationException(
+      `Value '${value}' at '${member}' failed to satisfy constraint: Member must have value ${bound}`,
+    );
+  }
+  return value;
 }
 
 /** Which service sent an asynchronous event, from its shape (for the live log). */

@@ -3,6 +3,7 @@
  * InvokeCommand work locally), GetFunction, GetFunctionConfiguration and ListFunctions.
  */
 import { AwsError } from '../errors';
+import { MAX_JSON_NESTING, nestsDeeperThan } from '../lambda/json-nesting';
 import {
   type InvocationType,
   type LambdaService,
@@ -13,6 +14,17 @@ import { header, type ServiceProtocol, type WireRequest, type WireResponse } fro
 
 const API_PREFIX = '/2015-03-31/functions';
 const INVOCATION_TYPES = new Set<string>(['RequestResponse', 'Event', 'DryRun']);
+/** AWS (API reference, Invoke and GetFunction): FunctionName is 1 to 170 characters matching this pattern. */
+const FUNCTION_NAME_PATTERN =
+  '(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?';
+const FUNCTION_NAME_MAX = 170;
+// each optional part ends at a `:` the name part cannot hold: a failing match backtracks linearly, not worse
+const FUNCTION_NAME = new RegExp(`^(?:${FUNCTION_NAME_PATTERN})$`);
+/** AWS: Qualifier is 1 to 128 characters of `(|[a-zA-Z0-9$_-]+)`. */
+const QUALIFIER = /^[a-zA-Z0-9$_-]{1,128}$/;
+/** AWS: ListFunctions returns at most 50 functions a page; MaxItems is 1 to 10,000. */
+const LIST_PAGE_MAX = 50;
+const MAX_ITEMS_MAX = 10_000;
 
 export class LambdaProtocol implements ServiceProtocol {
   readonly signingName = 'lambda';
@@ -44,12 +56,10 @@ export class LambdaProtocol implements ServiceProtocol {
 
   private async route(request: WireRequest): Promise<WireResponse> {
     const rest = request.path.slice(API_PREFIX.length).replace(/^\//, '');
-    const [encodedName, sub, ...extra] = rest.split('/');
-    const name = decodeURIComponent(encodedName ?? '');
-    if (name === '' && request.method === 'GET') {
-      return json(request, 200, { Functions: this.lambda.listFunctions() });
-    }
-    if (extra.length === 0 && name !== '') {
+    const [encodedName = '', sub, ...extra] = rest.split('/');
+    if (encodedName === '' && request.method === 'GET') return this.listFunctions(request);
+    if (extra.length === 0 && encodedName !== '') {
+      const name = functionNameOf(encodedName);
       if (request.method === 'POST' && sub === 'invocations') return this.invoke(request, name);
       if (request.method === 'GET' && sub === undefined) {
         const configuration = this.lambda.getFunction(name);
@@ -72,6 +82,37 @@ export class LambdaProtocol implements ServiceProtocol {
     );
   }
 
+  /** ListFunctions, a page at a time: `Marker` is where the previous page ended. */
+  private listFunctions(request: WireRequest): WireResponse {
+    const maxItemsText = request.query.get('MaxItems');
+    let pageSize = LIST_PAGE_MAX;
+    if (maxItemsText !== null) {
+      const maxItems = /^-?\d+$/.test(maxItemsText) ? Number(maxItemsText) : Number.NaN;
+      if (!(maxItems >= 1 && maxItems <= MAX_ITEMS_MAX)) {
+        const constraint = Number.isNaN(maxItems)
+          ? 'Member must be an integer'
+          : maxItems < 1
+            ? 'Member must have value greater than or equal to 1'
+            : `Member must have value less than or equal to ${MAX_ITEMS_MAX}`;
+        throw validationException(
+          `Value '${maxItemsText}' at 'maxItems' failed to satisfy constraint: ${constraint}`,
+        );
+      }
+      pageSize = Math.min(maxItems, LIST_PAGE_MAX);
+    }
+    const all = this.lambda.listFunctions();
+    const marker = request.query.get('Marker');
+    const from = marker === null ? 0 : /^\d{1,9}$/.test(marker) ? Number(marker) : Number.NaN;
+    if (!(from >= 0 && from <= all.length)) {
+      throw new AwsError('InvalidParameterValueException', `Invalid Marker: ${marker}`);
+    }
+    const next = from + pageSize < all.length ? String(from + pageSize) : undefined;
+    return json(request, 200, {
+      Functions: all.slice(from, from + pageSize),
+      ...(next !== undefined ? { NextMarker: next } : {}),
+    });
+  }
+
   private async invoke(request: WireRequest, name: string): Promise<WireResponse> {
     const type = header(request, 'x-amz-invocation-type') ?? 'RequestResponse';
     if (!INVOCATION_TYPES.has(type)) {
@@ -88,19 +129,28 @@ export class LambdaProtocol implements ServiceProtocol {
         413,
       );
     }
+    const qualifier = request.query.get('Qualifier') ?? undefined;
+    if (qualifier !== undefined && !QUALIFIER.test(qualifier)) {
+      throw validationException(
+        `Value '${qualifier}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)`,
+      );
+    }
     let payload: unknown = {};
     if (request.body.length > 0) {
+      const text = request.body.toString('utf8');
+      // the event is cloned into the function's worker and stringified again: both recurse, so bound the depth
+      const problem = nestsDeeperThan(text)
+        ? `the payload nests arrays and objects deeper than ${MAX_JSON_NESTING} levels`
+        : undefined;
       try {
-        payload = JSON.parse(request.body.toString('utf8'));
+        if (problem === undefined) payload = JSON.parse(text);
       } catch (error) {
-        throw new AwsError(
-          'InvalidRequestContentException',
-          `Could not parse request body into json: Could not parse payload into json: ${(error as Error).message}`,
-        );
+        throw invalidContent((error as Error).message);
       }
+      if (problem !== undefined) throw invalidContent(problem);
     }
     const output = await this.lambda.invoke(name, payload, type as InvocationType, {
-      qualifier: request.query.get('Qualifier') ?? undefined,
+      qualifier,
       tail: header(request, 'x-amz-log-type') === 'Tail',
     });
     const headers: Record<string, string> = { 'x-amzn-requestid': output.requestId };
@@ -133,6 +183,49 @@ export class LambdaProtocol implements ServiceProtocol {
       body: JSON.stringify({ Type: e.fault === 'Sender' ? 'User' : 'Service', message: e.message }),
     };
   }
+}
+
+/**
+ * The function name of the path, decoded; checked as AWS checks it, so that a name that is not one (or whose
+ * percent-encoding does not decode) is AWS's ValidationException, never a failure of the emulator.
+ */
+function functionNameOf(encoded: string): string {
+  let name: string;
+  try {
+    name = decodeURIComponent(encoded);
+  } catch {
+    name = encoded; // a `%` that starts no escape: the raw text, which the pattern refuses
+  }
+  const problems: string[] = [];
+  if (!FUNCTION_NAME.test(name)) {
+    problems.push(
+      `Value '${name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${FUNCTION_NAME_PATTERN}`,
+    );
+  }
+  if (name.length > FUNCTION_NAME_MAX) {
+    problems.push(
+      `Value '${name}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to ${FUNCTION_NAME_MAX}`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new AwsError(
+      'ValidationException',
+      `${problems.length} validation error${problems.length > 1 ? 's' : ''} detected: ${problems.join('; ')}`,
+    );
+  }
+  return name;
+}
+
+/** AWS's modeled-constraint error: `1 validation error detected: …`, HTTP 400. */
+function validationException(problem: string): AwsError {
+  return new AwsError('ValidationException', `1 validation error detected: ${problem}`);
+}
+
+function invalidContent(detail: string): AwsError {
+  return new AwsError(
+    'InvalidRequestContentException',
+    `Could not parse request body into json: Could not parse payload into json: ${detail}`,
+  );
 }
 
 function json(request: WireRequest, status: number, body: unknown): WireResponse {
