@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from '../errors';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, checksumHeader, checksumOf } from '../s3/checksum';
-import { malformedXml, S3Error } from '../s3/errors';
+import { invalidMaxBuckets, malformedXml, S3Error } from '../s3/errors';
 import type { ObjectHeaders, StoredObject } from '../s3/model';
 import type { DestinationConfiguration, RequestedDestination } from '../s3/notifications';
 import type { ClaimedChecksum, RequestContext, S3Service } from '../s3/service';
@@ -15,6 +15,12 @@ import { escapeXml, textElement } from './xml';
 import { child, children, childText, parseXml, type XmlElement, XmlSyntaxError } from './xml-reader';
 
 const XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+/**
+ * Tags (`<`) a request body may hold before it is parsed: a CompleteMultipartUpload of 10,000 parts with
+ * checksums has about 100,000. Beyond that the parse would only build a large tree for S3 to refuse.
+ */
+const MAX_XML_TAGS = 200_000;
+const INT32_MAX = 2 ** 31 - 1;
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 /** Query parameters that select an operation (anything else not listed here is an unsupported subresource). */
 const SUBRESOURCES = new Set([
@@ -205,9 +211,14 @@ export class S3Protocol implements ServiceProtocol {
 
   private listBuckets(request: WireRequest, context: RequestContext): WireResponse {
     const prefix = request.query.get('prefix') ?? '';
-    const buckets = this.s3
-      .listBuckets()
-      .filter((b) => b.name.startsWith(prefix))
+    const maxBucketsText = request.query.get('max-buckets');
+    if (maxBucketsText !== null && !/^\d{1,9}$/.test(maxBucketsText)) throw invalidMaxBuckets(maxBucketsText);
+    const page = this.s3.listBucketsPage({
+      prefix,
+      maxBuckets: maxBucketsText === null ? undefined : Number(maxBucketsText),
+      continuationToken: request.query.get('continuation-token') ?? undefined,
+    });
+    const buckets = page.buckets
       .map(
         (b) =>
           `<Bucket><Name>${escapeXml(b.name)}</Name><CreationDate>${isoTime(b.created)}</CreationDate>` +
@@ -217,6 +228,7 @@ export class S3Protocol implements ServiceProtocol {
     return xml(
       context,
       `<ListAllMyBucketsResult xmlns="${XMLNS}">${this.owner()}<Buckets>${buckets}</Buckets>` +
+        (page.continuationToken ? textElement('ContinuationToken', page.continuationToken) : '') +
         (prefix ? textElement('Prefix', prefix) : '') +
         '</ListAllMyBucketsResult>',
     );
@@ -243,7 +255,8 @@ export class S3Protocol implements ServiceProtocol {
       ]);
     const maxKeysText = q.get('max-keys');
     const maxKeys = maxKeysText === null ? undefined : Number(maxKeysText);
-    if (maxKeysText !== null && !/^\d+$/.test(maxKeysText)) {
+    // AWS: max-keys is a 32-bit integer; above 1,000 it lists 1,000
+    if (maxKeysText !== null && !(/^\d+$/.test(maxKeysText) && (maxKeys as number) <= INT32_MAX)) {
       throw new S3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range', 400, [
         ['ArgumentName', 'max-keys'],
         ['ArgumentValue', maxKeysText],
@@ -610,6 +623,10 @@ function subresourceOf(query: URLSearchParams): string | undefined {
 }
 
 function readXml(body: Buffer): XmlElement {
+  let tags = 0;
+  for (let at = body.indexOf(0x3c); at >= 0; at = body.indexOf(0x3c, at + 1)) {
+    if (++tags > MAX_XML_TAGS) throw malformedXml();
+  }
   try {
     return parseXml(body.toString('utf8'));
   } catch (error) {

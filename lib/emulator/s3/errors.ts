@@ -44,3 +44,12 @@ export function invalidArgument(message: string, name: string, value: string): S
     ['ArgumentValue', value],
   ]);
 }
+
+/** AWS: ListBuckets's max-buckets is 1 to 10,000. */
+export function invalidMaxBuckets(value: string): S3Error {
+  return invalidArgument(
+    'Argument max-buckets must be an integer between 1 and 10000.',
+    'max-buckets',
+    value,
+  );
+}

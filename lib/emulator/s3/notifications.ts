@@ -91,11 +91,29 @@ export interface NotificationTargets {
   deliveries: DeliveryTracker;
 }
 
+/**
+ * The emulator's bound on a bucket's destination configurations (AWS publishes none): every pair is compared
+ * for overlap, so the check costs the square of the count.
+ */
+export const LOCAL_MAX_NOTIFICATION_CONFIGURATIONS = 100;
+
 /** Validates a requested configuration with AWS's InvalidArgument errors, destinations included. */
 export function validateNotificationConfiguration(
   requested: RequestedNotificationConfiguration,
   targets: NotificationTargets,
 ): NotificationConfiguration {
+  const count = requested.topics.length + requested.queues.length + requested.functions.length;
+  if (count > LOCAL_MAX_NOTIFICATION_CONFIGURATIONS) {
+    throw new S3Error(
+      'InvalidArgument',
+      `The emulator accepts at most ${LOCAL_MAX_NOTIFICATION_CONFIGURATIONS} notification configurations per bucket; this one has ${count}.`,
+      400,
+      [
+        ['ArgumentName', 'NotificationConfiguration'],
+        ['ArgumentValue', String(count)],
+      ],
+    );
+  }
   const out = { topics: [], queues: [], functions: [], eventBridge: requested.eventBridge } as {
     topics: DestinationConfiguration[];
     queues: DestinationConfiguration[];

@@ -13,7 +13,15 @@ import type { DeliveryTracker, FunctionRegistry } from '../event-delivery';
 import type { SnsService } from '../sns/service';
 import type { SqsService } from '../sqs/service';
 import { type ChecksumAlgorithm, checksumOf, digest, etagOf, multipartEtag } from './checksum';
-import { invalidArgument, malformedXml, noSuchBucket, noSuchKey, noSuchUpload, S3Error } from './errors';
+import {
+  invalidArgument,
+  invalidMaxBuckets,
+  malformedXml,
+  noSuchBucket,
+  noSuchKey,
+  noSuchUpload,
+  S3Error,
+} from './errors';
 import {
   Bucket,
   MultipartUpload,
@@ -38,6 +46,10 @@ const MAX_KEY_BYTES = 1024;
 const MAX_METADATA_BYTES = 2048;
 const MAX_DELETE_KEYS = 1000;
 const MAX_LIST_KEYS = 1000;
+/** AWS: ListBuckets's max-buckets is 1 to 10,000 (and 10,000 buckets a page when it is not given). */
+const MAX_LIST_BUCKETS = 10_000;
+/** AWS: bucket policies are limited to 20 KB, counted without the whitespace between JSON tokens. */
+const MAX_POLICY_BYTES = 20 * 1024;
 
 export interface S3ServiceOptions {
   clock: Clock;
@@ -169,8 +181,29 @@ export class S3Service {
     return [...this.buckets.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
+  /** ListBuckets a page at a time: `maxBuckets` validated, the token is where the previous page ended. */
+  listBucketsPage(input: { prefix?: string; maxBuckets?: number; continuationToken?: string }): {
+    buckets: Bucket[];
+    continuationToken?: string;
+  } {
+    const max = input.maxBuckets ?? MAX_LIST_BUCKETS;
+    if (!Number.isInteger(max) || max < 1 || max > MAX_LIST_BUCKETS) throw invalidMaxBuckets(String(max));
+    const after = input.continuationToken === undefined ? undefined : decodeToken(input.continuationToken);
+    const prefix = input.prefix ?? '';
+    const matching = this.listBuckets().filter(
+      (b) => b.name.startsWith(prefix) && (after === undefined || b.name > after),
+    );
+    const buckets = matching.slice(0, max);
+    return matching.length > max
+      ? { buckets, continuationToken: encodeToken(buckets[buckets.length - 1].name) }
+      : { buckets };
+  }
+
   putBucketPolicy(name: string, policy: string): void {
     const bucket = this.bucketOf(name);
+    if (compactJsonBytes(policy) > MAX_POLICY_BYTES) {
+      throw new S3Error('MalformedPolicy', 'Policy exceeds the maximum allowed document size.');
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(policy);
@@ -688,7 +721,7 @@ function parseCopySource(source: string): { bucket: string; key: string } {
   try {
     decoded = decodeURIComponent(withoutVersion);
   } catch {
-    decoded = '';
+    throw invalidArgument('Invalid copy source encoding.', 'x-amz-copy-source', source);
   }
   const trimmed = decoded.startsWith('/') ? decoded.slice(1) : decoded;
   const slash = trimmed.indexOf('/');
@@ -701,6 +734,27 @@ function parseCopySource(source: string): { bucket: string; key: string } {
 function normalizeEtag(etag: string): string {
   const bare = etag.trim().replace(/^"|"$/g, '');
   return `"${bare}"`;
+}
+
+/** UTF-8 bytes of JSON text without the whitespace between tokens (one pass, no parse). */
+function compactJsonBytes(text: string): number {
+  let bytes = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) {
+        // an escape and the character it escapes (ASCII in every JSON escape)
+        bytes += 2;
+        i++;
+        continue;
+      }
+      if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xdc00 ? 4 : c >= 0xdc00 && c < 0xe000 ? 0 : 3;
+  }
+  return bytes;
 }
 
 /** The smallest string greater than every string starting with `prefix`. */
