@@ -8,7 +8,7 @@ import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { type FilterPolicy, matchesBody } from '../sns/filter-policy';
 import type { SqsService } from '../sqs/service';
 import type { InvocationResult } from './function-runtime';
-import { nestsDeeperThan } from './json-nesting';
+import { MAX_EVENT_NESTING, textNestsDeeperThan } from '../kit/json-nesting';
 
 export interface SqsEventSourceSettings {
   readonly uuid: string;
@@ -201,7 +201,9 @@ function matchesRecord(filter: FilterPolicy, record: SQSRecord): boolean {
   let body: unknown = record.body;
   try {
     // a body nested too deeply for the JSON.stringify below is matched as the string it is
-    const parsed: unknown = nestsDeeperThan(record.body) ? undefined : JSON.parse(record.body);
+    const parsed: unknown = textNestsDeeperThan(record.body, MAX_EVENT_NESTING)
+      ? undefined
+      : JSON.parse(record.body);
     if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed;
   } catch {
     // not JSON: the pattern sees the string

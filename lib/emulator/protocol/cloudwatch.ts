@@ -10,6 +10,7 @@
 import { unescape } from 'node:querystring';
 import { gunzipSync } from 'node:zlib';
 import type { CloudWatchService } from '../cloudwatch/service';
+import { textNestsDeeperThan } from '../kit/json-nesting';
 import { AwsError } from '../errors';
 import { MAX_REQUEST_BYTES } from './http-server';
 import { header, type ServiceProtocol, type WireRequest, type WireResponse } from './router';
@@ -257,7 +258,7 @@ export class CloudWatchProtocol implements ServiceProtocol {
       const body = bodyOf(request);
       let parsed: unknown = {};
       if (body.length > 0) {
-        if (jsonDepthExceeds(body, MAX_JSON_DEPTH)) {
+        if (textNestsDeeperThan(body, MAX_JSON_DEPTH)) {
           throw new AwsError(
             'SerializationException',
             `The request nests JSON more than ${MAX_JSON_DEPTH} levels deep.`,
@@ -359,24 +360,6 @@ function bodyOf(request: WireRequest): Buffer {
       throw requestTooLarge(MAX_REQUEST_BYTES);
     throw new AwsError('SerializationException', 'The request body is not valid gzip data.');
   }
-}
-
-/** Whether JSON text nests arrays and objects deeper than `limit`: one pass over the bytes, strings skipped. */
-function jsonDepthExceeds(body: Buffer, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (inString) {
-      if (c === 0x5c)
-        i++; // backslash: the next byte is escaped
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > limit) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return false;
 }
 
 function asAwsError(error: unknown): AwsError {

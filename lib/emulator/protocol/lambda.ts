@@ -3,7 +3,7 @@
  * InvokeCommand work locally), GetFunction, GetFunctionConfiguration and ListFunctions.
  */
 import { AwsError } from '../errors';
-import { MAX_JSON_NESTING, nestsDeeperThan } from '../lambda/json-nesting';
+import { MAX_EVENT_NESTING, textNestsDeeperThan } from '../kit/json-nesting';
 import {
   type InvocationType,
   type LambdaService,
@@ -139,8 +139,8 @@ export class LambdaProtocol implements ServiceProtocol {
     if (request.body.length > 0) {
       const text = request.body.toString('utf8');
       // the event is cloned into the function's worker and stringified again: both recurse, so bound the depth
-      const problem = nestsDeeperThan(text)
-        ? `the payload nests arrays and objects deeper than ${MAX_JSON_NESTING} levels`
+      const problem = textNestsDeeperThan(text, MAX_EVENT_NESTING)
+        ? `the payload nests arrays and objects deeper than ${MAX_EVENT_NESTING} levels`
         : undefined;
       try {
         if (problem === undefined) payload = JSON.parse(text);

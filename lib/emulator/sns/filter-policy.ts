@@ -8,7 +8,7 @@
  */
 import { BlockList, isIP } from 'node:net';
 import { AwsError } from '../errors';
-import { nestsDeeperThan } from '../sqs/json-nesting';
+import { valueNestsDeeperThan } from '../kit/json-nesting';
 
 export type FilterPolicyScope = 'MessageAttributes' | 'MessageBody';
 
@@ -109,7 +109,8 @@ function checkNesting(
       }
     }
   }
-  if (nestsDeeperThan(policy, MAX_JSON_NESTING)) throw fail('FilterPolicy: Filter policy is too complex');
+  if (valueNestsDeeperThan(policy, MAX_JSON_NESTING))
+    throw fail('FilterPolicy: Filter policy is too complex');
 }
 
 /** AWS's complexity measure: the product of each key's value count, weighted by nesting depth; `$or` adds up. */

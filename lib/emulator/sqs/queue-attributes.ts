@@ -1,6 +1,6 @@
 /** Queue attributes: validation of what callers set, defaults, and the string map AWS returns. */
 import { AwsError } from '../errors';
-import { boundedJsonObject } from './json-nesting';
+import { boundedJsonObject } from '../kit/json-nesting';
 import type { QueueSettings } from './model';
 
 const INTEGER_RANGES: Record<string, [number, number]> = {

@@ -56,7 +56,7 @@ import {
 } from './message-validation';
 import { type MessageAttributes, MessageState, type NewMessage, Queue, type StoredMessage } from './model';
 import { MessageMoveTask } from './move-task';
-import { boundedJsonObject } from './json-nesting';
+import { boundedJsonObject } from '../kit/json-nesting';
 import {
   applyAttributes,
   defaultSettings,
