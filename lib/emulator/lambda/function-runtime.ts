@@ -70,7 +70,9 @@ export class FunctionConfigurationError extends Error {
 const ENVIRONMENT_BOOTSTRAP = `
 const { parentPort, workerData } = require('node:worker_threads');
 const path = require('node:path');
-const { file, exportName, functionName, memorySize, functionArn } = workerData;
+const { file, exportName, functionName, memorySize, functionArn, codeDirectory } = workerData;
+// errors leave this machine's paths behind: the code directory reads as Lambda's /var/task, as on AWS
+const taskPath = (text) => String(text).split(codeDirectory).join('/var/task');
 let handler;
 let loadError;
 try {
@@ -80,11 +82,11 @@ try {
     loadError = { errorType: 'Runtime.HandlerNotFound', errorMessage: path.basename(file, '.js') + '.' + exportName + ' is undefined or not exported' };
   }
 } catch (error) {
-  loadError = { errorType: 'Runtime.ImportModuleError', errorMessage: String(error && error.message || error), trace: String(error && error.stack || '').split('\\n') };
+  loadError = { errorType: 'Runtime.ImportModuleError', errorMessage: taskPath(error && error.message || error), trace: taskPath(error && error.stack || '').split('\\n') };
 }
 function serialize(error) {
-  if (error instanceof Error) return { errorType: error.name || 'Error', errorMessage: error.message, trace: String(error.stack || '').split('\\n') };
-  return { errorType: typeof error, errorMessage: String(error) };
+  if (error instanceof Error) return { errorType: error.name || 'Error', errorMessage: taskPath(error.message), trace: taskPath(error.stack || '').split('\\n') };
+  return { errorType: typeof error, errorMessage: taskPath(error) };
 }
 parentPort.on('message', ({ requestId, event, deadline }) => {
   globalThis.__decoupledRequestId = requestId;
@@ -242,6 +244,7 @@ class FunctionPool {
         functionName: this.config.functionName,
         functionArn: this.config.functionArn,
         memorySize: this.config.memorySize,
+        codeDirectory: path.resolve(this.config.codeDirectory),
       },
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.config.memorySize) },
     });

@@ -164,15 +164,12 @@ export class LambdaProtocol implements ServiceProtocol {
 
   /** REST-JSON errors: the code in `x-amzn-ErrorType`, a body with `Type` and `message`. */
   private error(request: WireRequest, error: unknown): WireResponse {
+    if (!(error instanceof AwsError)) console.error('emulator: internal error in Lambda', error);
+    // the cause goes to the emulator's own output: a reply never carries this machine's paths or internals
     const e =
       error instanceof AwsError
         ? error
-        : new AwsError(
-            'ServiceException',
-            `The emulator failed: ${(error as Error).message}`,
-            500,
-            'Receiver',
-          );
+        : new AwsError('ServiceException', 'The emulator failed; its output says why.', 500, 'Receiver');
     return {
       status: e.httpStatus,
       headers: {

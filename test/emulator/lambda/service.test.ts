@@ -140,6 +140,32 @@ describe('the Lambda service, through the SDK', () => {
     });
   });
 
+  test("an error's trace names Lambda's /var/task, never this machine's paths", async () => {
+    // Prepare: one function that throws, one whose module cannot load
+    await emu.lambda.createFunction({
+      functionName: 'failing',
+      codeDirectory: writeFunction(root, 'failing', FAILING),
+      handler: 'index.handler',
+      runtime: 'nodejs24.x',
+    });
+    await emu.lambda.createFunction({
+      functionName: 'broken',
+      codeDirectory: writeFunction(root, 'broken', "require('./missing-module');"),
+      handler: 'index.handler',
+      runtime: 'nodejs24.x',
+    });
+    // Act
+    const thrown = await lambda.send(new InvokeCommand({ FunctionName: 'failing' }));
+    const unloadable = await lambda.send(new InvokeCommand({ FunctionName: 'broken' }));
+    // Assess
+    const thrownText = Buffer.from(thrown.Payload ?? []).toString();
+    const unloadableText = Buffer.from(unloadable.Payload ?? []).toString();
+    expect(JSON.parse(thrownText).trace.join('\n')).toContain('/var/task/index.js');
+    expect(JSON.parse(unloadableText).errorType).toBe('Runtime.ImportModuleError');
+    expect(JSON.parse(unloadableText).errorMessage).toContain('/var/task/index.js');
+    for (const text of [thrownText, unloadableText]) expect(text).not.toContain(root);
+  });
+
   test('Event invocations answer 202 at once and record the outcome to the onSuccess destination', async () => {
     // Prepare
     await createEcho();
