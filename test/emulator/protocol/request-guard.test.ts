@@ -393,13 +393,14 @@ describe('the AWS CLIs and boto3 through the guard', () => {
   });
 
   test.each(clients.map(([name, command, present]) => [name, command, present] as const))(
-    '%s creates a queue and sends to it, at 127.0.0.1 and at localhost',
+    '%s creates a queue and sends to it at localhost',
     async (name, command, present) => {
       if (!present) {
         console.log(`${name} is not on this machine: skipped`);
         return;
       }
-      for (const endpoint of [emu.endpoint, emu.endpoint.replace('127.0.0.1', 'localhost')]) {
+      // at localhost: a Host the guard must recognize by name (127.0.0.1 is what every other CLI test uses)
+      for (const endpoint of [emu.endpoint.replace('127.0.0.1', 'localhost')]) {
         // Act
         const queue = `guarded-${name.replace(/\W/g, '')}`;
         const args =
