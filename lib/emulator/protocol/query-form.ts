@@ -49,6 +49,11 @@ export class QueryForm implements FormParameters {
     return this.values.get(name) ?? null;
   }
 
+  /** Every parameter name, once. */
+  keys(): Iterable<string> {
+    return this.values.keys();
+  }
+
   has(name: string): boolean {
     return this.values.has(name);
   }
