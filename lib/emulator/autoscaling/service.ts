@@ -18,6 +18,8 @@ import type {
   DeleteNotificationConfigurationType,
   DeletePolicyType,
   DescribeAutoScalingInstancesType,
+  Filter,
+  MixedInstancesPolicy,
   DescribeNotificationConfigurationsType,
   DescribePoliciesType,
   DescribeScalingActivitiesType,
@@ -143,6 +145,9 @@ interface GroupRecord {
   tags: Tag[];
   terminationPolicies: string[];
   newInstancesProtectedFromScaleIn: boolean;
+  mixedInstancesPolicy?: MixedInstancesPolicy;
+  /** Configuration only, kept and returned: nothing here places, rebalances or shifts local instances. */
+  config: GroupConfig;
   /** Metric names collected each minute; undefined when collection is off. */
   enabledMetrics?: string[];
   readonly instances: Map<string, InstanceRecord>;
@@ -156,6 +161,20 @@ interface GroupRecord {
   readonly history: DesiredCapacityChange[];
   nextZone: number;
 }
+
+/** The members a group keeps and returns as given, which change nothing about local instances. */
+type GroupConfig = Pick<
+  AutoScalingGroup,
+  | 'PlacementGroup'
+  | 'ServiceLinkedRoleARN'
+  | 'Context'
+  | 'DesiredCapacityType'
+  | 'DeletionProtection'
+  | 'CapacityRebalance'
+  | 'InstanceMaintenancePolicy'
+  | 'AvailabilityZoneDistribution'
+  | 'AvailabilityZoneImpairmentPolicy'
+>;
 
 /** AWS: the group metrics `EnableMetricsCollection` offers (the instance-count ones; no warm pool). */
 export const GROUP_METRICS = [
@@ -195,6 +214,12 @@ const MAX_RECORDS = { groups: 100, policies: 100, activities: 100, instances: 50
 export const LOCAL_MAX_GROUP_SIZE = 100;
 /** AWS quotas that cannot be raised (Amazon EC2 Auto Scaling User Guide, "Quotas for Auto Scaling resources"). */
 const QUOTAS = { policiesPerGroup: 50, stepAdjustments: 20, topicsPerGroup: 10, tagsPerGroup: 50 } as const;
+/** AWS: DesiredCapacityType values; only `units` means anything for local instances (no vCPU or memory weights). */
+const DESIRED_CAPACITY_TYPES = ['units', 'vcpu', 'memory-mib'];
+const DELETION_PROTECTION = ['none', 'prevent-force-deletion', 'prevent-all-deletion'];
+const ZONE_DISTRIBUTION_STRATEGIES = ['balanced-best-effort', 'balanced-only'];
+/** The filter names DescribeAutoScalingGroups takes (API reference, Filter): tag-key, tag-value and tag:<key>. */
+const GROUP_FILTER_NAMES = 'tag-key, tag-value, tag:<key>';
 /** AWS: DescribeAutoScalingInstances takes at most 50 instance IDs. */
 const MAX_INSTANCE_IDS = 50;
 /** AWS's length constraints of the string members the emulator keeps (API reference, CreateAutoScalingGroup). */
@@ -307,6 +332,8 @@ export class AutoScalingService {
     checkSizes(minSize, maxSize, desired);
     checkLocalMaxSize(maxSize);
     checkGroupStrings(input);
+    refuseUnsupported(input);
+    const config = groupConfig(input);
     const subnets = splitSubnets(input.VPCZoneIdentifier);
     if ((input.AvailabilityZones ?? []).length === 0 && subnets.length === 0) {
       throw validation('At least one Availability Zone or VPC Subnet is required.');
@@ -337,6 +364,8 @@ export class AutoScalingService {
       tags: tags.map((t) => ({ ...t, ResourceId: name, ResourceType: 'auto-scaling-group' })),
       terminationPolicies: input.TerminationPolicies ? [...input.TerminationPolicies] : ['Default'],
       newInstancesProtectedFromScaleIn: input.NewInstancesProtectedFromScaleIn ?? false,
+      ...(input.MixedInstancesPolicy ? { mixedInstancesPolicy: input.MixedInstancesPolicy } : {}),
+      config: { DeletionProtection: 'none', ...config },
       instances: new Map(),
       policies: new Map(),
       notifications: new Map(),
@@ -367,7 +396,11 @@ export class AutoScalingService {
     const cooldown = optionalNonNegative(input.DefaultCooldown, 'defaultCooldown');
     const warmup = optionalNonNegative(input.DefaultInstanceWarmup, 'defaultInstanceWarmup');
     const gracePeriod = optionalNonNegative(input.HealthCheckGracePeriod, 'healthCheckGracePeriod');
+    refuseUnsupported(input);
+    const config = groupConfig(input);
     group.minSize = minSize;
+    Object.assign(group.config, config);
+    if (input.MixedInstancesPolicy) group.mixedInstancesPolicy = input.MixedInstancesPolicy;
     group.maxSize = maxSize;
     if (cooldown !== undefined) group.defaultCooldown = cooldown;
     if (warmup !== undefined) group.defaultInstanceWarmup = warmup;
@@ -392,6 +425,15 @@ export class AutoScalingService {
     const name = requireName(input.AutoScalingGroupName, 'autoScalingGroupName');
     const group = this.groups.get(name);
     if (!group) throw validation(`AutoScalingGroup name not found - ${name}`);
+    const protection = group.config.DeletionProtection;
+    if (
+      protection === 'prevent-all-deletion' ||
+      (protection === 'prevent-force-deletion' && input.ForceDelete)
+    ) {
+      throw validation(
+        `AutoScalingGroup ${name} has DeletionProtection set to ${protection}; update its DeletionProtection before deleting it.`,
+      );
+    }
     const live = [...group.instances.values()].filter((i) => i.lifecycle !== 'Terminated');
     if (live.length > 0 && !input.ForceDelete) {
       throw new AwsError(
@@ -407,14 +449,26 @@ export class AutoScalingService {
     this.removeIfGone(group);
   }
 
+  /** IncludeManagedResources changes nothing: no local group is managed by an operator (Operator is refused). */
   describeAutoScalingGroups(
-    input: { AutoScalingGroupNames?: string[]; MaxRecords?: number; NextToken?: string } = {},
+    input: {
+      AutoScalingGroupNames?: string[];
+      Filters?: Filter[];
+      IncludeInstances?: boolean;
+      IncludeManagedResources?: boolean;
+      MaxRecords?: number;
+      NextToken?: string;
+    } = {},
   ): { AutoScalingGroups: AutoScalingGroup[]; NextToken?: string } {
+    const matches = groupFilter(input.Filters ?? []);
     const names = input.AutoScalingGroupNames && new Set(input.AutoScalingGroupNames);
-    const all = [...this.groups.values()].filter((g) => names === undefined || names.has(g.name));
+    // AWS: names and every filter must all match
+    const all = [...this.groups.values()].filter(
+      (g) => (names === undefined || names.has(g.name)) && matches(g.tags),
+    );
     const { page, next } = paginate(all, input.MaxRecords, input.NextToken, MAX_RECORDS.groups);
     return {
-      AutoScalingGroups: page.map((g) => this.describeGroup(g)),
+      AutoScalingGroups: page.map((g) => this.describeGroup(g, input.IncludeInstances ?? true)),
       ...(next ? { NextToken: next } : {}),
     };
   }
@@ -466,7 +520,12 @@ export class AutoScalingService {
 
   terminateInstanceInAutoScalingGroup(input: TerminateInstanceInAutoScalingGroupType): {
     Activity?: Activity;
+    Activities?: Activity[];
   } {
+    if (input.InstanceIds !== undefined) return this.terminateInstances(input);
+    if (input.AutoScalingGroupName !== undefined) {
+      throw validation('AutoScalingGroupName is only valid together with InstanceIds.');
+    }
     const id = requireName(input.InstanceId, 'instanceId');
     const found = [...this.groups.values()]
       .map((g) => [g, g.instances.get(id)] as const)
@@ -499,6 +558,62 @@ export class AutoScalingService {
     if (!input.ShouldDecrementDesiredCapacity)
       this.reconcile(group, 'an instance was terminated by a user request');
     return { Activity: publicActivity(activity) };
+  }
+
+  /** AWS: InstanceIds (with AutoScalingGroupName, instead of InstanceId) terminates several at once. */
+  private terminateInstances(input: TerminateInstanceInAutoScalingGroupType): { Activities: Activity[] } {
+    if (input.InstanceId !== undefined) {
+      throw validation('Specify either InstanceId or InstanceIds, not both.');
+    }
+    const group = this.group(requireName(input.AutoScalingGroupName, 'autoScalingGroupName'));
+    const ids = [...new Set(input.InstanceIds ?? [])];
+    if (ids.length === 0) {
+      throw validation(
+        "1 validation error detected: Value '[]' at 'instanceIds' failed to satisfy constraint: Member must have length greater than or equal to 1",
+      );
+    }
+    if (ids.length > MAX_INSTANCE_IDS) {
+      throw validation(
+        `1 validation error detected: Value at 'instanceIds' failed to satisfy constraint: Member must have length less than or equal to ${MAX_INSTANCE_IDS}`,
+      );
+    }
+    if (input.ShouldDecrementDesiredCapacity === undefined) {
+      throw validation(
+        "1 validation error detected: Value null at 'shouldDecrementDesiredCapacity' failed to satisfy constraint: Member must not be null",
+      );
+    }
+    // every instance is checked before any is terminated
+    const instances = ids.map((id) => {
+      const instance = group.instances.get(id);
+      if (!instance || instance.lifecycle === 'Terminated' || instance.lifecycle === 'Terminating') {
+        throw validation(
+          `Instance Id not found - No managed instance found for instance ID: ${id} in AutoScalingGroup ${group.name}`,
+        );
+      }
+      return instance;
+    });
+    const decrement = input.ShouldDecrementDesiredCapacity;
+    if (decrement && group.desiredCapacity - instances.length < group.minSize) {
+      throw validation(
+        `Terminating ${instances.length} instances without replacement would take the desired capacity below the group's min size (${group.minSize}). Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.`,
+      );
+    }
+    if (decrement) {
+      this.recordDesired(
+        group,
+        group.desiredCapacity - instances.length,
+        'a user request explicitly terminated instances',
+      );
+    }
+    const activities = instances.map((instance) =>
+      this.terminate(
+        group,
+        instance,
+        `At ${isoSeconds(this.clock.now())} instance ${instance.id} taken out of service in response to a user request${decrement ? ', shrinking the capacity' : ''}.`,
+      ),
+    );
+    if (!decrement) this.reconcile(group, 'instances were terminated by a user request');
+    return { Activities: activities.map(publicActivity) };
   }
 
   // ===== metrics collection and notifications ================================================================
@@ -572,6 +687,12 @@ export class AutoScalingService {
   putScalingPolicy(input: PutScalingPolicyType): PolicyARNType {
     const group = this.group(requireName(input.AutoScalingGroupName, 'autoScalingGroupName'));
     const name = requireName(input.PolicyName, 'policyName');
+    if (input.PredictiveScalingConfiguration !== undefined) {
+      throw unsupported(
+        'PredictiveScalingConfiguration',
+        'predictive scaling forecasts from history it does not have',
+      );
+    }
     const type = (input.PolicyType ?? 'SimpleScaling') as PolicyRecord['type'];
     if (!POLICY_TYPES.includes(type)) {
       throw validation(
@@ -742,7 +863,15 @@ export class AutoScalingService {
     Activities: Activity[];
     NextToken?: string;
   } {
-    if (input.AutoScalingGroupName !== undefined && !this.groups.has(input.AutoScalingGroupName)) {
+    if (input.Filters !== undefined && input.Filters.length > 0) {
+      throw unsupported('Filters', 'activities are selected by AutoScalingGroupName and ActivityIds');
+    }
+    // AWS: a deleted group's activities only with IncludeDeletedGroups
+    if (
+      input.AutoScalingGroupName !== undefined &&
+      !this.groups.has(input.AutoScalingGroupName) &&
+      !input.IncludeDeletedGroups
+    ) {
       return { Activities: [] };
     }
     const ids = input.ActivityIds && input.ActivityIds.length > 0 ? new Set(input.ActivityIds) : undefined;
@@ -750,6 +879,11 @@ export class AutoScalingService {
       .filter(
         (a) =>
           input.AutoScalingGroupName === undefined || a.AutoScalingGroupName === input.AutoScalingGroupName,
+      )
+      .filter(
+        (a) =>
+          input.IncludeDeletedGroups ||
+          this.groups.get(a.AutoScalingGroupName as string)?.arn === a.AutoScalingGroupARN,
       )
       .filter((a) => ids === undefined || ids.has(a.ActivityId as string))
       // AWS: newest first
@@ -1196,7 +1330,7 @@ export class AutoScalingService {
     return group;
   }
 
-  private describeGroup(g: GroupRecord): AutoScalingGroup {
+  private describeGroup(g: GroupRecord, includeInstances = true): AutoScalingGroup {
     return {
       AutoScalingGroupName: g.name,
       AutoScalingGroupARN: g.arn,
@@ -1211,7 +1345,10 @@ export class AutoScalingService {
       TargetGroupARNs: [],
       HealthCheckType: g.healthCheckType,
       HealthCheckGracePeriod: g.healthCheckGracePeriod,
-      Instances: [...g.instances.values()].map((i) => this.describeInstance(g, i)),
+      ...(includeInstances
+        ? { Instances: [...g.instances.values()].map((i) => this.describeInstance(g, i)) }
+        : {}),
+      ...(g.mixedInstancesPolicy ? { MixedInstancesPolicy: g.mixedInstancesPolicy } : {}),
       CreatedTime: new Date(g.createdAt),
       SuspendedProcesses: [],
       ...(g.vpcZoneIdentifier ? { VPCZoneIdentifier: g.vpcZoneIdentifier } : {}),
@@ -1221,6 +1358,7 @@ export class AutoScalingService {
       TerminationPolicies: g.terminationPolicies,
       NewInstancesProtectedFromScaleIn: g.newInstancesProtectedFromScaleIn,
       ServiceLinkedRoleARN: `arn:aws:iam::${this.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+      ...g.config,
       ...(g.defaultInstanceWarmup !== undefined ? { DefaultInstanceWarmup: g.defaultInstanceWarmup } : {}),
     };
   }
@@ -1242,6 +1380,109 @@ export class AutoScalingService {
 
 function validation(message: string): AwsError {
   return new AwsError('ValidationError', message);
+}
+
+/** A member of the request the local emulator cannot honour: refused by name rather than ignored. */
+function unsupported(member: string, why: string): AwsError {
+  return validation(`${member} is not supported by the local emulator: ${why}.`);
+}
+
+/** Create and Update: members whose effect the emulator does not have are refused, every one before any change. */
+function refuseUnsupported(input: CreateAutoScalingGroupType | UpdateAutoScalingGroupType): void {
+  const create = input as CreateAutoScalingGroupType;
+  const nonEmpty = (list: unknown[] | undefined) => list !== undefined && list.length > 0;
+  const refusals: [boolean, string, string][] = [
+    [nonEmpty(create.LoadBalancerNames), 'LoadBalancerNames', 'it emulates no load balancers'],
+    [nonEmpty(create.TargetGroupARNs), 'TargetGroupARNs', 'it emulates no load balancer target groups'],
+    [nonEmpty(create.TrafficSources), 'TrafficSources', 'it emulates no load balancers or VPC Lattice'],
+    [
+      nonEmpty(create.LifecycleHookSpecificationList),
+      'LifecycleHookSpecificationList',
+      'it runs no lifecycle hooks',
+    ],
+    [create.Operator !== undefined, 'Operator', 'no local group is managed by another service'],
+    [
+      nonEmpty(input.AvailabilityZoneIds),
+      'AvailabilityZoneIds',
+      'give AvailabilityZones or VPCZoneIdentifier',
+    ],
+    [
+      input.MaxInstanceLifetime !== undefined && input.MaxInstanceLifetime !== 0,
+      'MaxInstanceLifetime',
+      'it does not replace instances by age',
+    ],
+    [
+      input.CapacityReservationSpecification !== undefined,
+      'CapacityReservationSpecification',
+      'it emulates no EC2 capacity reservations',
+    ],
+    [input.InstanceLifecyclePolicy !== undefined, 'InstanceLifecyclePolicy', 'it runs no lifecycle hooks'],
+    [
+      (input.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? []).some((o) => o.InstanceRequirements),
+      'MixedInstancesPolicy.LaunchTemplate.Overrides.member.N.InstanceRequirements',
+      'local instances have no instance types to select; give InstanceType',
+    ],
+  ];
+  for (const [refused, member, why] of refusals) if (refused) throw unsupported(member, why);
+  if (input.DesiredCapacityType !== undefined && input.DesiredCapacityType !== 'units') {
+    if (!DESIRED_CAPACITY_TYPES.includes(input.DesiredCapacityType)) {
+      throw validation(
+        `DesiredCapacityType ${input.DesiredCapacityType} is not valid; use one of ${DESIRED_CAPACITY_TYPES.join(', ')}.`,
+      );
+    }
+    throw unsupported('DesiredCapacityType', 'local instances have no vCPUs or memory to weigh; use units');
+  }
+  if (input.DeletionProtection !== undefined && !DELETION_PROTECTION.includes(input.DeletionProtection)) {
+    throw validation(
+      `DeletionProtection ${input.DeletionProtection} is not valid; use one of ${DELETION_PROTECTION.join(', ')}.`,
+    );
+  }
+  const strategy = input.AvailabilityZoneDistribution?.CapacityDistributionStrategy;
+  if (strategy !== undefined && !ZONE_DISTRIBUTION_STRATEGIES.includes(strategy)) {
+    throw validation(
+      `CapacityDistributionStrategy ${strategy} is not valid; use one of ${ZONE_DISTRIBUTION_STRATEGIES.join(', ')}.`,
+    );
+  }
+}
+
+/** The configuration-only members given, to keep and return. */
+function groupConfig(input: CreateAutoScalingGroupType | UpdateAutoScalingGroupType): GroupConfig {
+  const config: GroupConfig = {
+    PlacementGroup: input.PlacementGroup,
+    ServiceLinkedRoleARN: input.ServiceLinkedRoleARN,
+    Context: input.Context,
+    DesiredCapacityType: input.DesiredCapacityType,
+    DeletionProtection: input.DeletionProtection,
+    CapacityRebalance: input.CapacityRebalance,
+    InstanceMaintenancePolicy: input.InstanceMaintenancePolicy,
+    AvailabilityZoneDistribution: input.AvailabilityZoneDistribution,
+    AvailabilityZoneImpairmentPolicy: input.AvailabilityZoneImpairmentPolicy,
+  };
+  return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as GroupConfig;
+}
+
+/**
+ * DescribeAutoScalingGroups' Filters as a test of a group's tags. AWS: the values of one filter are OR'ed, the
+ * filters AND'ed; values match exactly (no wildcards, case-sensitive).
+ */
+function groupFilter(filters: readonly Filter[]): (tags: readonly Tag[]) => boolean {
+  const tests = filters.map((filter, i) => {
+    const name = filter.Name;
+    if (name === undefined || name === '') {
+      throw validation(
+        `1 validation error detected: Value null at 'filters.${i + 1}.member.name' failed to satisfy constraint: Member must not be null`,
+      );
+    }
+    const values = new Set(filter.Values ?? []);
+    if (name === 'tag-key') return (tags: readonly Tag[]) => tags.some((t) => values.has(t.Key as string));
+    if (name === 'tag-value') return (tags: readonly Tag[]) => tags.some((t) => values.has(t.Value ?? ''));
+    if (name.startsWith('tag:')) {
+      const key = name.slice('tag:'.length);
+      return (tags: readonly Tag[]) => tags.some((t) => t.Key === key && values.has(t.Value ?? ''));
+    }
+    throw validation(`Filter name ${name} is not valid. Valid filter names are: ${GROUP_FILTER_NAMES}.`);
+  });
+  return (tags) => tests.every((test) => test(tags));
 }
 
 /** AWS's LimitExceeded: a quota of the account or of the group. */

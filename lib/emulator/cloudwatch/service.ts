@@ -22,6 +22,7 @@
  *   emu.cloudwatch.getMetricData({ MetricDataQueries: [...], StartTime, EndTime });
  */
 import type {
+  ActionConfiguration,
   AlarmHistoryItem,
   DeleteAlarmsInput,
   DescribeAlarmHistoryInput,
@@ -32,6 +33,7 @@ import type {
   DescribeAlarmsOutput,
   DisableAlarmActionsInput,
   EnableAlarmActionsInput,
+  EvaluationWindow,
   GetMetricDataInput,
   GetMetricDataOutput,
   GetMetricStatisticsInput,
@@ -49,6 +51,7 @@ import type {
   Tag,
   TagResourceInput,
   UntagResourceInput,
+  WarmUpConfiguration,
 } from '@aws-sdk/client-cloudwatch';
 import type { Clock, Timer } from '../clock';
 import { AwsError } from '../errors';
@@ -104,6 +107,15 @@ const ARN_MAX = 1024;
 const TAG_KEY_MAX = 128;
 const TAG_VALUE_MAX = 256;
 const STATES: readonly AlarmState[] = ['OK', 'ALARM', 'INSUFFICIENT_DATA'];
+const HISTORY_ITEM_TYPES: readonly string[] = [
+  'ConfigurationUpdate',
+  'StateUpdate',
+  'Action',
+  'AlarmContributorStateUpdate',
+  'AlarmContributorAction',
+];
+/** AWS: a wall clock window's time zone offset is within ±14 hours, a multiple of 5 minutes. */
+const MAX_UTC_OFFSET_MINUTES = 14 * 60;
 const UNITS = new Set([
   'Seconds',
   'Microseconds',
@@ -225,6 +237,12 @@ interface AlarmConfig {
   treatMissingData?: TreatMissingData;
   evaluateLowSampleCountPercentile?: string;
   metrics?: MetricDataQuery[];
+  /** As given (returned by DescribeAlarms); absent means AWS's default sliding window. */
+  evaluationWindow?: EvaluationWindow;
+  /** WallClockWindow: the UTC offset (ms) the evaluated range is aligned in. */
+  wallClockOffsetMs?: number;
+  warmUp?: WarmUpConfiguration;
+  actionConfiguration?: ActionConfiguration;
 }
 
 interface Alarm {
@@ -237,6 +255,10 @@ interface Alarm {
   stateTransitionedAt: number;
   configurationUpdatedAt: number;
   tags: Map<string, string>;
+  /** When the alarm was created: its warm-up period runs from there (an update does not restart it). */
+  createdAt: number;
+  /** Set once the warm-up period is over (elapsed, or ended early by a full evaluation window). */
+  warmedUp: boolean;
 }
 
 interface HistoryEntry {
@@ -452,7 +474,21 @@ export class CloudWatchService {
     if (raw.length === 0 || raw.length > 500) {
       throw invalidValue('The collection MetricDataQueries must contain between 1 and 500 items.');
     }
-    const queries = validateQueries(raw, 'MetricDataQueries');
+    const queries = validateQueries(raw, 'MetricDataQueries', this.accountId);
+    const timezone = input.LabelOptions?.Timezone;
+    if (timezone !== undefined) {
+      // AWS: + or - and four digits (+0130); linear: anchored, fixed width
+      if (typeof timezone !== 'string' || !/^[+-]\d{4}$/.test(timezone)) {
+        throw invalidValue('The value for parameter LabelOptions.Timezone is invalid.');
+      }
+      // the emulator returns labels as given: there is no dynamic label time to shift
+      if (timezone.slice(1) !== '0000') {
+        throw unsupported(
+          `LabelOptions.Timezone ${timezone}`,
+          'dynamic labels are returned as given, so only +0000 is accepted',
+        );
+      }
+    }
     const scanBy = input.ScanBy ?? 'TimestampDescending';
     if (scanBy !== 'TimestampDescending' && scanBy !== 'TimestampAscending') {
       throw validation(
@@ -528,13 +564,18 @@ export class CloudWatchService {
           'constraint: Member must satisfy enum value set: [PT3H]',
       );
     }
+    if (input.OwningAccount !== undefined) checkLength(input.OwningAccount, 'owningAccount', 1, 255);
     const now = this.clock.now();
-    const all = this.store.list({
-      namespace: input.Namespace,
-      metricName: input.MetricName,
-      dimensions: filters.map((f) => ({ Name: f.Name as string, Value: f.Value })),
-      activeSince: input.RecentlyActive === 'PT3H' ? now - 3 * 3_600_000 : undefined,
-    });
+    // the emulator is one account, with no linked source accounts: another account owns no metrics here
+    const otherAccount = input.OwningAccount !== undefined && input.OwningAccount !== this.accountId;
+    const all = otherAccount
+      ? []
+      : this.store.list({
+          namespace: input.Namespace,
+          metricName: input.MetricName,
+          dimensions: filters.map((f) => ({ Name: f.Name as string, Value: f.Value })),
+          activeSince: input.RecentlyActive === 'PT3H' ? now - 3 * 3_600_000 : undefined,
+        });
     const from = tokenIndex(input.NextToken);
     const page = all.slice(from, from + 500);
     const result: ListMetricsOutput = {
@@ -544,6 +585,7 @@ export class CloudWatchService {
         Dimensions: m.dimensions.map((d) => ({ Name: d.Name, Value: d.Value })),
       })),
     };
+    if (input.IncludeLinkedAccounts === true) result.OwningAccounts = page.map(() => this.accountId);
     if (from + 500 < all.length) result.NextToken = String(from + 500);
     return result;
   }
@@ -553,6 +595,7 @@ export class CloudWatchService {
   putMetricAlarm(input: PutMetricAlarmInput): void {
     // everything is checked, the tags too, before the alarm is created or changed
     const config = this.validateAlarm(input);
+    if (config.wallClockOffsetMs !== undefined) checkWallClockPeriod(alarmPeriod(config));
     const tags = tagsOf(input.Tags ?? []);
     const now = this.clock.now();
     const existing = this.alarms.get(config.name);
@@ -560,6 +603,8 @@ export class CloudWatchService {
       // AWS: an update keeps the alarm's state and replaces its whole configuration
       existing.config = config;
       existing.configurationUpdatedAt = now;
+      // AWS: changing the warm-up after it ended does not restart it
+      if (config.warmUp === undefined) existing.warmedUp = true;
       for (const [key, value] of tags) existing.tags.set(key, value);
       this.addHistory(config.name, now, 'ConfigurationUpdate', `Alarm "${config.name}" updated`, {
         version: '1.0',
@@ -577,6 +622,8 @@ export class CloudWatchService {
       stateTransitionedAt: now,
       configurationUpdatedAt: now,
       tags: new Map(tags),
+      createdAt: now,
+      warmedUp: config.warmUp === undefined,
     };
     this.alarms.set(config.name, alarm);
     this.addHistory(config.name, now, 'ConfigurationUpdate', `Alarm "${config.name}" created`, {
@@ -595,6 +642,34 @@ export class CloudWatchService {
       throw invalidCombination('AlarmNames and AlarmNamePrefix cannot be specified together.');
     }
     if (input.StateValue !== undefined) checkState(input.StateValue, 'stateValue');
+    const family =
+      input.ChildrenOfAlarmName !== undefined
+        ? 'ChildrenOfAlarmName'
+        : input.ParentsOfAlarmName !== undefined
+          ? 'ParentsOfAlarmName'
+          : undefined;
+    if (family !== undefined) {
+      checkLength(input[family], lowerFirst(family), 1, ALARM_NAME_MAX);
+      // AWS: only MaxRecords and NextToken may accompany ChildrenOfAlarmName or ParentsOfAlarmName
+      const others = (
+        [
+          'AlarmNames',
+          'AlarmNamePrefix',
+          'AlarmTypes',
+          'ChildrenOfAlarmName',
+          'ParentsOfAlarmName',
+          'StateValue',
+          'ActionPrefix',
+        ] as const
+      ).filter(
+        (k) => k !== family && input[k] !== undefined && !(Array.isArray(input[k]) && input[k].length === 0),
+      );
+      if (others.length > 0) {
+        throw invalidCombination(
+          `${family} cannot be specified together with ${others.join(', ')}: only MaxRecords and NextToken may accompany it.`,
+        );
+      }
+    }
     const max = input.MaxRecords ?? 50;
     if (!Number.isInteger(max) || max < 1 || max > 100) {
       throw validation(
@@ -604,7 +679,8 @@ export class CloudWatchService {
     }
     const types = input.AlarmTypes;
     const wantsMetricAlarms = types === undefined || types.length === 0 || types.includes('MetricAlarm');
-    const matching = (wantsMetricAlarms ? [...this.alarms.values()] : [])
+    // the emulator has metric alarms only: none has children, and no composite alarm is anyone's parent
+    const matching = (wantsMetricAlarms && family === undefined ? [...this.alarms.values()] : [])
       .filter((a) => names === undefined || names.length === 0 || names.includes(a.config.name))
       .filter((a) => input.AlarmNamePrefix === undefined || a.config.name.startsWith(input.AlarmNamePrefix))
       .filter((a) => input.StateValue === undefined || a.state === input.StateValue)
@@ -719,14 +795,14 @@ export class CloudWatchService {
   }
 
   describeAlarmHistory(input: DescribeAlarmHistoryInput = {}): DescribeAlarmHistoryOutput {
-    if (
-      input.HistoryItemType !== undefined &&
-      !['ConfigurationUpdate', 'StateUpdate', 'Action'].includes(input.HistoryItemType)
-    ) {
+    if (input.HistoryItemType !== undefined && !HISTORY_ITEM_TYPES.includes(input.HistoryItemType)) {
       throw validation(
         `1 validation error detected: Value '${input.HistoryItemType}' at 'historyItemType' failed to satisfy ` +
-          'constraint: Member must satisfy enum value set: [ConfigurationUpdate, StateUpdate, Action]',
+          `constraint: Member must satisfy enum value set: [${HISTORY_ITEM_TYPES.join(', ')}]`,
       );
+    }
+    if (input.AlarmContributorId !== undefined) {
+      checkLength(input.AlarmContributorId, 'alarmContributorId', 1, 1024);
     }
     const max = input.MaxRecords ?? 100;
     if (!Number.isInteger(max) || max < 1 || max > 100) {
@@ -752,6 +828,8 @@ export class CloudWatchService {
     let items = this.history.filter(
       (h) =>
         (types === undefined || types.length === 0 || types.includes('MetricAlarm')) &&
+        // contributors belong to multi-time-series alarms (PromQL, Metrics Insights), which are not emulated
+        input.AlarmContributorId === undefined &&
         (input.AlarmName === undefined || h.alarmName === input.AlarmName) &&
         (input.HistoryItemType === undefined || h.type === input.HistoryItemType) &&
         (startDate === undefined || h.timestamp >= startDate) &&
@@ -830,9 +908,23 @@ export class CloudWatchService {
   }
 
   /** Evaluates one alarm on the periods ending at `end`, changes its state and runs its actions. */
-  private evaluate(alarm: Alarm, end: number, now: number): void {
+  private evaluate(alarm: Alarm, minuteEnd: number, now: number): void {
     const c = alarm.config;
     const period = alarmPeriod(c);
+    let end = minuteEnd;
+    if (c.wallClockOffsetMs !== undefined) {
+      // AWS WallClockWindow: the range ends on a boundary of the period, in the window's time zone
+      const step = period * 1000;
+      end = Math.floor((minuteEnd + c.wallClockOffsetMs) / step) * step - c.wallClockOffsetMs;
+    }
+    if (!alarm.warmedUp && c.warmUp !== undefined) {
+      if (now >= alarm.createdAt + (c.warmUp.WarmUpPeriodDurationInMinutes as number) * MINUTE) {
+        alarm.warmedUp = true;
+      } else if (c.warmUp.OnlyStartEvaluatingAfterWarmUpPeriodEnds === true) {
+        // AWS: the alarm stays in INSUFFICIENT_DATA, without actions, until the warm-up ends
+        return;
+      }
+    }
     const periods = c.evaluationPeriods + EXTRA_EVALUATION_PERIODS;
     const start = end - periods * period * 1000;
     const values = this.alarmSeries(c, start, end, period);
@@ -840,6 +932,11 @@ export class CloudWatchService {
     for (let i = 0; i < periods; i++) {
       const t = start + i * period * 1000;
       range.push(values.get(t) ?? { timestamp: t });
+    }
+    if (!alarm.warmedUp) {
+      // AWS: the warm-up ends early once the data fills the evaluation window
+      if (range.slice(-c.evaluationPeriods).some((d) => d.value === undefined)) return;
+      alarm.warmedUp = true;
     }
     const result = evaluateAlarm({
       range,
@@ -892,7 +989,7 @@ export class CloudWatchService {
       }
       return out;
     }
-    const queries = validateQueries(c.metrics, 'Metrics');
+    const queries = validateQueries(c.metrics, 'Metrics', this.accountId);
     const watched = c.metrics.find((q) => q.ReturnData !== false) as MetricDataQuery;
     const value = this.run(queries, start, end).values.get(watched.Id as string);
     if (value === undefined) return out;
@@ -1098,6 +1195,22 @@ export class CloudWatchService {
 
   private validateAlarm(input: PutMetricAlarmInput): AlarmConfig {
     const name = requireAlarmName(input.AlarmName);
+    // members the emulator cannot honour are refused by name, never dropped
+    if (input.EvaluationCriteria !== undefined) {
+      throw unsupported('EvaluationCriteria', 'PromQL alarms are not emulated; use MetricName or Metrics');
+    }
+    if (input.EvaluationInterval !== undefined) {
+      throw unsupported(
+        'EvaluationInterval',
+        'AWS accepts it only with EvaluationCriteria (PromQL alarms), which are not emulated',
+      );
+    }
+    if (input.ThresholdMetricId !== undefined) {
+      throw unsupported(
+        'ThresholdMetricId',
+        'alarms on anomaly detection bands are not emulated; use a static Threshold',
+      );
+    }
     if (input.EvaluationPeriods === undefined || input.EvaluationPeriods === null) {
       throw validation(
         "1 validation error detected: Value null at 'evaluationPeriods' failed to satisfy constraint: Member must not be null",
@@ -1116,9 +1229,9 @@ export class CloudWatchService {
         "1 validation error detected: Value null at 'comparisonOperator' failed to satisfy constraint: Member must not be null",
       );
     }
-    if (ANOMALY_COMPARISON_OPERATORS.includes(comparison) || input.ThresholdMetricId !== undefined) {
+    if (ANOMALY_COMPARISON_OPERATORS.includes(comparison)) {
       throw invalidValue(
-        `ComparisonOperator ${comparison} and ThresholdMetricId compare with an anomaly detection band, ` +
+        `ComparisonOperator ${comparison} compares with an anomaly detection band, ` +
           'which the local emulator does not support: use a static Threshold with ' +
           `${COMPARISON_OPERATORS.join(', ')}.`,
       );
@@ -1170,6 +1283,9 @@ export class CloudWatchService {
     if (input.EvaluateLowSampleCountPercentile !== undefined) {
       checkLength(input.EvaluateLowSampleCountPercentile, 'evaluateLowSampleCountPercentile', 1, 255);
     }
+    const window = evaluationWindowOf(input.EvaluationWindow);
+    const warmUp = warmUpOf(input.WarmUpConfiguration);
+    const actionConfiguration = actionConfigurationOf(input.ActionConfiguration);
     const config: AlarmConfig = {
       name,
       description: input.AlarmDescription,
@@ -1184,6 +1300,10 @@ export class CloudWatchService {
       comparison: comparison as ComparisonOperator,
       treatMissingData: treat as TreatMissingData | undefined,
       evaluateLowSampleCountPercentile: input.EvaluateLowSampleCountPercentile,
+      ...(window.window !== undefined ? { evaluationWindow: window.window } : {}),
+      ...(window.offsetMs !== undefined ? { wallClockOffsetMs: window.offsetMs } : {}),
+      ...(warmUp !== undefined ? { warmUp } : {}),
+      ...(actionConfiguration !== undefined ? { actionConfiguration } : {}),
     };
     if (input.Metrics !== undefined && input.Metrics.length > 0) {
       const singleMetricFields = [
@@ -1205,7 +1325,7 @@ export class CloudWatchService {
       }
       if (input.Metrics.length > 10)
         throw validation('The collection Metrics must not contain more than 10 items.');
-      const queries = validateQueries(input.Metrics, 'Metrics');
+      const queries = validateQueries(input.Metrics, 'Metrics', this.accountId);
       if (input.Metrics.filter((q) => q.ReturnData !== false).length !== 1) {
         throw validation('Exactly one element of the metrics list should return data.');
       }
@@ -1299,6 +1419,9 @@ export class CloudWatchService {
     }
     if (c.metrics !== undefined) out.Metrics = structuredClone(c.metrics);
     out.StateTransitionedTimestamp = new Date(alarm.stateTransitionedAt);
+    if (c.evaluationWindow !== undefined) out.EvaluationWindow = structuredClone(c.evaluationWindow);
+    if (c.warmUp !== undefined) out.WarmUpConfiguration = { ...c.warmUp };
+    if (c.actionConfiguration !== undefined) out.ActionConfiguration = structuredClone(c.actionConfiguration);
     return out;
   }
 
@@ -1368,6 +1491,11 @@ function invalidCombination(message: string): AwsError {
 
 function validation(message: string): AwsError {
   return new AwsError('ValidationError', message);
+}
+
+/** A member the emulator does not honour: refused by name (ValidationError), never silently dropped. */
+function unsupported(member: string, why: string): AwsError {
+  return validation(`${member} is not supported by the local emulator: ${why}.`);
 }
 
 function missing(name: string): AwsError {
@@ -1470,6 +1598,113 @@ function checkAlarmPeriod(period: number, evaluationPeriods: number): void {
   }
 }
 
+/** EvaluationWindow as stored and returned, and a WallClockWindow's UTC offset. */
+function evaluationWindowOf(window: EvaluationWindow | undefined): {
+  window?: EvaluationWindow;
+  offsetMs?: number;
+} {
+  if (window === undefined || window === null) return {};
+  const w = window as { WallClockWindow?: { Timezone?: string }; SlidingWindow?: object };
+  const given = [w.WallClockWindow, w.SlidingWindow].filter((m) => m !== undefined && m !== null);
+  if (given.length !== 1) {
+    throw validation('EvaluationWindow must set exactly one of SlidingWindow and WallClockWindow.');
+  }
+  // AWS's default: the range ends at the evaluation, as the emulator has always evaluated
+  if (w.SlidingWindow !== undefined && w.SlidingWindow !== null) return { window: { SlidingWindow: {} } };
+  const timezone = w.WallClockWindow?.Timezone;
+  if (timezone === undefined || timezone === null) return { window: { WallClockWindow: {} }, offsetMs: 0 };
+  checkLength(timezone, 'evaluationWindow.wallClockWindow.timezone', 1, 64);
+  return { window: { WallClockWindow: { Timezone: timezone } }, offsetMs: utcOffsetOf(timezone) };
+}
+
+/** UTC, `+05:30` or `UTC+05:30`, in ms; IANA zone names (daylight saving) are refused by name. */
+function utcOffsetOf(timezone: string): number {
+  if (timezone === 'UTC' || timezone === 'GMT' || timezone === 'Etc/UTC') return 0;
+  // linear: anchored, fixed width after the optional prefix
+  const match = /^(?:UTC)?([+-])(\d{2}):(\d{2})$/.exec(timezone);
+  if (!match) {
+    throw unsupported(
+      `EvaluationWindow.WallClockWindow.Timezone ${timezone}`,
+      'use UTC or a fixed offset such as +05:30 (time zone names are not emulated)',
+    );
+  }
+  const minutes = Number(match[2]) * 60 + Number(match[3]);
+  if (Number(match[3]) >= 60 || minutes > MAX_UTC_OFFSET_MINUTES || minutes % 5 !== 0) {
+    throw invalidValue(
+      `The value ${timezone} for parameter EvaluationWindow.WallClockWindow.Timezone is invalid: ` +
+        'the offset must be a multiple of 5 minutes within 14 hours of UTC.',
+    );
+  }
+  return (match[1] === '-' ? -1 : 1) * minutes * 60_000;
+}
+
+/** Wall clock windows are aligned to boundaries of the period within a day (AWS also aligns weeks). */
+function checkWallClockPeriod(period: number): void {
+  if (86_400 % period !== 0) {
+    throw unsupported(
+      `EvaluationWindow.WallClockWindow with a period of ${period} seconds`,
+      'the local emulator aligns wall clock windows for periods that divide a day',
+    );
+  }
+}
+
+function warmUpOf(warmUp: WarmUpConfiguration | undefined): WarmUpConfiguration | undefined {
+  if (warmUp === undefined || warmUp === null) return undefined;
+  const minutes = warmUp.WarmUpPeriodDurationInMinutes;
+  const field = 'warmUpConfiguration.warmUpPeriodDurationInMinutes';
+  if (minutes === undefined || minutes === null) throw notNull(field);
+  if (!Number.isInteger(minutes) || minutes < 1) {
+    throw validation(
+      `1 validation error detected: Value '${minutes}' at '${field}' failed to satisfy constraint: ` +
+        'Member must have value greater than or equal to 1',
+    );
+  }
+  const only = warmUp.OnlyStartEvaluatingAfterWarmUpPeriodEnds;
+  return {
+    WarmUpPeriodDurationInMinutes: minutes,
+    ...(only !== undefined && only !== null ? { OnlyStartEvaluatingAfterWarmUpPeriodEnds: only } : {}),
+  };
+}
+
+function actionConfigurationOf(
+  configuration: ActionConfiguration | undefined,
+): ActionConfiguration | undefined {
+  if (configuration === undefined || configuration === null) return undefined;
+  const propagation = configuration.AlarmTagsPropagation;
+  if (propagation === undefined || propagation === null) return {};
+  const field = 'actionConfiguration.alarmTagsPropagation';
+  if (propagation.Enabled === undefined || propagation.Enabled === null) throw notNull(`${field}.enabled`);
+  const keys = (list: string[] | undefined, name: string): string[] | undefined => {
+    if (list === undefined || list === null) return undefined;
+    if (list.length < 1 || list.length > 50) {
+      throw validation(
+        `1 validation error detected: Value at '${field}.${name}' failed to satisfy constraint: ` +
+          'Member must have length between 1 and 50',
+      );
+    }
+    list.forEach((key, i) => checkLength(key, `${field}.${name}.${i + 1}.member`, 1, TAG_KEY_MAX));
+    return [...list];
+  };
+  const included = keys(propagation.IncludedTagKeys, 'includedTagKeys');
+  const excluded = keys(propagation.ExcludedTagKeys, 'excludedTagKeys');
+  if (included !== undefined && excluded !== undefined) {
+    throw invalidCombination('IncludedTagKeys and ExcludedTagKeys cannot be specified together.');
+  }
+  if (propagation.Enabled) {
+    throw unsupported(
+      'ActionConfiguration.AlarmTagsPropagation with Enabled true',
+      "the emulator's alarm notifications do not carry the alarm's tags",
+    );
+  }
+  return {
+    AlarmTagsPropagation: {
+      Enabled: false,
+      ...(included !== undefined ? { IncludedTagKeys: included } : {}),
+      ...(excluded !== undefined ? { ExcludedTagKeys: excluded } : {}),
+    },
+  };
+}
+
 function timeOf(value: unknown, name: string): number {
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Number.NaN;
   if (!Number.isFinite(ms)) throw invalidValue(`The parameter ${name} is not a valid timestamp.`);
@@ -1560,7 +1795,7 @@ function sampleOf(
 }
 
 /** Validates metric data queries (GetMetricData, alarm Metrics) into what the query runner takes. */
-function validateQueries(raw: readonly MetricDataQuery[], param: string): MetricQuery[] {
+function validateQueries(raw: readonly MetricDataQuery[], param: string, accountId: string): MetricQuery[] {
   const ids = new Set<string>();
   const queries = raw.map((q, i): MetricQuery => {
     const p = `${param}.member.${i + 1}`;
@@ -1581,6 +1816,13 @@ function validateQueries(raw: readonly MetricDataQuery[], param: string): Metric
     }
     if (ids.has(id)) throw validation(`The value ${id} for parameter ${p}.Id is not unique.`);
     ids.add(id);
+    if (q.AccountId !== undefined) {
+      checkLength(q.AccountId, `${member}.accountId`, 1, 255);
+      // the emulator is a single account: cross-account observability has no source accounts to read
+      if (q.AccountId !== accountId) {
+        throw unsupported(`${p}.AccountId ${q.AccountId}`, `it holds only account ${accountId}`);
+      }
+    }
     if (q.MetricStat !== undefined && q.Expression !== undefined) {
       throw validation(
         `The parameters ${p}.MetricStat and ${p}.Expression are mutually exclusive and you have specified both.`,
@@ -1635,6 +1877,17 @@ function validateQueries(raw: readonly MetricDataQuery[], param: string): Metric
       }
     }
   }
+  raw.forEach((q, i) => {
+    if (q.Period === undefined) return;
+    const p = `${param}.member.${i + 1}.Period`;
+    const period = checkPeriod(q.Period, p);
+    const q2 = queries[i];
+    const used = 'period' in q2 ? q2.period : periodOfExpressions(queries);
+    // AWS: the granularity of the returned datapoints; the emulator computes expressions at their metrics' period
+    if (period !== used) {
+      throw unsupported(`${p} ${period}`, `this query's datapoints have the period of its metrics (${used})`);
+    }
+  });
   return queries;
 }
 

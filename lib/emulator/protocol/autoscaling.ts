@@ -51,6 +51,32 @@ const TARGET_TRACKING = struct({
   TargetValue: D,
   DisableScaleIn: B,
 });
+const FILTERS = list(struct({ Name: S, Values: list(S) }));
+const MIN_MAX = struct({ Min: I, Max: I });
+const MIXED_INSTANCES_POLICY = struct({
+  LaunchTemplate: struct({
+    LaunchTemplateSpecification: LAUNCH_TEMPLATE,
+    Overrides: list(
+      struct({
+        InstanceType: S,
+        WeightedCapacity: S,
+        LaunchTemplateSpecification: LAUNCH_TEMPLATE,
+        // read only to be refused by the service: VCpuCount and MemoryMiB are its required members
+        InstanceRequirements: struct({ VCpuCount: MIN_MAX, MemoryMiB: MIN_MAX }),
+        ImageId: S,
+      }),
+    ),
+  }),
+  InstancesDistribution: struct({
+    OnDemandAllocationStrategy: S,
+    OnDemandBaseCapacity: I,
+    OnDemandPercentageAboveBaseCapacity: I,
+    SpotAllocationStrategy: S,
+    SpotInstancePools: I,
+    SpotMaxPrice: S,
+    DistributionSegments: list(struct({ TargetCapacityTypes: list(S) })),
+  }),
+});
 const GROUP_FIELDS = {
   AutoScalingGroupName: S,
   LaunchConfigurationName: S,
@@ -68,6 +94,25 @@ const GROUP_FIELDS = {
   DefaultInstanceWarmup: I,
   MaxInstanceLifetime: I,
   CapacityRebalance: B,
+  MixedInstancesPolicy: MIXED_INSTANCES_POLICY,
+  AvailabilityZoneIds: list(S),
+  PlacementGroup: S,
+  ServiceLinkedRoleARN: S,
+  Context: S,
+  DesiredCapacityType: S,
+  DeletionProtection: S,
+  InstanceMaintenancePolicy: struct({ MinHealthyPercentage: I, MaxHealthyPercentage: I }),
+  AvailabilityZoneDistribution: struct({ CapacityDistributionStrategy: S }),
+  AvailabilityZoneImpairmentPolicy: struct({ ZonalShiftEnabled: B, ImpairedZoneHealthCheckBehavior: S }),
+  SkipZonalShiftValidation: B,
+  CapacityReservationSpecification: struct({
+    CapacityReservationPreference: S,
+    CapacityReservationTarget: struct({
+      CapacityReservationIds: list(S),
+      CapacityReservationResourceGroupArns: list(S),
+    }),
+  }),
+  InstanceLifecyclePolicy: struct({ RetentionTriggers: struct({ TerminateHookAbandon: S }) }),
 } as const;
 
 interface Operation {
@@ -78,7 +123,26 @@ interface Operation {
 
 const OPERATIONS: Record<string, Operation> = {
   CreateAutoScalingGroup: {
-    members: { ...GROUP_FIELDS, InstanceId: S, Tags: TAGS, MixedInstancesPolicy: struct({}) },
+    members: {
+      ...GROUP_FIELDS,
+      InstanceId: S,
+      Tags: TAGS,
+      LoadBalancerNames: list(S),
+      TargetGroupARNs: list(S),
+      TrafficSources: list(struct({ Identifier: S, Type: S })),
+      LifecycleHookSpecificationList: list(
+        struct({
+          LifecycleHookName: S,
+          LifecycleTransition: S,
+          NotificationMetadata: S,
+          HeartbeatTimeout: I,
+          DefaultResult: S,
+          NotificationTargetARN: S,
+          RoleARN: S,
+        }),
+      ),
+      Operator: struct({ Principal: S }),
+    },
     call: (s, i) => s.createAutoScalingGroup(i),
   },
   UpdateAutoScalingGroup: { members: GROUP_FIELDS, call: (s, i) => s.updateAutoScalingGroup(i) },
@@ -87,11 +151,18 @@ const OPERATIONS: Record<string, Operation> = {
     call: (s, i) => s.deleteAutoScalingGroup(i),
   },
   DescribeAutoScalingGroups: {
-    members: { AutoScalingGroupNames: list(S), MaxRecords: I, NextToken: S, IncludeInstances: B },
+    members: {
+      AutoScalingGroupNames: list(S),
+      MaxRecords: I,
+      NextToken: S,
+      IncludeInstances: B,
+      IncludeManagedResources: B,
+      Filters: FILTERS,
+    },
     call: (s, i) => s.describeAutoScalingGroups(i),
   },
   DescribeAutoScalingInstances: {
-    members: { InstanceIds: list(S), MaxRecords: I, NextToken: S },
+    members: { InstanceIds: list(S), IncludeManagedResources: B, MaxRecords: I, NextToken: S },
     call: (s, i) => s.describeAutoScalingInstances(i),
   },
   SetDesiredCapacity: {
@@ -99,7 +170,12 @@ const OPERATIONS: Record<string, Operation> = {
     call: (s, i) => s.setDesiredCapacity(i),
   },
   TerminateInstanceInAutoScalingGroup: {
-    members: { InstanceId: S, ShouldDecrementDesiredCapacity: B },
+    members: {
+      InstanceId: S,
+      InstanceIds: list(S),
+      AutoScalingGroupName: S,
+      ShouldDecrementDesiredCapacity: B,
+    },
     call: (s, i) => s.terminateInstanceInAutoScalingGroup(i),
   },
   PutScalingPolicy: {
@@ -119,6 +195,11 @@ const OPERATIONS: Record<string, Operation> = {
       EstimatedInstanceWarmup: I,
       TargetTrackingConfiguration: TARGET_TRACKING,
       Enabled: B,
+      // read only to be refused by the service: MetricSpecifications and its TargetValue are required
+      PredictiveScalingConfiguration: struct({
+        MetricSpecifications: list(struct({ TargetValue: D })),
+        Mode: S,
+      }),
     },
     call: (s, i) => s.putScalingPolicy(i),
   },
@@ -127,6 +208,7 @@ const OPERATIONS: Record<string, Operation> = {
       AutoScalingGroupName: S,
       PolicyNames: list(S),
       PolicyTypes: list(S),
+      IncludeManagedResources: B,
       NextToken: S,
       MaxRecords: I,
     },
@@ -138,7 +220,15 @@ const OPERATIONS: Record<string, Operation> = {
     call: (s, i) => s.executePolicy(i),
   },
   DescribeScalingActivities: {
-    members: { ActivityIds: list(S), AutoScalingGroupName: S, MaxRecords: I, NextToken: S },
+    members: {
+      ActivityIds: list(S),
+      AutoScalingGroupName: S,
+      IncludeDeletedGroups: B,
+      IncludeManagedResources: B,
+      MaxRecords: I,
+      NextToken: S,
+      Filters: FILTERS,
+    },
     call: (s, i) => s.describeScalingActivities(i),
   },
   PutNotificationConfiguration: {
@@ -146,7 +236,7 @@ const OPERATIONS: Record<string, Operation> = {
     call: (s, i) => s.putNotificationConfiguration(i),
   },
   DescribeNotificationConfigurations: {
-    members: { AutoScalingGroupNames: list(S), NextToken: S, MaxRecords: I },
+    members: { AutoScalingGroupNames: list(S), IncludeManagedResources: B, NextToken: S, MaxRecords: I },
     call: (s, i) => s.describeNotificationConfigurations(i),
   },
   DeleteNotificationConfiguration: {

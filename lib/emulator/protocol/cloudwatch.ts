@@ -149,6 +149,18 @@ const OPERATIONS: Record<string, Operation> = {
       Metrics: METRIC_DATA_QUERIES,
       Tags: TAGS,
       ThresholdMetricId: S,
+      EvaluationWindow: struct({ WallClockWindow: struct({ Timezone: S }), SlidingWindow: struct({}) }),
+      WarmUpConfiguration: struct({
+        WarmUpPeriodDurationInMinutes: I,
+        OnlyStartEvaluatingAfterWarmUpPeriodEnds: B,
+      }),
+      EvaluationCriteria: struct({
+        PromQLCriteria: struct({ Query: S, PendingPeriod: I, RecoveryPeriod: I }),
+      }),
+      EvaluationInterval: I,
+      ActionConfiguration: struct({
+        AlarmTagsPropagation: struct({ Enabled: B, IncludedTagKeys: list(S), ExcludedTagKeys: list(S) }),
+      }),
     },
     call: (cw, i) => cw.putMetricAlarm(i),
   },
@@ -203,6 +215,11 @@ const OPERATIONS: Record<string, Operation> = {
   UntagResource: { members: { ResourceARN: S, TagKeys: list(S) }, call: (cw, i) => cw.untagResource(i) },
   ListTagsForResource: { members: { ResourceARN: S }, call: (cw, i) => cw.listTagsForResource(i) },
 };
+
+/** The top-level input members the wire reads for an operation (undefined for one it does not serve). */
+export function cloudWatchInputMembers(operation: string): string[] | undefined {
+  return Object.hasOwn(OPERATIONS, operation) ? Object.keys(OPERATIONS[operation].members) : undefined;
+}
 
 /** JSON `__type` shape names of the query error codes (AWS's query-compatible mapping). */
 const JSON_ERROR_SHAPES: Record<string, string> = {
@@ -299,7 +316,8 @@ export class CloudWatchProtocol implements ServiceProtocol {
         throw new AwsError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
       const input = fromQuery(params, operation.members, '');
       const result = operation.call(this.cloudwatch, input) as Record<string, unknown> | undefined;
-      const resultXml = result === undefined ? '' : element(`${action}Result`, structXml(result));
+      // AWS sends the result element even when there is nothing in it: botocore looks for it (tag-resource)
+      const resultXml = element(`${action}Result`, result === undefined ? '' : structXml(result));
       return {
         status: 200,
         headers: { 'content-type': 'text/xml', 'x-amzn-requestid': request.requestId },

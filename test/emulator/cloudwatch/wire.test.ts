@@ -7,6 +7,10 @@ const run = promisify(execFile);
 // Optional: the AWS CLI, when the machine has one
 const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 const itWithCli = hasAwsCli ? it : it.skip;
+// `aws` on PATH may be v1 (JSON 1.0); Debian's v2.9 at /usr/bin/aws speaks the query protocol
+const CLIS = ['aws', '/usr/bin/aws'].filter(
+  (cli, i, all) => all.indexOf(cli) === i && spawnSync(cli, ['--version'], { encoding: 'utf8' }).status === 0,
+);
 
 let t: CloudWatchTestEmulator;
 beforeEach(async () => {
@@ -17,9 +21,13 @@ afterEach(async () => {
 });
 
 /** A query-protocol request, as older SDKs and CLIs send it. */
-async function query(params: Record<string, string>): Promise<{ status: number; body: string }> {
+async function query(
+  params: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   const response = await fetch(`${t.emulator.endpoint}/`, {
     method: 'POST',
+    headers,
     body: new URLSearchParams({ Version: '2010-08-01', ...params }),
   });
   return { status: response.status, body: await response.text() };
@@ -54,7 +62,7 @@ describe('query protocol', () => {
     // Assess
     expect(put.status).toBe(200);
     expect(put.body).toMatch(
-      /^<\?xml version="1.0"\?><PutMetricDataResponse xmlns="http:\/\/monitoring.amazonaws.com\/doc\/2010-08-01\/"><ResponseMetadata><RequestId>[0-9a-f-]+<\/RequestId><\/ResponseMetadata><\/PutMetricDataResponse>$/,
+      /^<\?xml version="1.0"\?><PutMetricDataResponse xmlns="http:\/\/monitoring.amazonaws.com\/doc\/2010-08-01\/"><PutMetricDataResult><\/PutMetricDataResult><ResponseMetadata><RequestId>[0-9a-f-]+<\/RequestId><\/ResponseMetadata><\/PutMetricDataResponse>$/,
     );
     expect(stats.body).toContain(
       '<GetMetricStatisticsResult><Label>Orders</Label><Datapoints><member><Timestamp>2026-01-01T00:00:00.000Z</Timestamp><Sum>5</Sum><Unit>Count</Unit></member></Datapoints></GetMetricStatisticsResult>',
@@ -267,4 +275,98 @@ describe('JSON 1.0', () => {
       });
     },
   );
+
+  it('answers every action with its <XxxResult> element, empty when there is nothing to say', async () => {
+    // Prepare
+    await query({
+      Action: 'PutMetricAlarm',
+      AlarmName: 'tagged',
+      Namespace: 'Shop',
+      MetricName: 'Orders',
+      Statistic: 'Sum',
+      Period: '60',
+      EvaluationPeriods: '1',
+      Threshold: '5',
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    const arn = 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:tagged';
+    // SNS has TagResource and UntagResource too: the credential scope says which service is meant
+    const signed = {
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=AKIAEMULATOR/20260101/us-east-1/monitoring/aws4_request, ' +
+        'SignedHeaders=host, Signature=0',
+    };
+    // Act
+    const tag = await query(
+      {
+        Action: 'TagResource',
+        ResourceARN: arn,
+        'Tags.member.1.Key': 'team',
+        'Tags.member.1.Value': 'a',
+      },
+      signed,
+    );
+    const untag = await query(
+      { Action: 'UntagResource', ResourceARN: arn, 'TagKeys.member.1': 'team' },
+      signed,
+    );
+    // Assess
+    expect(tag.status).toBe(200);
+    expect(tag.body).toMatch(
+      /<TagResourceResponse [^>]*><TagResourceResult><\/TagResourceResult><ResponseMetadata>/,
+    );
+    expect(untag.status).toBe(200);
+    expect(untag.body).toMatch(
+      /<UntagResourceResponse [^>]*><UntagResourceResult><\/UntagResourceResult><ResponseMetadata>/,
+    );
+  });
+
+  it.each(CLIS)('serves %s tag-resource, list-tags-for-resource and untag-resource', async (bin) => {
+    // Prepare
+    const cli = async (...args: string[]) => {
+      const { stdout } = await run(
+        bin,
+        ['--endpoint-url', t.emulator.endpoint, '--output', 'json', 'cloudwatch', ...args],
+        {
+          env: {
+            ...process.env,
+            AWS_ACCESS_KEY_ID: 'AKIAEMULATOR',
+            AWS_SECRET_ACCESS_KEY: 'emulator-secret',
+            AWS_DEFAULT_REGION: 'us-east-1',
+            AWS_CONFIG_FILE: '/dev/null',
+            AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          },
+        },
+      );
+      return stdout.trim() === '' ? undefined : JSON.parse(stdout);
+    };
+    await cli(
+      'put-metric-alarm',
+      '--alarm-name',
+      'tagged',
+      '--namespace',
+      'Shop',
+      '--metric-name',
+      'Orders',
+      '--statistic',
+      'Sum',
+      '--period',
+      '60',
+      '--evaluation-periods',
+      '1',
+      '--threshold',
+      '5',
+      '--comparison-operator',
+      'GreaterThanThreshold',
+    );
+    const arn = 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:tagged';
+    // Act
+    await cli('tag-resource', '--resource-arn', arn, '--tags', 'Key=team,Value=a');
+    const tagged = await cli('list-tags-for-resource', '--resource-arn', arn);
+    await cli('untag-resource', '--resource-arn', arn, '--tag-keys', 'team');
+    const untagged = await cli('list-tags-for-resource', '--resource-arn', arn);
+    // Assess
+    expect(tagged.Tags).toEqual([{ Key: 'team', Value: 'a' }]);
+    expect(untagged.Tags).toEqual([]);
+  });
 });
