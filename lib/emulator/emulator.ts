@@ -17,7 +17,7 @@ import { CloudWatchProtocol } from './protocol/cloudwatch';
 import { type ConnectionLimits, listen } from './protocol/http-server';
 import { LambdaProtocol } from './protocol/lambda';
 import { RequestGuard, WILDCARD_HOSTS } from './protocol/request-guard';
-import { ProtocolRouter, type ServiceProtocol } from './protocol/router';
+import { ProtocolRouter } from './protocol/router';
 import { S3Protocol } from './protocol/s3';
 import { postHttpNotification, SnsProtocol } from './protocol/sns';
 import { SqsProtocol } from './protocol/sqs';
@@ -77,8 +77,6 @@ export interface Emulator extends ServiceContext {
   readonly deliveries: DeliveryTracker;
   /** Resolves when no cross-service delivery (SNS fan-out, S3 notification) is running. */
   idle(): Promise<void>;
-  /** Later services plug their wire protocol in here (SNS query, S3 REST-XML, Lambda REST-JSON). */
-  registerProtocol(protocol: ServiceProtocol): void;
   stop(): Promise<void>;
 }
 
@@ -186,7 +184,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     functions,
     deliveries,
     idle: () => deliveries.idle(),
-    registerProtocol: (protocol) => router.register(protocol),
     stop: () => {
       stopped ??= (async () => {
         await closeServices();

@@ -1,4 +1,5 @@
 /** `decoupled emulator [--port N] [--host H] [--allow-…]`: a bare emulator for any AWS client. */
+import { lastValue, readFlags } from '../command-line';
 import { DEFAULT_HOST, DEFAULT_PORT, type Emulator, startEmulator } from './emulator';
 import { isLoopbackName, WILDCARD_HOSTS } from './protocol/request-guard';
 
@@ -69,50 +70,23 @@ export function exposureLines(emulator: Emulator): string[] {
 }
 
 export function parseEmulatorArgs(args: readonly string[]): EmulatorCliOptions {
+  const reading = readFlags(args, ['port', 'host', 'allow-host', 'allow-origin', 'allow-outbound']);
+  if (reading.help) throw new CliUsageError(USAGE);
+  if (reading.problems.length > 0) throw new CliUsageError(`${reading.problems.join('; ')}\n${USAGE}`);
   const options: EmulatorCliOptions = {
     port: DEFAULT_PORT,
-    host: DEFAULT_HOST,
-    allowHosts: [],
-    allowOrigins: [],
-    allowOutbound: [],
+    host: lastValue(reading, 'host') ?? DEFAULT_HOST,
+    allowHosts: reading.values['allow-host'].flatMap((text) => listFlag('--allow-host', text)),
+    allowOrigins: reading.values['allow-origin'].flatMap(originFlag),
+    allowOutbound: reading.values['allow-outbound'].flatMap((text) => listFlag('--allow-outbound', text)),
   };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
-    const value = () => {
-      const v = inline ?? args[++i];
-      if (v === undefined || v === '') throw new CliUsageError(`${flag} needs a value\n${USAGE}`);
-      return v;
-    };
-    switch (flag) {
-      case '--port': {
-        const text = value();
-        const port = Number(text);
-        if (!/^\d+$/.test(text) || port > 65_535) {
-          throw new CliUsageError(`--port must be an integer from 0 to 65535, got '${text}'\n${USAGE}`);
-        }
-        options.port = port;
-        break;
-      }
-      case '--host':
-        options.host = value();
-        break;
-      case '--allow-host':
-        options.allowHosts.push(...listFlag(flag, value()));
-        break;
-      case '--allow-origin':
-        options.allowOrigins.push(...originFlag(value()));
-        break;
-      case '--allow-outbound':
-        options.allowOutbound.push(...listFlag(flag, value()));
-        break;
-      case '--help':
-      case '-h':
-        throw new CliUsageError(USAGE);
-      default:
-        throw new CliUsageError(`unknown argument '${arg}'\n${USAGE}`);
+  const portText = lastValue(reading, 'port');
+  if (portText !== undefined) {
+    const port = Number(portText);
+    if (!/^\d{1,5}$/.test(portText) || port > 65_535) {
+      throw new CliUsageError(`--port must be an integer from 0 to 65535, got '${portText}'\n${USAGE}`);
     }
+    options.port = port;
   }
   return options;
 }

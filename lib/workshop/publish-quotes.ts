@@ -3,6 +3,7 @@
  * file to the quote topic exactly as the producer Lambda does (same validation, same `type` attribute), on AWS
  * or, with --endpoint-url, on the local emulator.
  */
+import { lastValue, readFlags } from '../command-line';
 import { outputOf, runWorkshopCommand, workshopClientConfig } from './command';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -47,35 +48,14 @@ export interface PublishQuotesOptions {
 export class PublishQuotesUsageError extends Error {}
 
 export function parsePublishQuotesArgs(args: readonly string[]): PublishQuotesOptions {
-  const options: { -readonly [K in keyof PublishQuotesOptions]: PublishQuotesOptions[K] } = {
-    file: SAMPLE_QUOTES_FILE,
+  const reading = readFlags(args, ['topic-arn', 'outputs-file', 'file', 'endpoint-url']);
+  if (reading.problems.length > 0) throw new PublishQuotesUsageError(reading.problems.join('; '));
+  const options: PublishQuotesOptions = {
+    topicArn: lastValue(reading, 'topic-arn'),
+    outputsFile: lastValue(reading, 'outputs-file'),
+    file: lastValue(reading, 'file') ?? SAMPLE_QUOTES_FILE,
+    endpointUrl: lastValue(reading, 'endpoint-url'),
   };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
-    const value = () => {
-      const v = inline ?? args[++i];
-      if (v === undefined || v === '') throw new PublishQuotesUsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--topic-arn':
-        options.topicArn = value();
-        break;
-      case '--outputs-file':
-        options.outputsFile = value();
-        break;
-      case '--file':
-        options.file = value();
-        break;
-      case '--endpoint-url':
-        options.endpointUrl = value();
-        break;
-      default:
-        throw new PublishQuotesUsageError(`unknown argument '${arg}'`);
-    }
-  }
   if ((options.topicArn === undefined) === (options.outputsFile === undefined)) {
     throw new PublishQuotesUsageError('give either --topic-arn or --outputs-file');
   }

@@ -3,6 +3,7 @@
  * queue (SendMessageBatch, 10 at a time, several batches at once), on AWS or, with --endpoint-url, on the local
  * emulator: `npx tsx bin/decoupled.ts send-jobs --outputs-file outputs.json` (or run this file with tsx).
  */
+import { lastValue, readFlags } from '../command-line';
 import { outputOf, runWorkshopCommand, workshopClientConfig } from './command';
 import { readFileSync } from 'node:fs';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -31,47 +32,28 @@ export interface SendJobsOptions {
 export class SendJobsUsageError extends Error {}
 
 export function parseSendJobsArgs(args: readonly string[]): SendJobsOptions {
-  const options: { -readonly [K in keyof SendJobsOptions]: SendJobsOptions[K] } = { count: 1000, seconds: 6 };
+  const reading = readFlags(args, ['queue-url', 'outputs-file', 'count', 'seconds', 'endpoint-url']);
   const problems: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
-    const value = () => {
-      const v = inline ?? args[++i];
-      if (v === undefined || v === '') throw new SendJobsUsageError(`${flag} needs a value`);
-      return v;
-    };
-    const number = (min: number, max: number, whole: boolean) => {
-      const text = value();
-      const n = Number(text);
-      if (!Number.isFinite(n) || n < min || n > max || (whole && !Number.isInteger(n))) {
-        problems.push(
-          `${flag} must be a${whole ? ' whole' : ''} number from ${min} to ${max}, not '${text}'`,
-        );
-      }
-      return n;
-    };
-    switch (flag) {
-      case '--queue-url':
-        options.queueUrl = value();
-        break;
-      case '--outputs-file':
-        options.outputsFile = value();
-        break;
-      case '--count':
-        options.count = number(1, 100_000, true);
-        break;
-      case '--seconds':
-        options.seconds = number(0, 43_200, false);
-        break;
-      case '--endpoint-url':
-        options.endpointUrl = value();
-        break;
-      default:
-        problems.push(`unknown argument '${arg}'`);
+  const number = (name: string, fallback: number, min: number, max: number, whole: boolean) => {
+    const text = lastValue(reading, name);
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isFinite(n) || n < min || n > max || (whole && !Number.isInteger(n))) {
+      problems.push(
+        `--${name} must be a${whole ? ' whole' : ''} number from ${min} to ${max}, not '${text}'`,
+      );
     }
-  }
+    return n;
+  };
+  const options: SendJobsOptions = {
+    queueUrl: lastValue(reading, 'queue-url'),
+    outputsFile: lastValue(reading, 'outputs-file'),
+    count: number('count', 1000, 1, 100_000, true),
+    seconds: number('seconds', 6, 0, 43_200, false),
+    endpointUrl: lastValue(reading, 'endpoint-url'),
+  };
+  // the values' problems, then the unreadable arguments, then what is missing
+  problems.push(...reading.problems);
   if ((options.queueUrl === undefined) === (options.outputsFile === undefined)) {
     problems.push('give either --queue-url or --outputs-file');
   }
