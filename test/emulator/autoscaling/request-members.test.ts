@@ -2,10 +2,6 @@
  * Every member of an Auto Scaling request the SDK sends is honoured or refused by name, never dropped: filtered
  * DescribeAutoScalingGroups, configuration kept and returned, batch termination, and the refusals.
  */
-import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   type AutoScalingGroup,
   CreateAutoScalingGroupCommand,
@@ -18,23 +14,13 @@ import {
   TerminateInstanceInAutoScalingGroupCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
+import { awsCli, installed } from '../../helpers/aws-clients';
 import { awsErrorOf } from '../../helpers/emulator';
 import {
   type AutoScalingTestEmulator,
   groupInput,
   startAutoScalingTestEmulator,
 } from './autoscaling-fixture';
-
-const run = promisify(execFile);
-// the CLI is looked up on PATH without running it: the emulator serves from this process, so nothing may block it
-const hasAwsCli = (process.env.PATH ?? '').split(delimiter).some((dir) => {
-  try {
-    accessSync(join(dir, 'aws'), constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-});
 
 let t: AutoScalingTestEmulator;
 beforeEach(async () => {
@@ -150,39 +136,22 @@ describe('DescribeAutoScalingGroups Filters', () => {
     expect(withThem?.[0].Instances).toHaveLength(1);
   });
 
-  (hasAwsCli ? test : test.skip)('the AWS CLI filters by tag:team', async () => {
+  (installed('aws') ? test : test.skip)('the AWS CLI filters by tag:team', async () => {
     // Prepare
     await createTaggedGroups();
 
     // Act
-    const { stdout } = await run(
+    const listed = (await awsCli(
       'aws',
-      [
-        '--endpoint-url',
-        t.emulator.endpoint,
-        '--output',
-        'json',
-        'autoscaling',
-        'describe-auto-scaling-groups',
-        '--filters',
-        'Name=tag:team,Values=a',
-      ],
-      {
-        env: {
-          ...process.env,
-          AWS_ACCESS_KEY_ID: 'AKIAEMULATOR',
-          AWS_SECRET_ACCESS_KEY: 'emulator-secret',
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        },
-      },
-    );
+      t.emulator.endpoint,
+      'autoscaling',
+      'describe-auto-scaling-groups',
+      '--filters',
+      'Name=tag:team,Values=a',
+    )) as { AutoScalingGroups: { AutoScalingGroupName: string }[] };
 
     // Assess
-    const names = (
-      JSON.parse(stdout) as { AutoScalingGroups: { AutoScalingGroupName: string }[] }
-    ).AutoScalingGroups.map((g) => g.AutoScalingGroupName).sort();
+    const names = listed.AutoScalingGroups.map((g) => g.AutoScalingGroupName).sort();
     expect(names).toEqual(['grp-a', 'grp-c']);
   });
 });

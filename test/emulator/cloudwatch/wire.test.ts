@@ -1,16 +1,10 @@
-import { execFile, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { ListTagsForResourceCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { AWS_CLIS, awsCli, installed } from '../../helpers/aws-clients';
 import { type CloudWatchTestEmulator, startCloudWatchTestEmulator } from './cloudwatch-fixture';
 
-const run = promisify(execFile);
-// Optional: the AWS CLI, when the machine has one
-const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
-const itWithCli = hasAwsCli ? it : it.skip;
-// `aws` on PATH may be v1 (JSON 1.0); Debian's v2.9 at /usr/bin/aws speaks the query protocol
-const CLIS = ['aws', '/usr/bin/aws'].filter(
-  (cli, i, all) => all.indexOf(cli) === i && spawnSync(cli, ['--version'], { encoding: 'utf8' }).status === 0,
-);
+// Optional: the AWS CLI, when the machine has one (`aws` on PATH may be v1, JSON 1.0; v2.9 speaks query)
+const itWithCli = installed('aws') ? it : it.skip;
 
 let t: CloudWatchTestEmulator;
 beforeEach(async () => {
@@ -189,23 +183,11 @@ describe('JSON 1.0', () => {
     'serves the AWS CLI (put-metric-data, get-metric-statistics, set-alarm-state, describe-alarms)',
     async () => {
       // Prepare
-      const cli = async (...args: string[]) => {
-        const { stdout } = await run(
-          'aws',
-          ['--endpoint-url', t.emulator.endpoint, '--output', 'json', 'cloudwatch', ...args],
-          {
-            env: {
-              ...process.env,
-              AWS_ACCESS_KEY_ID: 'AKIAEMULATOR',
-              AWS_SECRET_ACCESS_KEY: 'emulator-secret',
-              AWS_DEFAULT_REGION: 'us-east-1',
-              AWS_CONFIG_FILE: '/dev/null',
-              AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-            },
-          },
-        );
-        return stdout.trim() === '' ? undefined : JSON.parse(stdout);
-      };
+      const cli = (...args: string[]) =>
+        awsCli('aws', t.emulator.endpoint, 'cloudwatch', ...args) as Promise<{
+          Datapoints: unknown[];
+          MetricAlarms: unknown[];
+        }>;
       t.atMinute(2);
       // Act
       await cli(
@@ -321,52 +303,30 @@ describe('JSON 1.0', () => {
     );
   });
 
-  it.each(CLIS)('serves %s tag-resource, list-tags-for-resource and untag-resource', async (bin) => {
+  it.each(AWS_CLIS)('serves %s tag-resource and untag-resource', async (_, bin) => {
     // Prepare
-    const cli = async (...args: string[]) => {
-      const { stdout } = await run(
-        bin,
-        ['--endpoint-url', t.emulator.endpoint, '--output', 'json', 'cloudwatch', ...args],
-        {
-          env: {
-            ...process.env,
-            AWS_ACCESS_KEY_ID: 'AKIAEMULATOR',
-            AWS_SECRET_ACCESS_KEY: 'emulator-secret',
-            AWS_DEFAULT_REGION: 'us-east-1',
-            AWS_CONFIG_FILE: '/dev/null',
-            AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          },
-        },
-      );
-      return stdout.trim() === '' ? undefined : JSON.parse(stdout);
-    };
-    await cli(
-      'put-metric-alarm',
-      '--alarm-name',
-      'tagged',
-      '--namespace',
-      'Shop',
-      '--metric-name',
-      'Orders',
-      '--statistic',
-      'Sum',
-      '--period',
-      '60',
-      '--evaluation-periods',
-      '1',
-      '--threshold',
-      '5',
-      '--comparison-operator',
-      'GreaterThanThreshold',
-    );
+    const cli = (...args: string[]) => awsCli(bin, t.emulator.endpoint, 'cloudwatch', ...args);
     const arn = 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:tagged';
+    const tags = async () => (await t.cw.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags;
+    await t.cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'tagged',
+        Namespace: 'Shop',
+        MetricName: 'Orders',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 5,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
     // Act
     await cli('tag-resource', '--resource-arn', arn, '--tags', 'Key=team,Value=a');
-    const tagged = await cli('list-tags-for-resource', '--resource-arn', arn);
+    const tagged = await tags();
     await cli('untag-resource', '--resource-arn', arn, '--tag-keys', 'team');
-    const untagged = await cli('list-tags-for-resource', '--resource-arn', arn);
+    const untagged = await tags();
     // Assess
-    expect(tagged.Tags).toEqual([{ Key: 'team', Value: 'a' }]);
-    expect(untagged.Tags).toEqual([]);
+    expect(tagged).toEqual([{ Key: 'team', Value: 'a' }]);
+    expect(untagged).toEqual([]);
   });
 });

@@ -1,13 +1,12 @@
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { promisify } from 'node:util';
 import * as path from 'node:path';
 import { CreateQueueCommand, GetQueueAttributesCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { ManualClock } from '../../../lib/emulator/clock';
 import { type Emulator, startEmulator } from '../../../lib/emulator/emulator';
+import { AWS_CLIS, awsCli, boto3 } from '../../helpers/aws-clients';
 import { awsErrorOf, sqsClientFor } from '../../helpers/emulator';
 
 interface RawResponse {
@@ -46,7 +45,6 @@ function raw(
 }
 
 const FORM = 'application/x-www-form-urlencoded';
-const run = promisify(execFile);
 
 describe('requests from web pages and foreign Host names are refused', () => {
   const root = mkdtempSync(path.join(tmpdir(), 'decoupled-guard-'));
@@ -368,22 +366,6 @@ describe('the SDK through the guard', () => {
 });
 
 describe('the AWS CLIs and boto3 through the guard', () => {
-  const environment = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: 'AKIAEMULATOR',
-    AWS_SECRET_ACCESS_KEY: 'emulator-secret',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-  };
-  const works = (command: string, args: string[]) =>
-    spawnSync(command, args, { encoding: 'utf8', env: environment }).status === 0;
-  // AWS CLI v1 (`aws` on PATH), Debian's AWS CLI v2.9, and boto3: each is checked when this machine has it
-  const clients = [
-    ['AWS CLI v1', 'aws', works('aws', ['--version'])],
-    ['AWS CLI v2.9', '/usr/bin/aws', works('/usr/bin/aws', ['--version'])],
-    ['boto3', 'python3', works('python3', ['-c', 'import boto3'])],
-  ] as const;
   let emu: Emulator;
   beforeAll(async () => {
     emu = await startEmulator({ port: 0, clock: new ManualClock() });
@@ -391,34 +373,29 @@ describe('the AWS CLIs and boto3 through the guard', () => {
   afterAll(async () => {
     await emu.stop();
   });
+  // at localhost: a Host the guard must recognize by name (127.0.0.1 is what every other CLI test uses)
+  const endpoint = () => emu.endpoint.replace('127.0.0.1', 'localhost');
 
-  test.each(clients.map(([name, command, present]) => [name, command, present] as const))(
-    '%s creates a queue and sends to it at localhost',
-    async (name, command, present) => {
-      if (!present) {
-        console.log(`${name} is not on this machine: skipped`);
-        return;
-      }
-      // at localhost: a Host the guard must recognize by name (127.0.0.1 is what every other CLI test uses)
-      for (const endpoint of [emu.endpoint.replace('127.0.0.1', 'localhost')]) {
-        // Act
-        const queue = `guarded-${name.replace(/\W/g, '')}`;
-        const args =
-          command === 'python3'
-            ? [
-                '-c',
-                'import boto3,sys; s=boto3.client("sqs", endpoint_url=sys.argv[1]); ' +
-                  'u=s.create_queue(QueueName=sys.argv[2])["QueueUrl"]; s.send_message(QueueUrl=u, MessageBody="hi"); print(u)',
-                endpoint,
-                queue,
-              ]
-            : ['--endpoint-url', endpoint, '--output', 'text', 'sqs', 'create-queue', '--queue-name', queue];
-        // asynchronously: the emulator answering it runs in this process
-        const result = await run(command, args, { encoding: 'utf8', env: environment });
-        // Assess
-        expect(result.stderr).toBe('');
-        expect(result.stdout).toContain(`/000000000000/${queue}`);
-      }
-    },
-  );
+  test.each(AWS_CLIS)('%s creates a queue at localhost', async (name, command) => {
+    // Act
+    const queue = `guarded-${name.replace(/\W/g, '')}`;
+    const created = (await awsCli(command, endpoint(), 'sqs', 'create-queue', '--queue-name', queue)) as {
+      QueueUrl: string;
+    };
+    // Assess
+    expect(created.QueueUrl).toContain(`/000000000000/${queue}`);
+  });
+
+  test('boto3 creates a queue and sends to it at localhost', async () => {
+    // Act
+    const printed = await boto3(
+      's = boto3.client("sqs", endpoint_url=sys.argv[1])\n' +
+        'u = s.create_queue(QueueName="guarded-boto3")["QueueUrl"]\n' +
+        's.send_message(QueueUrl=u, MessageBody="hi")\nprint(u)',
+      endpoint(),
+    );
+    if (printed === undefined) return console.log('boto3 is not on this machine: skipped');
+    // Assess
+    expect(printed).toContain('/000000000000/guarded-boto3');
+  });
 });

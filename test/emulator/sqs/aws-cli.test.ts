@@ -1,10 +1,8 @@
-import { execFile, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
+import { awsCli, installed } from '../../helpers/aws-clients';
 import { startTestEmulator, type TestEmulator } from '../../helpers/emulator';
 
-const run = promisify(execFile);
 // Optional: the AWS CLI (botocore checks the MD5 digests of everything it receives), when the machine has one
-const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
+const hasAwsCli = installed('aws');
 const describeWithCli = hasAwsCli ? describe : describe.skip;
 
 let t: TestEmulator;
@@ -15,22 +13,8 @@ afterAll(async () => {
   await t?.stop();
 });
 
-async function aws(...args: string[]): Promise<unknown> {
-  const { stdout } = await run(
-    'aws',
-    ['--endpoint-url', t.emulator.endpoint, '--output', 'json', 'sqs', ...args],
-    {
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: 'AKIAEMULATOR',
-        AWS_SECRET_ACCESS_KEY: 'emulator-secret',
-        AWS_DEFAULT_REGION: 'us-east-1',
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      },
-    },
-  );
-  return stdout.trim() === '' ? undefined : JSON.parse(stdout);
+function aws(...args: string[]): Promise<unknown> {
+  return awsCli('aws', t.emulator.endpoint, 'sqs', ...args);
 }
 
 describeWithCli('the AWS CLI against the emulator', () => {
