@@ -13,7 +13,7 @@ import { type Emulator, startEmulator } from '../../lib/emulator/emulator';
 
 /** Requests per protocol and the time each may take: each fuzz file stays within ~25 s on 2 cores. */
 export const RUNS_PER_PROTOCOL = 2_000;
-export const SECONDS_PER_PROTOCOL = 2.5;
+export const SECONDS_PER_PROTOCOL = 2;
 const SLOW_MS = 1_000;
 /** Requests between two health checks. */
 export const BURST = 100;
