@@ -11,7 +11,7 @@ import type { ActivityLog } from '../activity';
 import type { Clock } from '../clock';
 import { AwsError } from '../errors';
 import type { DeliveryTracker, FunctionRegistry } from '../event-delivery';
-import { type FilterPolicy, parseFilterPolicy } from '../sns/filter-policy';
+import { parseFilterPattern } from '../kit/filter-patterns';
 import type { SnsService } from '../sns/service';
 import type { SqsService } from '../sqs/service';
 import { type AsyncInvokeConfig, AsyncInvoker } from './async-invocation';
@@ -327,14 +327,10 @@ export class LambdaService {
         'Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10',
       );
     }
-    const filters: FilterPolicy[] = [];
-    for (const pattern of input.filterPatterns ?? []) {
-      try {
-        filters.push(parseFilterPolicy(pattern, 'MessageBody', 'SetSubscriptionAttributes'));
-      } catch (error) {
-        throw invalidParameterValue(`Invalid filter pattern definition. ${(error as Error).message}`);
-      }
-    }
+    // the reason keeps the wording the emulator has always given here, SNS's for SetSubscriptionAttributes
+    const invalid = (reason: string) =>
+      invalidParameterValue(`Invalid filter pattern definition. Invalid parameter: FilterPolicy: ${reason}`);
+    const filters = (input.filterPatterns ?? []).map((pattern) => parseFilterPattern(pattern, { invalid }));
     const uuid = randomUUID();
     const mapping = new SqsEventSourceMapping(
       {

@@ -5,9 +5,10 @@
  */
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { type FilterPolicy, matchesBody } from '../sns/filter-policy';
+import { type FilterPattern, matchesBody } from '../kit/filter-patterns';
 import type { SqsService } from '../sqs/service';
 import type { InvocationResult } from './function-runtime';
+import { isObject } from '../kit/guards';
 import { MAX_EVENT_NESTING, textNestsDeeperThan } from '../kit/json-nesting';
 
 export interface SqsEventSourceSettings {
@@ -23,7 +24,7 @@ export interface SqsEventSourceSettings {
   /** ScalingConfig.MaximumConcurrency: invocations running at once for this mapping. @default 5 */
   readonly maximumConcurrency?: number;
   /** FilterCriteria: a record is delivered when it matches any of these patterns. @default every record */
-  readonly filters?: readonly FilterPolicy[];
+  readonly filters?: readonly FilterPattern[];
 }
 
 /** What a mapping needs from the emulator. */
@@ -197,14 +198,14 @@ export class SqsEventSourceMapping {
  * AWS: a filter pattern is matched against the record; `body` is matched as JSON when the body is a JSON
  * object, else as the plain string.
  */
-function matchesRecord(filter: FilterPolicy, record: SQSRecord): boolean {
+function matchesRecord(filter: FilterPattern, record: SQSRecord): boolean {
   let body: unknown = record.body;
   try {
     // a body nested too deeply for the JSON.stringify below is matched as the string it is
     const parsed: unknown = textNestsDeeperThan(record.body, MAX_EVENT_NESTING)
       ? undefined
       : JSON.parse(record.body);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed;
+    if (isObject(parsed)) body = parsed;
   } catch {
     // not JSON: the pattern sees the string
   }

@@ -9,6 +9,7 @@
  * exponential; maxReceivesPerSecond 1 or more; and the whole retry schedule ends within 3,600 seconds.
  */
 import { AwsError } from '../errors';
+import { isObject } from '../kit/guards';
 
 export type BackoffFunction = 'linear' | 'arithmetic' | 'geometric' | 'exponential';
 
@@ -315,8 +316,4 @@ function parseStored(text: string | undefined): Json | undefined {
   } catch {
     return undefined;
   }
-}
-
-function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -1,43 +1,17 @@
 /**
  * SNS subscription filter policies: parsed and validated once (on Subscribe and SetSubscriptionAttributes, with
- * AWS's messages), then matched against each published message's attributes or JSON body.
- *
- * Hostile input stays cheap: a policy is size- and depth-checked before anything recurses over it, and matching a
- * body walks only the policy's key paths, without recursion, so it never throws and never takes more than a few
- * passes over the body.
+ * AWS's messages), then matched against each published message's attributes or JSON body. The pattern engine is
+ * shared with Lambda's event filtering (kit/filter-patterns); SNS adds its scopes, its messages and attributes.
  */
-import { BlockList, isIP } from 'node:net';
 import { AwsError } from '../errors';
-import { valueNestsDeeperThan } from '../kit/json-nesting';
+import { type FilterPattern, type Scalar, matchesLookup, parseFilterPattern } from '../kit/filter-patterns';
+
+export { matchesBody, type ParsedBody, parseBody } from '../kit/filter-patterns';
 
 export type FilterPolicyScope = 'MessageAttributes' | 'MessageBody';
 
-type Scalar = string | number | boolean | null;
-
-type Condition =
-  | { kind: 'equals'; value: Scalar }
-  | { kind: 'prefix' | 'suffix' | 'equalsIgnoreCase'; value: string }
-  | { kind: 'anythingBut'; values: ReadonlySet<Scalar> }
-  | { kind: 'anythingButPrefix' | 'anythingButSuffix'; value: string }
-  | { kind: 'anythingButIgnoreCase'; values: ReadonlySet<string> }
-  | { kind: 'numeric'; bounds: [NumericOperator, number][] }
-  | { kind: 'exists'; value: boolean }
-  | { kind: 'cidr'; network: BlockList };
-
-type NumericOperator = '=' | '<' | '<=' | '>' | '>=';
-
-/** A key of a policy: the attribute name, or the path of nested keys in a message body. */
-interface KeyConditions {
-  readonly path: readonly string[];
-  readonly conditions: Condition[];
-}
-
-/** One alternative of a policy (a policy with `$or` has several): every key must match one of its conditions. */
-type Branch = Map<string, KeyConditions>;
-
-export interface FilterPolicy {
+export interface FilterPolicy extends FilterPattern {
   readonly scope: FilterPolicyScope;
-  readonly branches: readonly Branch[];
 }
 
 /** A message attribute as SNS carries it. */
@@ -46,14 +20,6 @@ export interface FilterableAttribute {
   readonly StringValue?: string;
   readonly BinaryValue?: Uint8Array;
 }
-
-/** AWS: at most 5 keys and 150 value combinations per policy, 256 KB, 5 levels of nested keys. */
-const MAX_KEYS = 5;
-const MAX_COMBINATIONS = 150;
-const MAX_POLICY_BYTES = 256 * 1024;
-const MAX_KEY_NESTING = 5;
-/** Any JSON nesting (operands, `$or`) beyond this is refused before the recursive checks below walk it. */
-const MAX_JSON_NESTING = 32;
 
 /**
  * Parses and validates a filter policy. `context` selects AWS's message prefix: Subscribe reports
@@ -66,279 +32,24 @@ export function parseFilterPolicy(
 ): FilterPolicy {
   const prefix = context === 'Subscribe' ? 'Invalid parameter: Attributes Reason: ' : 'Invalid parameter: ';
   const fail = (message: string) => new AwsError('InvalidParameter', `${prefix}${message}`);
-  if (text.length > MAX_POLICY_BYTES || Buffer.byteLength(text) > MAX_POLICY_BYTES) {
-    throw fail('FilterPolicy: Filter policy is too long');
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw fail(`FilterPolicy: failed to parse JSON. ${(error as Error).message}`);
-  }
-  if (!isObject(parsed)) throw fail('FilterPolicy: Filter policy must be a JSON object');
-  if (Object.keys(parsed).length > MAX_KEYS)
-    throw fail('FilterPolicy: Filter policy can not have more than 5 keys');
-  checkNesting(parsed, scope, fail);
-  const combinations = countCombinations(parsed, 1, 1, scope, fail);
-  if (combinations > MAX_COMBINATIONS) throw fail('FilterPolicy: Filter policy is too complex');
-  const branches = flatten(parsed, [], [new Map()], (rule) => compileRule(rule, fail));
+  const { branches } = parseFilterPattern(text, {
+    invalid: (reason) => fail(`FilterPolicy: ${reason}`),
+    refuseNestedKeys:
+      scope === 'MessageAttributes'
+        ? () => fail('Filter policy scope MessageAttributes does not support nested filter policy')
+        : undefined,
+  });
   return { scope, branches };
 }
-
-/**
- * Refuses deep policies before anything recurses over them (a policy nested 10,000 deep overflowed the stack):
- * nested keys on the MessageAttributes scope, more than 5 levels of keys, or JSON nested deeper than any valid
- * policy. Iterative, so the depth of the input does not matter.
- */
-function checkNesting(
-  policy: Record<string, unknown>,
-  scope: FilterPolicyScope,
-  fail: (m: string) => AwsError,
-): void {
-  const stack: [Record<string, unknown>, number][] = [[policy, 1]];
-  while (stack.length > 0) {
-    const [node, level] = stack.pop() as [Record<string, unknown>, number];
-    if (level > 1 && scope === 'MessageAttributes') {
-      throw fail('Filter policy scope MessageAttributes does not support nested filter policy');
-    }
-    if (level > MAX_KEY_NESTING) throw fail('FilterPolicy: Filter policy is too complex');
-    for (const [key, value] of Object.entries(node)) {
-      if (isObject(value)) stack.push([value, level + 1]);
-      else if (key === '$or' && Array.isArray(value)) {
-        for (const alternative of value) if (isObject(alternative)) stack.push([alternative, level]);
-      }
-    }
-  }
-  if (valueNestsDeeperThan(policy, MAX_JSON_NESTING))
-    throw fail('FilterPolicy: Filter policy is too complex');
-}
-
-/** AWS's complexity measure: the product of each key's value count, weighted by nesting depth; `$or` adds up. */
-function countCombinations(
-  policy: Record<string, unknown>,
-  depth: number,
-  combinations: number,
-  scope: FilterPolicyScope,
-  fail: (m: string) => AwsError,
-): number {
-  let total = combinations;
-  for (const [key, value] of Object.entries(policy)) {
-    if (isObject(value)) {
-      total = countCombinations(value, depth + 1, total, scope, fail);
-    } else if (Array.isArray(value)) {
-      if (value.length === 0) throw fail('FilterPolicy: Empty arrays are not allowed');
-      if (key === '$or') {
-        let sum = 0;
-        for (const alternative of value) {
-          if (!isObject(alternative)) throw fail('FilterPolicy: "$or" must be an array of objects');
-          sum += countCombinations(alternative, depth, total, scope, fail);
-        }
-        total = sum;
-      } else {
-        total = total * value.length * depth;
-      }
-    } else {
-      throw fail(`FilterPolicy: "${key}" must be an object or an array`);
-    }
-  }
-  if (scope === 'MessageAttributes' && depth > 1) {
-    throw fail('Filter policy scope MessageAttributes does not support nested filter policy');
-  }
-  return total;
-}
-
-/** Flattens nesting into key paths and `$or` into alternative branches. */
-function flatten(
-  policy: Record<string, unknown>,
-  parent: readonly string[],
-  branches: Branch[],
-  compile: (rule: unknown) => Condition,
-): Branch[] {
-  let current = branches;
-  for (const [key, value] of Object.entries(policy)) {
-    if (key === '$or' && Array.isArray(value)) {
-      current = value.flatMap((alternative) =>
-        flatten(
-          alternative as Record<string, unknown>,
-          parent,
-          current.map((b) => new Map(b)),
-          compile,
-        ),
-      );
-      continue;
-    }
-    const path = [...parent, key];
-    if (isObject(value)) {
-      current = flatten(value, path, current, compile);
-    } else {
-      const conditions = (value as unknown[]).map(compile);
-      const id = JSON.stringify(path);
-      current = current.map((branch) => {
-        const next = new Map(branch);
-        next.set(id, { path, conditions: [...(next.get(id)?.conditions ?? []), ...conditions] });
-        return next;
-      });
-    }
-  }
-  return current;
-}
-
-function compileRule(rule: unknown, fail: (m: string) => AwsError): Condition {
-  if (rule === null || typeof rule === 'string' || typeof rule === 'boolean')
-    return { kind: 'equals', value: rule };
-  if (typeof rule === 'number') return { kind: 'equals', value: rule };
-  if (!isObject(rule)) throw fail('FilterPolicy: Match value must be String, number, true, false, or null');
-  const entries = Object.entries(rule);
-  if (entries.length !== 1) throw fail('FilterPolicy: Only one key allowed in match expression');
-  const [operator, operand] = entries[0];
-  switch (operator) {
-    case 'prefix':
-    case 'suffix':
-    case 'equals-ignore-case':
-      if (typeof operand !== 'string') throw fail(`FilterPolicy: ${operator} match pattern must be a string`);
-      return {
-        kind: operator === 'equals-ignore-case' ? 'equalsIgnoreCase' : operator,
-        value: operand,
-      };
-    case 'anything-but':
-      return compileAnythingBut(operand, fail);
-    case 'exists':
-      if (typeof operand !== 'boolean') {
-        throw fail('FilterPolicy: exists match pattern must be either true or false.');
-      }
-      return { kind: 'exists', value: operand };
-    case 'numeric':
-      return { kind: 'numeric', bounds: compileNumeric(operand, fail) };
-    case 'cidr':
-      return { kind: 'cidr', network: compileCidr(operand, fail) };
-    default:
-      throw fail(`FilterPolicy: Unrecognized match type ${operator}`);
-  }
-}
-
-function compileAnythingBut(operand: unknown, fail: (m: string) => AwsError): Condition {
-  if (typeof operand === 'string' || typeof operand === 'number')
-    return { kind: 'anythingBut', values: new Set([operand]) };
-  if (Array.isArray(operand)) {
-    if (operand.some((v) => typeof v !== 'string' && typeof v !== 'number')) {
-      throw fail('FilterPolicy: Inside anything but list, start|null|boolean is not supported.');
-    }
-    // a set: a list of 50,000 values against a body array of 50,000 must not compare every pair
-    return { kind: 'anythingBut', values: new Set(operand as Scalar[]) };
-  }
-  if (isObject(operand)) {
-    const entries = Object.entries(operand);
-    if (entries.length !== 1) throw fail('FilterPolicy: Only one key allowed in match expression');
-    const [inner, value] = entries[0];
-    if (inner === 'prefix' || inner === 'suffix') {
-      if (typeof value !== 'string') throw fail(`FilterPolicy: ${inner} match pattern must be a string`);
-      return { kind: inner === 'prefix' ? 'anythingButPrefix' : 'anythingButSuffix', value };
-    }
-    if (inner === 'equals-ignore-case') {
-      const values = typeof value === 'string' ? [value] : value;
-      if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string')) {
-        throw fail('FilterPolicy: equals-ignore-case match pattern must be a string');
-      }
-      return {
-        kind: 'anythingButIgnoreCase',
-        values: new Set((values as string[]).map((v) => v.toLowerCase())),
-      };
-    }
-    throw fail(`FilterPolicy: Unsupported anything-but pattern: ${inner}`);
-  }
-  throw fail('FilterPolicy: Value of anything-but must be an array or single string/number value.');
-}
-
-const NUMERIC_OPERATORS = new Set(['=', '<', '<=', '>', '>=']);
-
-function compileNumeric(operand: unknown, fail: (m: string) => AwsError): [NumericOperator, number][] {
-  if (!Array.isArray(operand) || operand.length === 0) {
-    throw fail('FilterPolicy: Invalid member in numeric match: ]');
-  }
-  const [op1, v1, op2, v2, ...rest] = operand as unknown[];
-  if (typeof op1 !== 'string') throw fail(`FilterPolicy: Invalid member in numeric match: ${String(op1)}`);
-  if (!NUMERIC_OPERATORS.has(op1)) throw fail(`FilterPolicy: Unrecognized numeric range operator: ${op1}`);
-  if (typeof v1 !== 'number')
-    throw fail(`FilterPolicy: Value of ${op1 === '=' ? 'equals' : op1} must be numeric`);
-  const bounds: [NumericOperator, number][] = [[op1 as NumericOperator, v1]];
-  if (operand.length === 2) return bounds;
-  if (op1 !== '>' && op1 !== '>=') throw fail('FilterPolicy: Too many elements in numeric expression');
-  if (typeof op2 !== 'string') throw fail(`FilterPolicy: Bad value in numeric range: ${String(op2)}`);
-  if (op2 !== '<' && op2 !== '<=') throw fail(`FilterPolicy: Bad numeric range operator: ${op2}`);
-  if (typeof v2 !== 'number') throw fail(`FilterPolicy: Value of ${op2} must be numeric`);
-  if (v2 <= v1) throw fail('FilterPolicy: Bottom must be less than top');
-  if (rest.length > 0) throw fail('FilterPolicy: Too many terms in numeric range expression');
-  bounds.push([op2, v2]);
-  return bounds;
-}
-
-function compileCidr(operand: unknown, fail: (m: string) => AwsError): BlockList {
-  // AWS: a non-string cidr operand is reported with the prefix message
-  if (typeof operand !== 'string') throw fail('FilterPolicy: prefix match pattern must be a string');
-  const parts = operand.split('/');
-  if (parts.length !== 2) throw fail("FilterPolicy: Malformed CIDR, one '/' required");
-  const [address, mask] = parts;
-  if (!/^\d+$/.test(mask)) throw fail('FilterPolicy: Malformed CIDR, mask bits must be an integer');
-  const family = isIP(address);
-  const bits = Number(mask);
-  if (family === 0 || bits > (family === 4 ? 32 : 128)) {
-    throw fail(`FilterPolicy: Nonstandard IP address: ${address}`);
-  }
-  const network = new BlockList();
-  network.addSubnet(address, bits, family === 4 ? 'ipv4' : 'ipv6');
-  return network;
-}
-
-// ----- matching ---------------------------------------------------------------------------------------------
-
-/** Values of one key: absent (undefined) or the scalars found there (arrays contribute each element). */
-type Lookup = (path: readonly string[]) => Scalar[] | undefined;
 
 export function matchesAttributes(
   policy: FilterPolicy,
   attributes: Readonly<Record<string, FilterableAttribute>>,
 ): boolean {
-  return matches(policy, (path) => {
+  return matchesLookup(policy, (path) => {
     const key = path[0];
     if (path.length !== 1 || !Object.hasOwn(attributes, key)) return undefined;
     return attributeValues(attributes[key]);
-  });
-}
-
-/** A message body parsed once for all the MessageBody policies of a publish: its JSON object, if it is one. */
-export interface ParsedBody {
-  readonly root: Readonly<Record<string, unknown>> | undefined;
-}
-
-export function parseBody(body: string): ParsedBody {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return { root: undefined };
-  }
-  return { root: isObject(parsed) ? parsed : undefined };
-}
-
-/** AWS: a MessageBody policy matches only a message that is a JSON object. */
-export function matchesBody(policy: FilterPolicy, body: string | ParsedBody): boolean {
-  const { root } = typeof body === 'string' ? parseBody(body) : body;
-  if (root === undefined) return false;
-  const seen = new Map<string, Scalar[] | undefined>();
-  return matches(policy, (path) => {
-    const id = JSON.stringify(path);
-    if (!seen.has(id)) seen.set(id, valuesAt(root, path));
-    return seen.get(id);
-  });
-}
-
-function matches(policy: FilterPolicy, lookup: Lookup): boolean {
-  return policy.branches.some((branch) => {
-    for (const { path, conditions } of branch.values()) {
-      const values = lookup(path);
-      if (!conditions.some((condition) => conditionMatches(condition, values))) return false;
-    }
-    return true;
   });
 }
 
@@ -360,93 +71,4 @@ function attributeValues(attribute: FilterableAttribute): Scalar[] {
     return Number.isFinite(n) ? [n] : [];
   }
   return [text];
-}
-
-/**
- * The scalars at `path` in a body: each key step looks into objects, and arrays on the way (nested or not)
- * contribute each element, so `{"items":[{"sku":"A"},{"sku":"B"}]}` has `items.sku` = A, B. Undefined when no
- * object on the way has the key, or the key only holds objects (AWS matches leaves). Walks only the nodes on the
- * path, with an explicit stack: a body nested 100,000 deep is no harder than a flat one.
- */
-function valuesAt(root: Readonly<Record<string, unknown>>, path: readonly string[]): Scalar[] | undefined {
-  let nodes: unknown[] = [root];
-  for (const key of path) {
-    const next: unknown[] = [];
-    for (const node of flattenArrays(nodes)) {
-      if (isObject(node) && Object.hasOwn(node, key)) next.push(node[key]);
-    }
-    if (next.length === 0) return undefined;
-    nodes = next;
-  }
-  // an array at the leaf makes the key exist even when empty; objects there are not values
-  const found = nodes.some((node) => !isObject(node));
-  if (!found) return undefined;
-  return flattenArrays(nodes).filter((node): node is Scalar => !isObject(node));
-}
-
-/** The objects and scalars among `nodes`, arrays (at any nesting) replaced by their elements; order does not matter. */
-function flattenArrays(nodes: unknown[]): unknown[] {
-  const out: unknown[] = [];
-  const stack = [...nodes];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (Array.isArray(node)) for (const item of node) stack.push(item);
-    else out.push(node);
-  }
-  return out;
-}
-
-function conditionMatches(condition: Condition, values: Scalar[] | undefined): boolean {
-  if (condition.kind === 'exists') return condition.value === (values !== undefined);
-  if (values === undefined) return false;
-  return values.some((value) => valueMatches(condition, value));
-}
-
-function valueMatches(condition: Condition, value: Scalar): boolean {
-  switch (condition.kind) {
-    case 'equals':
-      return value === condition.value;
-    case 'prefix':
-      return typeof value === 'string' && value.startsWith(condition.value);
-    case 'suffix':
-      return typeof value === 'string' && value.endsWith(condition.value);
-    case 'equalsIgnoreCase':
-      return typeof value === 'string' && value.toLowerCase() === condition.value.toLowerCase();
-    case 'anythingBut':
-      return !condition.values.has(value);
-    case 'anythingButPrefix':
-      return typeof value === 'string' && !value.startsWith(condition.value);
-    case 'anythingButSuffix':
-      return typeof value === 'string' && !value.endsWith(condition.value);
-    case 'anythingButIgnoreCase':
-      return typeof value === 'string' && !condition.values.has(value.toLowerCase());
-    case 'numeric':
-      return typeof value === 'number' && condition.bounds.every(([op, bound]) => compare(op, value, bound));
-    case 'cidr': {
-      if (typeof value !== 'string') return false;
-      const family = isIP(value);
-      return family !== 0 && condition.network.check(value, family === 4 ? 'ipv4' : 'ipv6');
-    }
-    case 'exists':
-      return false;
-  }
-}
-
-function compare(op: NumericOperator, value: number, bound: number): boolean {
-  switch (op) {
-    case '=':
-      return value === bound;
-    case '<':
-      return value < bound;
-    case '<=':
-      return value <= bound;
-    case '>':
-      return value > bound;
-    case '>=':
-      return value >= bound;
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -39,6 +39,8 @@ import type { ActivityLog } from '../activity';
 import type { Clock } from '../clock';
 import { AwsError } from '../errors';
 import type { DeliveryTracker, FunctionRegistry } from '../event-delivery';
+import { validateFifoToken } from '../kit/fifo-tokens';
+import { isObject } from '../kit/guards';
 import type { SqsService } from '../sqs/service';
 import { numberInRange, significantDigits } from '../sqs/message-validation';
 import { SnsDeliverer, type HttpPoster } from './delivery';
@@ -530,7 +532,7 @@ export class SnsService {
       groupId = input.MessageGroupId;
       if (groupId === undefined)
         throw invalidParameter('The MessageGroupId parameter is required for FIFO topics');
-      validateFifoToken(groupId, 'MessageGroupId');
+      validateFifoToken('MessageGroupId', groupId, invalidFifoToken);
       deduplicationId = input.MessageDeduplicationId;
       if (deduplicationId === undefined) {
         if (topic.attributes.get('ContentBasedDeduplication')?.toLowerCase() !== 'true') {
@@ -541,7 +543,7 @@ export class SnsService {
         // AWS: content-based deduplication hashes the message body only
         deduplicationId = createHash('sha256').update(text).digest('hex');
       } else {
-        validateFifoToken(deduplicationId, 'MessageDeduplicationId');
+        validateFifoToken('MessageDeduplicationId', deduplicationId, invalidFifoToken);
       }
     } else if (input.MessageDeduplicationId !== undefined) {
       throw invalidParameter(
@@ -819,7 +821,7 @@ export class SnsService {
       } catch {
         throw invalidParameter(`${prefix}RedrivePolicy: failed to parse JSON.`);
       }
-      const target = isPlainObject(parsed) ? parsed.deadLetterTargetArn : undefined;
+      const target = isObject(parsed) ? parsed.deadLetterTargetArn : undefined;
       if (typeof target !== 'string' || !/^arn:aws:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/.test(target)) {
         throw invalidParameter(`${prefix}RedrivePolicy: deadLetterTargetArn is not a valid SQS queue ARN`);
       }
@@ -871,6 +873,10 @@ function invalidParameter(reason: string): AwsError {
   return new AwsError('InvalidParameter', `Invalid parameter: ${reason}`);
 }
 
+function invalidFifoToken(name: string, _value: string, reason: string): AwsError {
+  return invalidParameter(`${name} Reason: ${reason}`);
+}
+
 function requireString(value: unknown, name: string): string {
   if (typeof value !== 'string' || value === '') {
     throw new AwsError(
@@ -901,14 +907,10 @@ function tagList(tags: { Key?: string; Value?: string }[] | undefined): Map<stri
 
 function isJsonObject(text: string): boolean {
   try {
-    return isPlainObject(JSON.parse(text));
+    return isObject(JSON.parse(text));
   } catch {
     return false;
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Subscribe refuses HTTP/S endpoints off this machine unless the emulator was started to allow them. */
@@ -1008,14 +1010,6 @@ function validateAttributes(
     out[name] = { DataType: type, StringValue: value };
   }
   return out;
-}
-
-function validateFifoToken(value: string, name: string): void {
-  if (!/^[\x21-\x7e]{1,128}$/.test(value)) {
-    throw invalidParameter(
-      `${name} Reason: ${name} can only include alphanumeric and punctuation characters. 1 to 128 in length.`,
-    );
-  }
 }
 
 function paginate<T>(items: T[], token: string | undefined): { page: T[]; nextToken: string | undefined } {

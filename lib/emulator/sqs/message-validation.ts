@@ -1,10 +1,10 @@
 /** Validation of what producers send: bodies, message attributes, FIFO identifiers. Throws AwsError. */
 import { AwsError, invalidParameterValue, missingParameter } from '../errors';
+import { validateFifoToken as checkFifoToken } from '../kit/fifo-tokens';
 import type { MessageAttributes, MessageAttributeValue } from './model';
 
 // AWS: #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF (lone surrogates are invalid)
 const INVALID_CHARACTER = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-const FIFO_TOKEN = /^[0-9a-zA-Z!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
 const ATTRIBUTE_NAME = /^[a-zA-Z0-9_\-.]{1,256}$/;
 
 export const MAX_MESSAGE_ATTRIBUTES = 10;
@@ -195,9 +195,7 @@ export function significantDigits(text: string): number | undefined {
 
 /** MessageGroupId, MessageDeduplicationId and ReceiveRequestAttemptId: 1-128 alphanumeric or punctuation. */
 export function validateFifoToken(parameter: string, value: string): void {
-  if (!FIFO_TOKEN.test(value)) {
-    throw invalidParameterValue(
-      `Value ${value} for parameter ${parameter} is invalid. Reason: ${parameter} can only include alphanumeric and punctuation characters. 1 to 128 in length.`,
-    );
-  }
+  checkFifoToken(parameter, value, (name, text, reason) =>
+    invalidParameterValue(`Value ${text} for parameter ${name} is invalid. Reason: ${reason}`),
+  );
 }
