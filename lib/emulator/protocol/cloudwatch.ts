@@ -11,6 +11,7 @@ import { unescape } from 'node:querystring';
 import { gunzipSync } from 'node:zlib';
 import type { CloudWatchService } from '../cloudwatch/service';
 import { textNestsDeeperThan } from '../kit/json-nesting';
+import { isObject } from '../kit/guards';
 import { AwsError } from '../errors';
 import { MAX_REQUEST_BYTES } from './http-server';
 import { header, type ServiceProtocol, type WireRequest, type WireResponse } from './router';
@@ -384,10 +385,6 @@ function asAwsError(error: unknown): AwsError {
   if (error instanceof AwsError) return error;
   console.error('emulator: internal error in CloudWatch', error);
   return new AwsError('InternalServiceError', 'Internal service error.', 500, 'Receiver');
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 // ----- JSON input ---------------------------------------------------------------------------------------------

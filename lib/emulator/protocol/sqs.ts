@@ -3,6 +3,7 @@
  * older query protocol (form POST `Action=<Op>` to `/` or to a queue URL, XML replies).
  */
 import { indexed, isBase64, QueryForm, queryMessageAttribute } from './query-form';
+import { isObject } from '../kit/guards';
 import { AwsError } from '../errors';
 import type { SqsService } from '../sqs/service';
 import { header, type ServiceProtocol, type WireRequest, type WireResponse } from './router';
@@ -364,10 +365,6 @@ function base64Value(value: unknown, path: string): Buffer {
     throw serializationError(path, 'base64-encoded binary data');
   }
   return Buffer.from(value, 'base64');
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** JSON.stringify replacer: binary attribute values travel as base64 (Buffer#toJSON would run first). */
