@@ -2,7 +2,7 @@
  * Wire fuzz, mutated requests: raw HTTP with each protocol's framing (JSON targets, query forms, REST paths and
  * headers) and broken bodies, encodings, ranges and percent-encoding. See test/helpers/wire-fuzz.ts.
  */
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import {
@@ -16,6 +16,9 @@ import {
 } from '../../helpers/wire-fuzz';
 
 const fuzz = useFuzzEmulator('wire fuzz, mutated requests');
+/** One kept-alive connection, as AWS clients use: a refusal that closes it opens the next. */
+const KEEP_ALIVE = new Agent({ keepAlive: true, maxSockets: 1 });
+afterAll(() => KEEP_ALIVE.destroy());
 
 interface RawRequest {
   method: string;
@@ -31,7 +34,7 @@ function rawSend(request: RawRequest): Promise<number | undefined> {
       {
         method: request.method,
         headers: { ...request.headers, 'content-length': String(request.body.length) },
-        agent: false,
+        agent: KEEP_ALIVE,
       },
       (res) => {
         res.resume();
