@@ -2,7 +2,6 @@
  * Hostile single requests: each gets AWS's 4xx within a second, the emulator keeps serving, and nothing the
  * request touched has changed.
  */
-import { request as httpRequest } from 'node:http';
 import {
   CreateAutoScalingGroupCommand,
   DeleteAutoScalingGroupCommand,
@@ -21,6 +20,7 @@ import {
 import { DeleteAlarmsCommand, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { LOCAL_MAX_GROUP_SIZE } from '../../../lib/emulator/autoscaling/service';
 import { awsErrorOf } from '../../helpers/emulator';
+import { type RawResponse, rawRequest, signedFor } from '../../helpers/raw-http';
 import {
   type AutoScalingTestEmulator,
   groupInput,
@@ -43,28 +43,10 @@ async function timed<T>(promise: Promise<T>): Promise<{ value: T; ms: number }> 
 }
 
 /** A query-protocol POST with a body of our own making (what the SDK would refuse to send). */
-function rawQuery(body: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      t.emulator.endpoint,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization:
-            'AWS4-HMAC-SHA256 Credential=AKIAEMULATOR/20260101/us-east-1/autoscaling/aws4_request, SignedHeaders=host, Signature=00',
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
+function rawQuery(body: string): Promise<RawResponse> {
+  return rawRequest(t.emulator.endpoint, {
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...signedFor('autoscaling') },
+    body,
   });
 }
 

@@ -2,7 +2,6 @@
  * Hostile single requests: each gets an AWS-shaped answer within a second, without crashing the emulator, blocking
  * it, or changing any state. Real SDK over HTTP, raw HTTP where the SDK cannot send the body.
  */
-import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import {
   DescribeAlarmHistoryCommand,
@@ -19,6 +18,7 @@ import {
 import type { AlarmStateChange } from '../../../lib/emulator/cloudwatch/service';
 import { MAX_REQUEST_BYTES } from '../../../lib/emulator/protocol/http-server';
 import { awsErrorOf } from '../../helpers/emulator';
+import { type RawResponse, rawRequest } from '../../helpers/raw-http';
 import { type CloudWatchTestEmulator, minute, startCloudWatchTestEmulator } from './cloudwatch-fixture';
 
 let t: CloudWatchTestEmulator;
@@ -50,28 +50,8 @@ async function timed<T>(act: () => Promise<T>): Promise<{ result: T; ms: number 
   return { result, ms: (user + system) / 1000 };
 }
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
 function raw(body: string | Buffer, headers: Record<string, string>): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${t.emulator.endpoint}/`, { method: 'POST', headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return rawRequest(`${t.emulator.endpoint}/`, { headers, body });
 }
 
 const json = (operation: string, body: string | Buffer, extra: Record<string, string> = {}) =>

@@ -3,7 +3,6 @@
  * its functions keep working.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -21,6 +20,7 @@ import {
 import { ManualClock } from '../../../lib/emulator/clock';
 import { type Emulator, startEmulator } from '../../../lib/emulator/emulator';
 import { awsErrorOf, eventually, sqsClientFor, TEST_CREDENTIALS } from '../../helpers/emulator';
+import { type RawResponse, rawRequest, signedFor } from '../../helpers/raw-http';
 
 const ECHO = 'exports.handler = async (event) => ({ event });';
 
@@ -63,36 +63,8 @@ afterEach(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** A request the SDK would not send: a path or a body of our own making. */
-function raw(
-  method: string,
-  urlPath: string,
-  body = '',
-): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      `${emu.endpoint}${urlPath}`,
-      {
-        method,
-        headers: {
-          authorization:
-            'AWS4-HMAC-SHA256 Credential=AKIAEMULATOR/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=00',
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+function raw(method: string, urlPath: string, body = ''): Promise<RawResponse> {
+  return rawRequest(`${emu.endpoint}${urlPath}`, { method, headers: signedFor('lambda'), body });
 }
 
 async function timed<T>(promise: Promise<T>): Promise<{ value: T; ms: number }> {

@@ -1,5 +1,4 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -8,40 +7,14 @@ import { ManualClock } from '../../../lib/emulator/clock';
 import { type Emulator, startEmulator } from '../../../lib/emulator/emulator';
 import { AWS_CLIS, awsCli, boto3 } from '../../helpers/aws-clients';
 import { awsErrorOf, sqsClientFor } from '../../helpers/emulator';
-
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  elapsedMs: number;
-}
+import { type RawResponse, rawRequest } from '../../helpers/raw-http';
 
 /** One request exactly as given (Host included), as a browser or an attacker's script would send it. */
 function raw(
   endpoint: string,
   options: { method?: string; path?: string; headers?: Record<string, string>; body?: string },
 ): Promise<RawResponse> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      `${endpoint}${options.path ?? '/'}`,
-      { method: options.method ?? 'POST', headers: options.headers ?? {}, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-            elapsedMs: performance.now() - started,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body ?? '');
-  });
+  return rawRequest(`${endpoint}${options.path ?? '/'}`, options);
 }
 
 const FORM = 'application/x-www-form-urlencoded';

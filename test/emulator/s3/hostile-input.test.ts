@@ -3,7 +3,6 @@
  * it names is left as it was.
  */
 import { createHash } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -17,6 +16,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { awsErrorOf } from '../../helpers/emulator';
+import { type RawResponse, rawRequest, signedFor } from '../../helpers/raw-http';
 import { type S3TestEmulator, startS3TestEmulator } from './s3-fixture';
 
 let t: S3TestEmulator;
@@ -33,28 +33,11 @@ function raw(
   path: string,
   body: string | Buffer = '',
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      `${t.emulator.endpoint}${path}`,
-      {
-        method,
-        headers: {
-          authorization:
-            'AWS4-HMAC-SHA256 Credential=AKIAEMULATOR/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00',
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
+): Promise<RawResponse> {
+  return rawRequest(`${t.emulator.endpoint}${path}`, {
+    method,
+    headers: { ...signedFor('s3'), ...headers },
+    body,
   });
 }
 
