@@ -15,6 +15,8 @@ import { type Emulator, startEmulator } from '../../lib/emulator/emulator';
 export const RUNS_PER_PROTOCOL = 2_000;
 export const SECONDS_PER_PROTOCOL = 2;
 const SLOW_MS = 1_000;
+/** Runs every protocol makes whatever the machine's load, before the time limit may cut the rest short. */
+const MIN_RUNS = 250;
 /** Requests between two health checks. */
 export const BURST = 100;
 export const MIB = 1024 * 1024;
@@ -207,4 +209,18 @@ export function stringArbitrary(known: KnownResources): fc.Arbitrary<string> {
       ),
     },
   );
+}
+
+/**
+ * Checks `property` on at least MIN_RUNS generated requests (so the tally never depends on how busy the machine
+ * is), then on more until RUNS_PER_PROTOCOL or the time limit. Fixed seeds: a failure replays.
+ */
+export async function assertFuzz(property: Parameters<typeof fc.assert>[0], seed: number): Promise<void> {
+  await fc.assert(property, { numRuns: MIN_RUNS, seed, endOnFailure: true });
+  await fc.assert(property, {
+    numRuns: RUNS_PER_PROTOCOL - MIN_RUNS,
+    seed: seed + 1,
+    interruptAfterTimeLimit: SECONDS_PER_PROTOCOL * 1000,
+    endOnFailure: true,
+  });
 }

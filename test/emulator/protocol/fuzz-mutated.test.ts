@@ -6,11 +6,10 @@ import { Agent, request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import {
+  assertFuzz,
   BURST,
   HOSTILE_STRINGS,
   MIB,
-  RUNS_PER_PROTOCOL,
-  SECONDS_PER_PROTOCOL,
   stringArbitrary,
   useFuzzEmulator,
 } from '../../helpers/wire-fuzz';
@@ -148,7 +147,7 @@ describe.each(RAW_PROTOCOLS.map((p) => [p.protocol, p] as const))(
       });
       let sent = 0;
       // Act & Assess
-      await fc.assert(
+      await assertFuzz(
         fc.asyncProperty(request, async (raw) => {
           const { status, ms } = await fuzz.timed(() => rawSend(raw));
           fuzz.record(
@@ -159,12 +158,7 @@ describe.each(RAW_PROTOCOLS.map((p) => [p.protocol, p] as const))(
           );
           if (++sent % BURST === 0) await fuzz.healthWithin100ms();
         }),
-        {
-          numRuns: RUNS_PER_PROTOCOL,
-          seed: 12,
-          interruptAfterTimeLimit: SECONDS_PER_PROTOCOL * 1000,
-          endOnFailure: true,
-        },
+        12,
       );
       await fuzz.emulator().idle();
       await fuzz.healthWithin100ms();
