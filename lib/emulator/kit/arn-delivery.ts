@@ -1,0 +1,54 @@
+/**
+ * Delivery to a destination named by ARN: an SQS queue, an SNS topic or a Lambda function. S3 event notifications,
+ * Lambda destinations and CloudWatch alarm actions all hand their events over this way, as AWS's services do.
+ */
+
+/** What a delivery needs of each service (structural, so the kit does not depend on the services). */
+export interface ArnTargets {
+  readonly sqs?: {
+    queueByArn(arn: string): { readonly url: string } | undefined;
+    sendMessage(input: { QueueUrl: string; MessageBody: string }): unknown;
+  };
+  readonly sns?: { publishInternal(topicArn: string, message: string, subject?: string): void };
+  readonly functions?: { invokeAsync(functionArn: string, event: unknown): void };
+}
+
+export interface ArnDelivery {
+  /** The event: a function receives it as is; queues and topics receive its JSON text (or the string itself). */
+  readonly event: unknown;
+  /** SNS only: the notification's Subject. */
+  readonly subject?: string;
+}
+
+/** The service an ARN names: `arn:aws:sqs:…` → `sqs`. */
+export function serviceOfArn(arn: string): string | undefined {
+  const parts = arn.split(':', 3);
+  return parts.length === 3 && parts[0] === 'arn' ? parts[2] : undefined;
+}
+
+/**
+ * Sends one event to the destination the ARN names. Throws an Error that says why when it cannot (no such
+ * destination, a type the emulator does not deliver to): callers decide whether AWS drops or records the failure.
+ */
+export function deliverToArn(targets: ArnTargets, arn: string, delivery: ArnDelivery): void {
+  const text = typeof delivery.event === 'string' ? delivery.event : JSON.stringify(delivery.event);
+  const service = serviceOfArn(arn);
+  switch (service) {
+    case 'sqs': {
+      const queue = targets.sqs?.queueByArn(arn);
+      if (!queue) throw new Error(`the destination queue ${arn} does not exist`);
+      targets.sqs!.sendMessage({ QueueUrl: queue.url, MessageBody: text });
+      return;
+    }
+    case 'sns':
+      if (!targets.sns) throw new Error('SNS is not available');
+      targets.sns.publishInternal(arn, text, delivery.subject);
+      return;
+    case 'lambda':
+      if (!targets.functions) throw new Error('Lambda is not available');
+      targets.functions.invokeAsync(arn, delivery.event);
+      return;
+    default:
+      throw new Error(`destinations of type ${service ?? 'unknown'} are not emulated (${arn})`);
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * The wire of an RPC-style service (SQS, SNS, CloudWatch, Auto Scaling and the ones to come): AWS JSON 1.0/1.1
+ * (`X-Amz-Target: <prefix>.<Op>`) and/or the query protocol (`Action=<Op>`, XML out), read and written by the
+ * schema-driven codecs from the service's SDK model. A service supplies only its table: one call per emulated
+ * operation, the members it refuses by name, and its error conventions.
+ */
+import { gunzipSync } from 'node:zlib';
+import { AwsError } from '../../errors';
+import { textNestsDeeperThan } from '../../kit/json-nesting';
+import { MAX_REQUEST_BYTES } from '../http-server';
+import { QueryForm } from '../query-form';
+import { header, type ServiceProtocol, type WireRequest, type WireResponse } from '../router';
+import { decodeJsonInput, encodeJsonError, encodeJsonOutput, type JsonErrorOptions } from './json';
+import {
+  decodeQueryInput,
+  encodeQueryError,
+  encodeQueryResponse,
+  IndexedForm,
+  type QueryDecodeOptions,
+  refuseUnsupported,
+} from './query';
+import type { OperationModel, ServiceModel } from './service-model';
+
+/** One emulated operation: the service method it calls with the decoded input (shaped as the SDK's input). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the codec hands over input shaped by the SDK's schema
+export type OperationCall<S> = (service: S, input: any, request: WireRequest) => unknown;
+
+/** Deeper than any AWS input shape nests; refused before JSON.parse, which takes seconds on megabytes of `[`. */
+const MAX_JSON_DEPTH = 64;
+
+export interface RpcServiceWire<S> {
+  /** For logs: `SQS`, `CloudWatch`. */
+  readonly serviceName: string;
+  /** SigV4 signing name from the credential scope. */
+  readonly signingName: string;
+  readonly model: ServiceModel;
+  readonly operations: Readonly<Record<string, OperationCall<S>>>;
+  /** Members of the SDK's input the emulator refuses by name rather than drop, per operation. */
+  readonly unsupported: Readonly<Record<string, readonly string[]>>;
+  /** The query protocol: XML namespace of replies and the service's errors for malformed values. */
+  readonly query?: { readonly xmlns: string; readonly decode: QueryDecodeOptions };
+  /** AWS JSON: the X-Amz-Target prefix, the content type (1.0 or 1.1) and the error conventions. */
+  readonly json?: {
+    readonly targetPrefix: string;
+    readonly contentType: 'application/x-amz-json-1.0' | 'application/x-amz-json-1.1';
+    readonly errors: JsonErrorOptions;
+  };
+  /** The error a service bug surfaces as (AWS's own wording for an internal failure). */
+  readonly internalError: () => AwsError;
+}
+
+/** A service's ServiceProtocol built from its wire table; subclasses adjust the few service quirks. */
+export class RpcProtocol<S> implements ServiceProtocol {
+  readonly signingName: string;
+  readonly jsonTargetPrefix?: string;
+  readonly queryActions?: ReadonlySet<string>;
+
+  constructor(
+    protected readonly wire: RpcServiceWire<S>,
+    protected readonly service: S,
+  ) {
+    this.signingName = wire.signingName;
+    this.jsonTargetPrefix = wire.json?.targetPrefix;
+    if (wire.query) this.queryActions = new Set(Object.keys(wire.operations));
+  }
+
+  handle(request: WireRequest): Promise<WireResponse> {
+    return this.wire.json && header(request, 'x-amz-target') !== undefined
+      ? this.handleJson(request)
+      : this.handleQuery(request);
+  }
+
+  /** A request over the size limit, refused in its own protocol's shape (the body is not read). */
+  tooLarge(request: WireRequest, limit: number): WireResponse {
+    const length = Number(header(request, 'content-length'));
+    const error = new AwsError(
+      'RequestEntityTooLarge',
+      Number.isFinite(length)
+        ? `Request size ${length} exceeded ${limit} bytes`
+        : `Request size exceeded ${limit} bytes`,
+      413,
+    );
+    return this.wire.json && header(request, 'x-amz-target') !== undefined
+      ? this.jsonError(request, error)
+      : this.queryError(request, error);
+  }
+
+  /** The input as decoded, before the call: subclasses fill members the protocol carries elsewhere. */
+  protected completeQueryInput(_input: Record<string, unknown>, _request: WireRequest): void {}
+
+  /** An error as the query protocol words it (some services kept older wording there). */
+  protected queryErrorOf(error: AwsError): AwsError {
+    return error;
+  }
+
+  // ----- AWS JSON -----------------------------------------------------------------------------------------
+
+  private async handleJson(request: WireRequest): Promise<WireResponse> {
+    const json = this.wire.json!;
+    try {
+      const target = header(request, 'x-amz-target') as string;
+      const name = target.startsWith(`${json.targetPrefix}.`)
+        ? target.slice(json.targetPrefix.length + 1)
+        : '';
+      const [call, operation] = this.operation(name, () =>
+        unknownOperation(`Operation ${target} is not supported by this service.`),
+      );
+      const body = bodyOf(request);
+      let parsed: unknown = {};
+      if (body.length > 0) {
+        if (textNestsDeeperThan(body, MAX_JSON_DEPTH)) {
+          throw new AwsError(
+            'SerializationException',
+            `The request nests JSON more than ${MAX_JSON_DEPTH} levels deep.`,
+          );
+        }
+        try {
+          parsed = JSON.parse(body.toString('utf8'));
+        } catch {
+          throw new AwsError('SerializationException', 'Start of structure or map found where not expected.');
+        }
+      }
+      const input = decodeJsonInput(operation, parsed);
+      this.refuse(name, input);
+      const result = await call(this.service, input, request);
+      return {
+        status: 200,
+        headers: { 'content-type': json.contentType, 'x-amzn-requestid': request.requestId },
+        body: encodeJsonOutput(operation, result),
+      };
+    } catch (error) {
+      return this.jsonError(request, this.asAwsError(error));
+    }
+  }
+
+  private jsonError(request: WireRequest, error: AwsError): WireResponse {
+    const json = this.wire.json!;
+    const { headers, body } = encodeJsonError(error, this.wire.model, json.errors);
+    return {
+      status: error.httpStatus,
+      headers: { 'content-type': json.contentType, 'x-amzn-requestid': request.requestId, ...headers },
+      body,
+    };
+  }
+
+  // ----- query --------------------------------------------------------------------------------------------
+
+  private async handleQuery(request: WireRequest): Promise<WireResponse> {
+    try {
+      const query = this.wire.query;
+      if (!query) throw unknownOperation('The request has no X-Amz-Target header.');
+      const form = QueryForm.fromRequest({ ...request, body: bodyOf(request) });
+      const action = form.get('Action');
+      if (!action) throw new AwsError('MissingAction', 'The request must contain the parameter Action.');
+      const [call, operation] = this.operation(
+        action,
+        () => new AwsError('InvalidAction', `The action ${action} is not valid for this endpoint.`),
+      );
+      const input = decodeQueryInput(operation, new IndexedForm(form), query.decode);
+      this.completeQueryInput(input, request);
+      this.refuse(action, input);
+      const result = await call(this.service, input, request);
+      return {
+        status: 200,
+        headers: { 'content-type': 'text/xml', 'x-amzn-requestid': request.requestId },
+        body: encodeQueryResponse(operation, result ?? {}, query.xmlns, request.requestId),
+      };
+    } catch (error) {
+      return this.queryError(request, this.asAwsError(error));
+    }
+  }
+
+  private queryError(request: WireRequest, error: AwsError): WireResponse {
+    const aws = this.queryErrorOf(error);
+    return {
+      status: aws.httpStatus,
+      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': request.requestId },
+      body: encodeQueryError(aws, this.wire.query?.xmlns ?? '', request.requestId),
+    };
+  }
+
+  // ----- shared -------------------------------------------------------------------------------------------
+
+  /** The emulated operation and its model; an operation of the model the emulator lacks is named as such. */
+  private operation(name: string, unknown: () => AwsError): [OperationCall<S>, OperationModel] {
+    const call = Object.hasOwn(this.wire.operations, name) ? this.wire.operations[name] : undefined;
+    const operation = this.wire.model.operations.get(name);
+    if (call && operation) return [call, operation];
+    if (operation) {
+      const error = unknown();
+      throw new AwsError(
+        error.code,
+        `The local emulator does not implement the ${this.wire.serviceName} operation ${name}.`,
+        error.httpStatus,
+      );
+    }
+    throw unknown();
+  }
+
+  private refuse(name: string, input: Record<string, unknown>): void {
+    const invalid =
+      this.wire.query?.decode.invalidValue ??
+      ((_member: string, message: string) => new AwsError('InvalidParameterValue', message));
+    refuseUnsupported(input, this.wire.unsupported[name], { invalidValue: invalid });
+  }
+
+  private asAwsError(error: unknown): AwsError {
+    if (error instanceof AwsError) return error;
+    console.error(`emulator: internal error in ${this.wire.serviceName}`, error);
+    return this.wire.internalError();
+  }
+}
+
+function unknownOperation(message: string): AwsError {
+  return new AwsError('UnknownOperationException', message);
+}
+
+/** The body, inflated when the client compressed it (SDKs gzip large PutMetricData calls); bounded as the server is. */
+function bodyOf(request: WireRequest): Buffer {
+  const encoding = (header(request, 'content-encoding') ?? '').toLowerCase();
+  if (!encoding.includes('gzip')) return request.body;
+  try {
+    // a megabyte of gzip can inflate to gigabytes: stop at the size the server accepts uncompressed
+    return gunzipSync(request.body, { maxOutputLength: MAX_REQUEST_BYTES });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new AwsError('RequestEntityTooLarge', `Request size exceeded ${MAX_REQUEST_BYTES} bytes`, 413);
+    }
+    throw new AwsError('SerializationException', 'The request body is not valid gzip data.');
+  }
+}
