@@ -252,8 +252,8 @@ export class LambdaService {
     return description;
   }
 
-  getFunction(nameOrArn: string): FunctionDescription {
-    return this.functionOf(nameOrArn).description;
+  getFunction(nameOrArn: string, qualifier?: string): FunctionDescription {
+    return this.functionOf(nameOrArn, qualifier).description;
   }
 
   listFunctions(): FunctionDescription[] {

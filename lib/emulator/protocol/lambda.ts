@@ -1,16 +1,32 @@
 /**
- * Lambda on the wire: REST-JSON under `/2015-03-31/`. Invoke (so `aws lambda invoke` and the SDK's
- * InvokeCommand work locally), GetFunction, GetFunctionConfiguration and ListFunctions.
+ * Lambda on the wire: REST-JSON as @aws-sdk/client-lambda speaks it, routed, read and written from the SDK's own
+ * model (codec/http-bindings.ts, codec/rest-json.ts). Invoke (so `aws lambda invoke` and the SDK's InvokeCommand
+ * work locally), GetFunction, GetFunctionConfiguration and ListFunctions; the model's other operations answer a
+ * 400 that names them.
  */
+import * as lambdaSdk from '@aws-sdk/client-lambda';
 import { AwsError } from '../errors';
 import { MAX_EVENT_NESTING, textNestsDeeperThan } from '../kit/json-nesting';
+import { pageOf } from '../kit/pagination';
 import {
   type InvocationType,
   type LambdaService,
   MAX_ASYNC_PAYLOAD_BYTES,
   MAX_SYNC_PAYLOAD_BYTES,
 } from '../lambda/service';
-import { header, type ServiceProtocol, type WireRequest, type WireResponse } from './router';
+import { type BoundValueKind, HttpRouteTable } from './codec/http-bindings';
+import {
+  decodeRestJsonInput,
+  encodeRestJsonError,
+  encodeRestJsonOutput,
+  type RestJsonDecodeOptions,
+} from './codec/rest-json';
+import { serviceModelOf } from './codec/service-model';
+import type { ServiceProtocol, WireRequest, WireResponse } from './router';
+
+/** The SDK's own model of Lambda: routes, bound members, JSON names and error shapes. */
+const MODEL = serviceModelOf(lambdaSdk);
+const ROUTES = new HttpRouteTable(MODEL);
 
 const API_PREFIX = '/2015-03-31/functions';
 const INVOCATION_TYPES = new Set<string>(['RequestResponse', 'Event', 'DryRun']);
@@ -25,6 +41,51 @@ const QUALIFIER = /^[a-zA-Z0-9$_-]{1,128}$/;
 /** AWS: ListFunctions returns at most 50 functions a page; MaxItems is 1 to 10,000. */
 const LIST_PAGE_MAX = 50;
 const MAX_ITEMS_MAX = 10_000;
+
+/** An input as the SDK's model shapes it (the codec checked each member's type). */
+type Input = Record<string, unknown> & { readonly Qualifier?: string };
+type Call = (lambda: LambdaService, input: Input, request: WireRequest) => unknown;
+
+/** The operations this emulator implements: one service method each. */
+const OPERATIONS: Record<string, Call> = {
+  Invoke: invoke,
+  GetFunction: (l, i) => {
+    const configuration = l.getFunction(functionNameOf(i), qualifierOf(i));
+    const codeDirectory = l.runtime.configuration(configuration.FunctionName)?.codeDirectory ?? '';
+    return {
+      Configuration: configuration,
+      Code: { RepositoryType: 'S3', Location: `file://${codeDirectory}` },
+    };
+  },
+  GetFunctionConfiguration: (l, i) => l.getFunction(functionNameOf(i), qualifierOf(i)),
+  ListFunctions: listFunctions,
+};
+
+/** The operations Lambda answers, for the conformance test and the docs. */
+export const LAMBDA_OPERATIONS: readonly string[] = Object.keys(OPERATIONS);
+
+/** Members of the SDK's input that the emulator refuses by name rather than drop. */
+export const LAMBDA_UNSUPPORTED_MEMBERS: Readonly<Record<string, readonly string[]>> = {
+  // the emulated runtime hands functions no client context, tenant or durable execution
+  Invoke: ['ClientContext', 'DurableExecutionName', 'TenantId'],
+  // Lambda@Edge replicas: there are none locally
+  ListFunctions: ['MasterRegion'],
+};
+
+const DECODE: RestJsonDecodeOptions = {
+  invalidValue: (member, _message, value, expected) =>
+    validationException(
+      `Value '${value}' at '${camel(member)}' failed to satisfy constraint: ${EXPECTED[expected]}`,
+    ),
+  invalidJson: (detail) => invalidContent(detail),
+};
+
+const EXPECTED: Record<BoundValueKind, string> = {
+  number: 'Member must be an integer',
+  boolean: 'Member must be a boolean',
+  timestamp: 'Member must be a timestamp',
+  base64: 'Member must be base64-encoded',
+};
 
 export class LambdaProtocol implements ServiceProtocol {
   readonly signingName = 'lambda';
@@ -48,121 +109,45 @@ export class LambdaProtocol implements ServiceProtocol {
 
   async handle(request: WireRequest): Promise<WireResponse> {
     try {
-      return await this.route(request);
+      const match = ROUTES.match(request.method, request.path, request.query, request.headers);
+      if (!match) {
+        throw new AwsError(
+          'UnknownOperationException',
+          `The emulator does not implement ${request.method} ${request.path}`,
+          404,
+        );
+      }
+      const name = match.operation.name;
+      const call = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
+      if (!call) {
+        throw new AwsError('UnknownOperationException', `${name} is not supported by the local emulator.`);
+      }
+      const input = decodeRestJsonInput(match.operation, { ...request, labels: match.labels }, DECODE);
+      for (const member of LAMBDA_UNSUPPORTED_MEMBERS[name] ?? []) {
+        if (input[member] !== undefined) {
+          throw new AwsError(
+            'InvalidParameterValueException',
+            `${member} is not supported by the local emulator.`,
+          );
+        }
+      }
+      const output = (await call(this.lambda, input, request)) as Record<string, unknown> & {
+        requestId?: string;
+      };
+      const reply = encodeRestJsonOutput(match.operation, output);
+      const headers: Record<string, string> = {
+        ...reply.headers,
+        'x-amzn-requestid': output.requestId ?? request.requestId,
+      };
+      // AWS: Invoke's payload (a blob in the model) is the function's result as JSON, and says so
+      if (name === 'Invoke' && reply.body.length > 0) headers['content-type'] = 'application/json';
+      return { ...reply, headers };
     } catch (error) {
       return this.error(request, error);
     }
   }
 
-  private async route(request: WireRequest): Promise<WireResponse> {
-    const rest = request.path.slice(API_PREFIX.length).replace(/^\//, '');
-    const [encodedName = '', sub, ...extra] = rest.split('/');
-    if (encodedName === '' && request.method === 'GET') return this.listFunctions(request);
-    if (extra.length === 0 && encodedName !== '') {
-      const name = functionNameOf(encodedName);
-      if (request.method === 'POST' && sub === 'invocations') return this.invoke(request, name);
-      if (request.method === 'GET' && sub === undefined) {
-        const configuration = this.lambda.getFunction(name);
-        return json(request, 200, {
-          Configuration: configuration,
-          Code: {
-            RepositoryType: 'S3',
-            Location: `file://${this.lambda.runtime.configuration(configuration.FunctionName)?.codeDirectory ?? ''}`,
-          },
-        });
-      }
-      if (request.method === 'GET' && sub === 'configuration') {
-        return json(request, 200, this.lambda.getFunction(name));
-      }
-    }
-    throw new AwsError(
-      'UnknownOperationException',
-      `The emulator does not implement ${request.method} ${request.path}`,
-      404,
-    );
-  }
-
-  /** ListFunctions, a page at a time: `Marker` is where the previous page ended. */
-  private listFunctions(request: WireRequest): WireResponse {
-    const maxItemsText = request.query.get('MaxItems');
-    let pageSize = LIST_PAGE_MAX;
-    if (maxItemsText !== null) {
-      const maxItems = /^-?\d+$/.test(maxItemsText) ? Number(maxItemsText) : Number.NaN;
-      if (!(maxItems >= 1 && maxItems <= MAX_ITEMS_MAX)) {
-        const constraint = Number.isNaN(maxItems)
-          ? 'Member must be an integer'
-          : maxItems < 1
-            ? 'Member must have value greater than or equal to 1'
-            : `Member must have value less than or equal to ${MAX_ITEMS_MAX}`;
-        throw validationException(
-          `Value '${maxItemsText}' at 'maxItems' failed to satisfy constraint: ${constraint}`,
-        );
-      }
-      pageSize = Math.min(maxItems, LIST_PAGE_MAX);
-    }
-    const all = this.lambda.listFunctions();
-    const marker = request.query.get('Marker');
-    const from = marker === null ? 0 : /^\d{1,9}$/.test(marker) ? Number(marker) : Number.NaN;
-    if (!(from >= 0 && from <= all.length)) {
-      throw new AwsError('InvalidParameterValueException', `Invalid Marker: ${marker}`);
-    }
-    const next = from + pageSize < all.length ? String(from + pageSize) : undefined;
-    return json(request, 200, {
-      Functions: all.slice(from, from + pageSize),
-      ...(next !== undefined ? { NextMarker: next } : {}),
-    });
-  }
-
-  private async invoke(request: WireRequest, name: string): Promise<WireResponse> {
-    const type = header(request, 'x-amz-invocation-type') ?? 'RequestResponse';
-    if (!INVOCATION_TYPES.has(type)) {
-      throw new AwsError(
-        'InvalidParameterValueException',
-        `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
-      );
-    }
-    const limit = type === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
-    if (request.body.length > limit) {
-      throw new AwsError(
-        'RequestTooLargeException',
-        `Request must be smaller than ${limit} bytes for the ${type === 'Event' ? 'InvokeAsync' : 'InvokeFunction'} operation`,
-        413,
-      );
-    }
-    const qualifier = request.query.get('Qualifier') ?? undefined;
-    if (qualifier !== undefined && !QUALIFIER.test(qualifier)) {
-      throw validationException(
-        `Value '${qualifier}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)`,
-      );
-    }
-    let payload: unknown = {};
-    if (request.body.length > 0) {
-      const text = request.body.toString('utf8');
-      // the event is cloned into the function's worker and stringified again: both recurse, so bound the depth
-      const problem = textNestsDeeperThan(text, MAX_EVENT_NESTING)
-        ? `the payload nests arrays and objects deeper than ${MAX_EVENT_NESTING} levels`
-        : undefined;
-      try {
-        if (problem === undefined) payload = JSON.parse(text);
-      } catch (error) {
-        throw invalidContent((error as Error).message);
-      }
-      if (problem !== undefined) throw invalidContent(problem);
-    }
-    const output = await this.lambda.invoke(name, payload, type as InvocationType, {
-      qualifier,
-      tail: header(request, 'x-amz-log-type') === 'Tail',
-    });
-    const headers: Record<string, string> = { 'x-amzn-requestid': output.requestId };
-    if (output.executedVersion) headers['x-amz-executed-version'] = output.executedVersion;
-    if (output.functionError) headers['x-amz-function-error'] = output.functionError;
-    if (output.log !== undefined) headers['x-amz-log-result'] = output.log;
-    if (output.statusCode !== 200) return { status: output.statusCode, headers, body: '' };
-    headers['content-type'] = 'application/json';
-    return { status: 200, headers, body: JSON.stringify(output.payload ?? null) };
-  }
-
-  /** REST-JSON errors: the code in `x-amzn-ErrorType`, a body with `Type` and `message`. */
+  /** REST-JSON errors: the code in `x-amzn-ErrorType`, a body with `Type` and the message. */
   private error(request: WireRequest, error: unknown): WireResponse {
     if (!(error instanceof AwsError)) console.error('emulator: internal error in Lambda', error);
     // the cause goes to the emulator's own output: a reply never carries this machine's paths or internals
@@ -170,29 +155,96 @@ export class LambdaProtocol implements ServiceProtocol {
       error instanceof AwsError
         ? error
         : new AwsError('ServiceException', 'The emulator failed; its output says why.', 500, 'Receiver');
-    return {
-      status: e.httpStatus,
-      headers: {
-        'content-type': 'application/json',
-        'x-amzn-errortype': e.code,
-        'x-amzn-requestid': request.requestId,
-      },
-      body: JSON.stringify({ Type: e.fault === 'Sender' ? 'User' : 'Service', message: e.message }),
-    };
+    const reply = encodeRestJsonError(e, MODEL, { faultMember: 'Type' });
+    return { ...reply, headers: { ...reply.headers, 'x-amzn-requestid': request.requestId } };
   }
 }
 
-/**
- * The function name of the path, decoded; checked as AWS checks it, so that a name that is not one (or whose
- * percent-encoding does not decode) is AWS's ValidationException, never a failure of the emulator.
- */
-function functionNameOf(encoded: string): string {
-  let name: string;
-  try {
-    name = decodeURIComponent(encoded);
-  } catch {
-    name = encoded; // a `%` that starts no escape: the raw text, which the pattern refuses
+async function invoke(lambda: LambdaService, input: Input, request: WireRequest): Promise<unknown> {
+  const name = functionNameOf(input);
+  const type = (input.InvocationType as string | undefined) ?? 'RequestResponse';
+  if (!INVOCATION_TYPES.has(type)) {
+    throw new AwsError(
+      'InvalidParameterValueException',
+      `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
+    );
   }
+  const logType = input.LogType as string | undefined;
+  if (logType !== undefined && logType !== 'None' && logType !== 'Tail') {
+    throw new AwsError(
+      'InvalidParameterValueException',
+      `1 validation error detected: Value '${logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [Tail, None]`,
+    );
+  }
+  const limit = type === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
+  if (request.body.length > limit) {
+    throw new AwsError(
+      'RequestTooLargeException',
+      `Request must be smaller than ${limit} bytes for the ${type === 'Event' ? 'InvokeAsync' : 'InvokeFunction'} operation`,
+      413,
+    );
+  }
+  const qualifier = qualifierOf(input);
+  const payload = input.Payload === undefined ? {} : parsePayload(input.Payload as Buffer);
+  const output = await lambda.invoke(name, payload, type as InvocationType, {
+    qualifier,
+    tail: logType === 'Tail',
+  });
+  return {
+    requestId: output.requestId,
+    StatusCode: output.statusCode,
+    FunctionError: output.functionError,
+    LogResult: output.log,
+    ExecutedVersion: output.executedVersion,
+    // AWS: only a synchronous invocation has a payload (and an error's payload is Lambda's error object)
+    Payload: output.statusCode === 200 ? Buffer.from(JSON.stringify(output.payload ?? null)) : undefined,
+  };
+}
+
+function parsePayload(body: Buffer): unknown {
+  // the event is cloned into the function's worker and stringified again: both recurse, so bound the depth
+  if (textNestsDeeperThan(body, MAX_EVENT_NESTING)) {
+    throw invalidContent(`the payload nests arrays and objects deeper than ${MAX_EVENT_NESTING} levels`);
+  }
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw invalidContent((error as Error).message);
+  }
+}
+
+/** ListFunctions, a page at a time: `Marker` is where the previous page ended. */
+function listFunctions(lambda: LambdaService, input: Input): unknown {
+  const maxItems = input.MaxItems as number | undefined;
+  if (maxItems !== undefined && !(Number.isInteger(maxItems) && maxItems >= 1 && maxItems <= MAX_ITEMS_MAX)) {
+    const constraint = !Number.isInteger(maxItems)
+      ? 'Member must be an integer'
+      : maxItems < 1
+        ? 'Member must have value greater than or equal to 1'
+        : `Member must have value less than or equal to ${MAX_ITEMS_MAX}`;
+    throw validationException(
+      `Value '${maxItems}' at 'maxItems' failed to satisfy constraint: ${constraint}`,
+    );
+  }
+  const version = input.FunctionVersion as string | undefined;
+  if (version !== undefined && version !== 'ALL') {
+    throw validationException(
+      `Value '${version}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]`,
+    );
+  }
+  // FunctionVersion ALL adds the published versions: locally there are none, only $LATEST
+  const marker = input.Marker as string | undefined;
+  const page = pageOf(lambda.listFunctions(), {
+    pageSize: Math.min(maxItems ?? LIST_PAGE_MAX, LIST_PAGE_MAX),
+    token: marker,
+    invalidToken: () => new AwsError('InvalidParameterValueException', `Invalid Marker: ${marker}`),
+  });
+  return { Functions: page.items, NextMarker: page.nextToken };
+}
+
+/** The function name of the path, checked as AWS checks it (a name that is not one is a ValidationException). */
+function functionNameOf(input: Input): string {
+  const name = String(input.FunctionName ?? '');
   const problems: string[] = [];
   if (!FUNCTION_NAME.test(name)) {
     problems.push(
@@ -213,6 +265,16 @@ function functionNameOf(encoded: string): string {
   return name;
 }
 
+function qualifierOf(input: Input): string | undefined {
+  const qualifier = input.Qualifier;
+  if (qualifier !== undefined && !QUALIFIER.test(qualifier)) {
+    throw validationException(
+      `Value '${qualifier}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)`,
+    );
+  }
+  return qualifier;
+}
+
 /** AWS's modeled-constraint error: `1 validation error detected: …`, HTTP 400. */
 function validationException(problem: string): AwsError {
   return new AwsError('ValidationException', `1 validation error detected: ${problem}`);
@@ -225,10 +287,7 @@ function invalidContent(detail: string): AwsError {
   );
 }
 
-function json(request: WireRequest, status: number, body: unknown): WireResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/json', 'x-amzn-requestid': request.requestId },
-    body: JSON.stringify(body),
-  };
+/** AWS names members in validation messages in camel case (`maxItems`). */
+function camel(member: string): string {
+  return member.charAt(0).toLowerCase() + member.slice(1);
 }

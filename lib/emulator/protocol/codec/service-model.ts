@@ -8,6 +8,8 @@ import { NormalizedSchema } from '@smithy/core/schema';
 
 export interface OperationModel {
   readonly name: string;
+  /** The operation's own traits, e.g. `http: [method, uriPattern, statusCode]` for the REST protocols. */
+  readonly traits: Readonly<Record<string, unknown>>;
   readonly input: NormalizedSchema;
   readonly output: NormalizedSchema;
 }
@@ -19,6 +21,8 @@ export interface ErrorModel {
   readonly code: string;
   readonly httpStatus: number;
   readonly fault: 'Sender' | 'Receiver';
+  /** The error structure (its members, e.g. Lambda's `Type` and `Message` or `message`). */
+  readonly schema: NormalizedSchema;
 }
 
 export interface ServiceModel {
@@ -42,6 +46,7 @@ export function serviceModelOf(sdk: Readonly<Record<string, unknown>>): ServiceM
       const name = schema[2] as string;
       operations.set(name, {
         name,
+        traits: (schema[3] ?? {}) as Record<string, unknown>,
         input: NormalizedSchema.of(resolve(schema[4]) as never),
         output: NormalizedSchema.of(resolve(schema[5]) as never),
       });
@@ -57,6 +62,7 @@ export function serviceModelOf(sdk: Readonly<Record<string, unknown>>): ServiceM
         code: traits.awsQueryError?.[0] ?? shape,
         httpStatus: traits.awsQueryError?.[1] ?? traits.httpError ?? (traits.error === 'server' ? 500 : 400),
         fault: traits.error === 'server' ? 'Receiver' : 'Sender',
+        schema: NormalizedSchema.of(schema as never),
       };
       errors.set(model.code, model);
       errors.set(shape, model);
