@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { formOf, type ProtocolRouter, type WireRequest, type WireResponse } from './router';
+import { type ProtocolRouter, type WireRequest, type WireResponse } from './router';
 import type { Refusal, RequestGuard } from './request-guard';
 import { errorResponseXml } from './xml';
 
@@ -128,17 +128,11 @@ function serve(
   req.on('end', () => {
     req.setTimeout(0);
     if (tooLarge || aborter.signal.aborted) return;
-    const rawUrl = req.url ?? '/';
-    const q = rawUrl.indexOf('?');
-    const request: WireRequest = {
-      method: req.method ?? 'GET',
-      path: q < 0 ? rawUrl : rawUrl.slice(0, q),
-      query: new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)),
-      headers: req.headers,
-      body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
-      signal: aborter.signal,
-      requestId: randomUUID(),
-    };
+    const request = wireRequestOf(
+      req,
+      chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
+      aborter.signal,
+    );
     dispatch(router, request).then(
       (response) => send(res, withHeaders(response, cors), false),
       (error: unknown) => {
@@ -157,7 +151,7 @@ async function dispatch(router: ProtocolRouter, request: WireRequest): Promise<W
       body: JSON.stringify({ status: 'running', services: router.signingNames }),
     };
   }
-  const protocol = router.route(request, formOf(request));
+  const protocol = router.route(request);
   if (!protocol) {
     return {
       status: 400,
@@ -224,20 +218,25 @@ function requestTimeoutResponse(): WireResponse {
   };
 }
 
-function tooLargeResponse(router: ProtocolRouter, req: IncomingMessage): WireResponse {
-  // a service with its own wording for this (S3's EntityTooLarge) answers it, routed by the headers alone
+/** The request as services see it: path and query apart, the body read whole. */
+function wireRequestOf(req: IncomingMessage, body: Buffer, signal: AbortSignal): WireRequest {
   const rawUrl = req.url ?? '/';
   const q = rawUrl.indexOf('?');
-  const headersOnly: WireRequest = {
+  return {
     method: req.method ?? 'GET',
     path: q < 0 ? rawUrl : rawUrl.slice(0, q),
     query: new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)),
     headers: req.headers,
-    body: Buffer.alloc(0),
-    signal: AbortSignal.abort(),
+    body,
+    signal,
     requestId: randomUUID(),
   };
-  const protocol = router.route(headersOnly, undefined);
+}
+
+function tooLargeResponse(router: ProtocolRouter, req: IncomingMessage): WireResponse {
+  // a service with its own wording for this (S3's EntityTooLarge) answers it, routed by the headers alone
+  const headersOnly = wireRequestOf(req, Buffer.alloc(0), AbortSignal.abort());
+  const protocol = router.route(headersOnly);
   if (protocol?.tooLarge) return protocol.tooLarge(headersOnly, MAX_REQUEST_BYTES);
   return {
     status: 413,

@@ -48,7 +48,7 @@ export class ProtocolRouter {
   }
 
   /** Picks the service for a request: X-Amz-Target, then the SigV4 scope, then the form Action, then the path. */
-  route(request: WireRequest, form: URLSearchParams | undefined): ServiceProtocol | undefined {
+  route(request: WireRequest): ServiceProtocol | undefined {
     const target = header(request, 'x-amz-target');
     if (target !== undefined) {
       const prefix = target.split('.', 1)[0];
@@ -59,7 +59,7 @@ export class ProtocolRouter {
       const bySigningName = this.protocols.find((p) => p.signingName === scope);
       if (bySigningName) return bySigningName;
     }
-    const action = form?.get('Action') ?? request.query.get('Action') ?? undefined;
+    const action = formActionOf(request) ?? request.query.get('Action') ?? undefined;
     if (action !== undefined) {
       const candidates = this.protocols.filter((p) => p.queryActions?.has(action));
       if (candidates.length > 0) return candidates.find((p) => p.ownsPath?.(request.path)) ?? candidates[0];
@@ -86,6 +86,32 @@ function signingNameOf(request: WireRequest): string | undefined {
     }
   }
   return request.query.get('X-Amz-Credential')?.split('/', 5)[3];
+}
+
+/**
+ * The `Action` of a form body, found by walking the pairs without decoding the rest: the service decodes the form
+ * once, after routing (QueryForm).
+ */
+function formActionOf(request: WireRequest): string | undefined {
+  const type = header(request, 'content-type') ?? '';
+  if (request.method !== 'POST' || !type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    return undefined;
+  }
+  const body = request.body;
+  const name = Buffer.from('Action=');
+  for (let start = 0; start < body.length;) {
+    let end = body.indexOf(0x26 /* & */, start);
+    if (end < 0) end = body.length;
+    if (end - start >= name.length && body.compare(name, 0, name.length, start, start + name.length) === 0) {
+      try {
+        return decodeURIComponent(body.toString('utf8', start + name.length, end).replaceAll('+', ' '));
+      } catch {
+        return undefined;
+      }
+    }
+    start = end + 1;
+  }
+  return undefined;
 }
 
 /** Parses an application/x-www-form-urlencoded body, or undefined if the request does not carry one. */
