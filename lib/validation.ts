@@ -12,6 +12,17 @@ export class ValidationError extends Error {
   }
 }
 
+/** A closed range of allowed values, as the constructs' limit tables give them; a Duration's are in seconds. */
+export interface Limits {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The {@link Limits} of a count, and what it counts, as messages name it (`instances`). */
+export interface CountLimits extends Limits {
+  readonly unit: string;
+}
+
 /** Collects problems so that all of them are reported at once, not just the first. */
 export class Problems {
   private readonly found: string[] = [];
@@ -25,9 +36,10 @@ export class Problems {
     this.found.push(message);
   }
 
-  /** Records a problem when a resolved number lies outside [min, max] or is not whole. */
-  range(name: string, value: number | undefined, min: number, max: number, unit: string): void {
+  /** Records a problem when a resolved number lies outside `limits` or is not whole. */
+  range(name: string, value: number | undefined, limits: CountLimits): void {
     if (value === undefined || Token.isUnresolved(value)) return;
+    const { min, max, unit } = limits;
     this.check(
       !Number.isInteger(value) || value < min || value > max,
       () =>
@@ -36,9 +48,9 @@ export class Problems {
   }
 
   /** Like {@link range}, for a Duration measured in seconds. */
-  durationRange(name: string, value: Duration | undefined, min: number, max: number): void {
+  durationRange(name: string, value: Duration | undefined, limits: Limits): void {
     if (value === undefined || value.isUnresolved()) return;
-    this.range(name, value.toSeconds({ integral: false }), min, max, 'seconds');
+    this.range(name, value.toSeconds({ integral: false }), { ...limits, unit: 'seconds' });
   }
 
   get count(): number {

@@ -6,6 +6,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 
+/** Properties of a construct whose alarms can also notify, e.g. an {@link AlarmTopic} (its `alarmAction`). */
+export interface AlarmNotificationProps {
+  /** Where the construct's alarms also send their notifications. @default none: the alarms only change state */
+  readonly alarmAction?: cloudwatch.IAlarmAction;
+}
+
 /** Properties of an {@link AlarmTopic}. */
 export interface AlarmTopicProps {
   /** What happens to the topic's key when it leaves the stack. @default RemovalPolicy.RETAIN */

@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Construct } from 'constructs';
 import { Problems } from '../validation';
+import type { AlarmNotificationProps } from './alarm-topic';
 import type { IQueueWorkerFleet } from './queue-worker-fleet';
 
 /** One scale-out step: from this backlog on, add this many instances. */
@@ -15,7 +16,7 @@ export interface BacklogStep {
 }
 
 /** Properties of a {@link BacklogStepScaling}. */
-export interface BacklogStepScalingProps {
+export interface BacklogStepScalingProps extends AlarmNotificationProps {
   /** The fleet to scale, on its queue's ApproximateNumberOfMessagesVisible. */
   readonly fleet: IQueueWorkerFleet;
   /** Scale-out steps in increasing backlog order. @default 10 → +1, 100 → +2, 500 → +4 */
@@ -28,16 +29,14 @@ export interface BacklogStepScalingProps {
   readonly scaleInMinutes?: number;
   /** Instances removed each minute the scale-in alarm stays in ALARM (1–10). @default 1 */
   readonly removeInstances?: number;
-  /** Where both alarms also notify. @default no notification, the alarms only scale */
-  readonly alarmAction?: cloudwatch.IAlarmAction;
 }
 
 /** AWS's limits for the alarms and policies, and this construct's for the steps. */
 export const BACKLOG_SCALING_LIMITS = {
-  scaleOutMinutes: { min: 1, max: 10 },
-  scaleInMinutes: { min: 1, max: 60 },
-  removeInstances: { min: 1, max: 10 },
-  addInstances: { min: 1, max: 100 },
+  scaleOutMinutes: { min: 1, max: 10, unit: 'minutes' },
+  scaleInMinutes: { min: 1, max: 60, unit: 'minutes' },
+  removeInstances: { min: 1, max: 10, unit: 'instances' },
+  addInstances: { min: 1, max: 100, unit: 'instances' },
   steps: { min: 1, max: 20 },
   /** AWS: target tracking values; backlog per instance below 1 would mean "less than one job each". */
   targetValue: { min: 1, max: 1_000_000 },
@@ -126,27 +125,9 @@ export class BacklogStepScaling extends Construct {
 export function validateBacklogStepScalingProps(props: BacklogStepScalingProps): Problems {
   const problems = new Problems();
   const l = BACKLOG_SCALING_LIMITS;
-  problems.range(
-    'scaleOutMinutes',
-    props.scaleOutMinutes,
-    l.scaleOutMinutes.min,
-    l.scaleOutMinutes.max,
-    'minutes',
-  );
-  problems.range(
-    'scaleInMinutes',
-    props.scaleInMinutes,
-    l.scaleInMinutes.min,
-    l.scaleInMinutes.max,
-    'minutes',
-  );
-  problems.range(
-    'removeInstances',
-    props.removeInstances,
-    l.removeInstances.min,
-    l.removeInstances.max,
-    'instances',
-  );
+  problems.range('scaleOutMinutes', props.scaleOutMinutes, l.scaleOutMinutes);
+  problems.range('scaleInMinutes', props.scaleInMinutes, l.scaleInMinutes);
+  problems.range('removeInstances', props.removeInstances, l.removeInstances);
   const outMinutes = props.scaleOutMinutes ?? 1;
   const inMinutes = props.scaleInMinutes ?? 5;
   problems.check(
@@ -161,14 +142,12 @@ export function validateBacklogStepScalingProps(props: BacklogStepScalingProps):
     );
   }
   steps.forEach((step, i) => {
-    problems.range(`scaleOutSteps[${i}].fromBacklog`, step.fromBacklog, 1, 1_000_000_000, 'messages');
-    problems.range(
-      `scaleOutSteps[${i}].addInstances`,
-      step.addInstances,
-      l.addInstances.min,
-      l.addInstances.max,
-      'instances',
-    );
+    problems.range(`scaleOutSteps[${i}].fromBacklog`, step.fromBacklog, {
+      min: 1,
+      max: 1_000_000_000,
+      unit: 'messages',
+    });
+    problems.range(`scaleOutSteps[${i}].addInstances`, step.addInstances, l.addInstances);
     const previous = steps[i - 1];
     // AWS: step intervals cannot overlap or leave gaps, so the bounds must strictly increase.
     problems.check(
@@ -178,7 +157,7 @@ export function validateBacklogStepScalingProps(props: BacklogStepScalingProps):
     );
   });
   const scaleInBacklog = props.scaleInBacklog ?? 0;
-  problems.range('scaleInBacklog', props.scaleInBacklog, 0, 1_000_000_000, 'messages');
+  problems.range('scaleInBacklog', props.scaleInBacklog, { min: 0, max: 1_000_000_000, unit: 'messages' });
   if (steps.length > 0) {
     problems.check(
       scaleInBacklog >= steps[0].fromBacklog,
@@ -294,6 +273,6 @@ export function validateBacklogTargetTrackingProps(props: BacklogTargetTrackingP
       );
     }
   }
-  problems.durationRange('estimatedInstanceWarmup', props.estimatedInstanceWarmup, 0, 3_600);
+  problems.durationRange('estimatedInstanceWarmup', props.estimatedInstanceWarmup, { min: 0, max: 3_600 });
   return problems;
 }

@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { Problems } from '../validation';
+import { Problems } from '../validation';
 import { acknowledgeNagRule } from './nag-acknowledgment';
 
 /** Properties of a function made by {@link createHandlerFunction}. */
@@ -94,6 +94,27 @@ export function checkValueVariable(
     environment !== undefined && Object.hasOwn(environment, used),
     () => `environment already sets ${used}, which would hide ${variable.carries}: choose another ${prop}`,
   );
+}
+
+/** {@link checkValueVariable} alone: the validation of a construct whose other props are its function's. */
+export function validateValueVariable(
+  variable: ValueVariable,
+  environment: HandlerFunctionProps['environment'],
+): Problems {
+  const problems = new Problems();
+  checkValueVariable(problems, variable, environment);
+  return problems;
+}
+
+/** {@link createHandlerFunction}, with `value` in the environment variable that `variable` names. */
+export function createValueHandlerFunction(
+  scope: Construct,
+  props: HandlerFunctionProps,
+  variable: ValueVariable,
+  value: string,
+): nodejs.NodejsFunction {
+  const name = variable.name ?? variable.defaultName;
+  return createHandlerFunction(scope, { ...props, environment: { ...props.environment, [name]: value } });
 }
 
 /**

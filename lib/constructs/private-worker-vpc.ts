@@ -18,7 +18,7 @@ export interface PrivateWorkerVpcProps {
 }
 
 /** Limits of a {@link PrivateWorkerVpc}. */
-export const PRIVATE_WORKER_VPC_LIMITS = { maxAzs: { min: 1, max: 3 } } as const;
+export const PRIVATE_WORKER_VPC_LIMITS = { maxAzs: { min: 1, max: 3, unit: 'availability zones' } } as const;
 
 /**
  * A small VPC for queue workers with no way in or out of the internet: private subnets only (no internet or
@@ -89,7 +89,7 @@ export class PrivateWorkerVpc extends Construct {
 export function validatePrivateWorkerVpcProps(props: PrivateWorkerVpcProps): Problems {
   const problems = new Problems();
   const l = PRIVATE_WORKER_VPC_LIMITS;
-  problems.range('maxAzs', props.maxAzs, l.maxAzs.min, l.maxAzs.max, 'availability zones');
+  problems.range('maxAzs', props.maxAzs, l.maxAzs);
   if (props.cidr !== undefined) {
     const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(props.cidr);
     const octetsOk = match?.slice(1, 5).every((o) => Number(o) <= 255) ?? false;

@@ -5,30 +5,30 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { Problems } from '../validation';
+import type { AlarmNotificationProps } from './alarm-topic';
 import { createHandlerFunction, type HandlerFunctionProps } from './handler-function';
 import { acknowledgeNagRule } from './nag-acknowledgment';
 import type { IQueueWithDeadLetter } from './queue-with-dead-letter';
 
-/** Properties of a {@link QueueConsumer}. */
-export interface QueueConsumerProps extends HandlerFunctionProps {
+/**
+ * Properties of a {@link QueueConsumer}: its function's, its event source's (`batchSize`, `maxBatchingWindow`,
+ * `maxConcurrency`, with AWS's limits and a FIFO queue's) and where its dead-letter alarm notifies.
+ */
+export interface QueueConsumerProps
+  extends
+    HandlerFunctionProps,
+    Pick<sources.SqsEventSourceProps, 'batchSize' | 'maxBatchingWindow' | 'maxConcurrency'>,
+    AlarmNotificationProps {
   /** The queue to consume; its visibility timeout must cover 6 × the function timeout. */
   readonly source: IQueueWithDeadLetter;
-  /** Most records per invocation (1–10 for FIFO, 1–10,000 for standard). @default 10 */
-  readonly batchSize?: number;
-  /** How long to gather records before invoking (0–300 s; standard queues only). @default no batching window */
-  readonly maxBatchingWindow?: Duration;
-  /** Most concurrent invocations the event source may start (2–1,000). @default no limit beyond the account's */
-  readonly maxConcurrency?: number;
-  /** Where the dead-letter alarm sends its notifications. @default no action, the alarm only changes state */
-  readonly alarmAction?: cloudwatch.IAlarmAction;
 }
 
 /** AWS limits of an SQS event source mapping. */
 export const EVENT_SOURCE_LIMITS = {
-  fifoBatchSize: { min: 1, max: 10 },
-  standardBatchSize: { min: 1, max: 10_000 },
+  fifoBatchSize: { min: 1, max: 10, unit: 'records' },
+  standardBatchSize: { min: 1, max: 10_000, unit: 'records' },
   maxBatchingWindow: { min: 0, max: 300 },
-  maxConcurrency: { min: 2, max: 1_000 },
+  maxConcurrency: { min: 2, max: 1_000, unit: 'invocations' },
   timeout: { min: 1, max: 900 },
   /** AWS guidance: the queue's visibility timeout is at least 6 × the function timeout. */
   visibilityToTimeoutRatio: 6,
@@ -99,21 +99,10 @@ export function validateQueueConsumerProps(props: QueueConsumerProps): Problems 
   const l = EVENT_SOURCE_LIMITS;
   const fifo = props.source.fifo;
   const batch = fifo ? l.fifoBatchSize : l.standardBatchSize;
-  problems.range(`batchSize${fifo ? ' (FIFO queue)' : ''}`, props.batchSize, batch.min, batch.max, 'records');
-  problems.durationRange(
-    'maxBatchingWindow',
-    props.maxBatchingWindow,
-    l.maxBatchingWindow.min,
-    l.maxBatchingWindow.max,
-  );
-  problems.range(
-    'maxConcurrency',
-    props.maxConcurrency,
-    l.maxConcurrency.min,
-    l.maxConcurrency.max,
-    'invocations',
-  );
-  problems.durationRange('timeout', props.timeout, l.timeout.min, l.timeout.max);
+  problems.range(`batchSize${fifo ? ' (FIFO queue)' : ''}`, props.batchSize, batch);
+  problems.durationRange('maxBatchingWindow', props.maxBatchingWindow, l.maxBatchingWindow);
+  problems.range('maxConcurrency', props.maxConcurrency, l.maxConcurrency);
+  problems.durationRange('timeout', props.timeout, l.timeout);
   if (fifo && props.maxBatchingWindow !== undefined) {
     problems.add('maxBatchingWindow is not supported for FIFO queues');
   }

@@ -1,8 +1,9 @@
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { Problems } from '../validation';
-import { checkValueVariable, createHandlerFunction, type HandlerFunctionProps } from './handler-function';
+import type { Problems } from '../validation';
+import { createValueHandlerFunction, validateValueVariable } from './handler-function';
+import type { HandlerFunctionProps, ValueVariable } from './handler-function';
 
 /** Properties of a {@link QueueProducer}. */
 export interface QueueProducerProps extends HandlerFunctionProps {
@@ -11,9 +12,6 @@ export interface QueueProducerProps extends HandlerFunctionProps {
   /** Environment variable that carries the queue URL. @default 'QUEUE_URL' */
   readonly queueUrlVariable?: string;
 }
-
-/** The variable that carries the queue URL unless `queueUrlVariable` names another. */
-const DEFAULT_VARIABLE = 'QUEUE_URL';
 
 /**
  * A Lambda function allowed to send to one queue and nothing else: SendMessage (and the KMS data-key rights
@@ -26,27 +24,18 @@ export class QueueProducer extends Construct {
   constructor(scope: Construct, id: string, props: QueueProducerProps) {
     super(scope, id);
     validateQueueProducerProps(props).throwIfAny(`QueueProducer '${this.node.path}'`);
-    const variable = props.queueUrlVariable ?? DEFAULT_VARIABLE;
-    this.function = createHandlerFunction(this, {
-      ...props,
-      environment: { ...props.environment, [variable]: props.queue.queueUrl },
-    });
+    this.function = createValueHandlerFunction(this, props, queueUrlVariable(props), props.queue.queueUrl);
     props.queue.grantSendMessages(this.function);
   }
 }
 
 /** Checks the environment variable the queue URL goes into. */
 export function validateQueueProducerProps(props: QueueProducerProps): Problems {
-  const problems = new Problems();
-  checkValueVariable(
-    problems,
-    {
-      prop: 'queueUrlVariable',
-      name: props.queueUrlVariable,
-      defaultName: DEFAULT_VARIABLE,
-      carries: 'the queue URL',
-    },
-    props.environment,
-  );
-  return problems;
+  return validateValueVariable(queueUrlVariable(props), props.environment);
+}
+
+/** The variable that carries the queue URL: `queueUrlVariable`, else QUEUE_URL. */
+function queueUrlVariable(props: QueueProducerProps): ValueVariable {
+  const name = props.queueUrlVariable;
+  return { prop: 'queueUrlVariable', name, defaultName: 'QUEUE_URL', carries: 'the queue URL' };
 }

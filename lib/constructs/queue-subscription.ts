@@ -179,8 +179,7 @@ export function validateQueueSubscriptionProps(props: QueueSubscriptionProps): P
   problems.durationRange(
     'deadLetterRetentionPeriod',
     props.deadLetterRetentionPeriod,
-    SQS_LIMITS.retentionPeriod.min,
-    SQS_LIMITS.retentionPeriod.max,
+    SQS_LIMITS.retentionPeriod,
   );
   return problems;
 }

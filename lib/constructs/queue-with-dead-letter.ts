@@ -75,8 +75,8 @@ export const SQS_LIMITS = {
   retentionPeriod: { min: 60, max: 1_209_600 },
   deliveryDelay: { min: 0, max: 900 },
   receiveMessageWaitTime: { min: 0, max: 20 },
-  maxMessageSizeBytes: { min: 1_024, max: 1_048_576 },
-  maxReceiveCount: { min: 1, max: 1_000 },
+  maxMessageSizeBytes: { min: 1_024, max: 1_048_576, unit: 'bytes' },
+  maxReceiveCount: { min: 1, max: 1_000, unit: 'receives' },
   /** Queue names: alphanumerics, hyphens and underscores, 80 characters at most including `.fifo`. */
   queueNameLength: 80,
 } as const;
@@ -226,45 +226,13 @@ export function denyPurge(queue: sqs.IQueue): void {
 export function validateQueueWithDeadLetterProps(props: QueueWithDeadLetterProps, fifo: boolean): Problems {
   const problems = new Problems();
   const l = SQS_LIMITS;
-  problems.durationRange(
-    'visibilityTimeout',
-    props.visibilityTimeout,
-    l.visibilityTimeout.min,
-    l.visibilityTimeout.max,
-  );
-  problems.durationRange(
-    'retentionPeriod',
-    props.retentionPeriod,
-    l.retentionPeriod.min,
-    l.retentionPeriod.max,
-  );
-  problems.durationRange(
-    'deadLetterRetentionPeriod',
-    props.deadLetterRetentionPeriod,
-    l.retentionPeriod.min,
-    l.retentionPeriod.max,
-  );
-  problems.durationRange('deliveryDelay', props.deliveryDelay, l.deliveryDelay.min, l.deliveryDelay.max);
-  problems.durationRange(
-    'receiveMessageWaitTime',
-    props.receiveMessageWaitTime,
-    l.receiveMessageWaitTime.min,
-    l.receiveMessageWaitTime.max,
-  );
-  problems.range(
-    'maxMessageSizeBytes',
-    props.maxMessageSizeBytes,
-    l.maxMessageSizeBytes.min,
-    l.maxMessageSizeBytes.max,
-    'bytes',
-  );
-  problems.range(
-    'maxReceiveCount',
-    props.maxReceiveCount,
-    l.maxReceiveCount.min,
-    l.maxReceiveCount.max,
-    'receives',
-  );
+  problems.durationRange('visibilityTimeout', props.visibilityTimeout, l.visibilityTimeout);
+  problems.durationRange('retentionPeriod', props.retentionPeriod, l.retentionPeriod);
+  problems.durationRange('deadLetterRetentionPeriod', props.deadLetterRetentionPeriod, l.retentionPeriod);
+  problems.durationRange('deliveryDelay', props.deliveryDelay, l.deliveryDelay);
+  problems.durationRange('receiveMessageWaitTime', props.receiveMessageWaitTime, l.receiveMessageWaitTime);
+  problems.range('maxMessageSizeBytes', props.maxMessageSizeBytes, l.maxMessageSizeBytes);
+  problems.range('maxReceiveCount', props.maxReceiveCount, l.maxReceiveCount);
 
   checkQueueName(problems, 'queueName', props.queueName, fifo);
   if (props.deadLetterQueue && props.deadLetterQueueName !== undefined) {

@@ -58,9 +58,9 @@ export interface QueueWorkerFleetProps {
 
 /** Limits of a {@link QueueWorkerFleet}: AWS's, or this construct's where it is stricter. */
 export const QUEUE_WORKER_FLEET_LIMITS = {
-  capacity: { min: 0, max: 100 },
-  rootVolumeGiB: { min: 8, max: 64 },
-  workerConcurrency: { min: 1, max: 10 },
+  capacity: { min: 0, max: 100, unit: 'instances' },
+  rootVolumeGiB: { min: 8, max: 64, unit: 'GiB' },
+  workerConcurrency: { min: 1, max: 10, unit: 'jobs' },
   stopGraceSeconds: { min: 0, max: 600 },
   instanceWarmupSeconds: { min: 0, max: 3_600 },
   cooldownSeconds: { min: 60, max: 3_600 },
@@ -339,8 +339,8 @@ function bundleWorker(entry: string, outputDir: string): boolean {
 export function validateQueueWorkerFleetProps(props: QueueWorkerFleetProps): Problems {
   const problems = new Problems();
   const l = QUEUE_WORKER_FLEET_LIMITS;
-  problems.range('minCapacity', props.minCapacity, l.capacity.min, l.capacity.max, 'instances');
-  problems.range('maxCapacity', props.maxCapacity, Math.max(1, l.capacity.min), l.capacity.max, 'instances');
+  problems.range('minCapacity', props.minCapacity, l.capacity);
+  problems.range('maxCapacity', props.maxCapacity, { ...l.capacity, min: Math.max(1, l.capacity.min) });
   if (
     Number.isInteger(props.minCapacity ?? 1) &&
     Number.isInteger(props.maxCapacity) &&
@@ -350,22 +350,11 @@ export function validateQueueWorkerFleetProps(props: QueueWorkerFleetProps): Pro
       `minCapacity (${props.minCapacity ?? 1}) cannot be above maxCapacity (${props.maxCapacity})`,
     );
   }
-  problems.range('rootVolumeGiB', props.rootVolumeGiB, l.rootVolumeGiB.min, l.rootVolumeGiB.max, 'GiB');
-  problems.range(
-    'workerConcurrency',
-    props.workerConcurrency,
-    l.workerConcurrency.min,
-    l.workerConcurrency.max,
-    'jobs',
-  );
-  problems.durationRange('stopGrace', props.stopGrace, l.stopGraceSeconds.min, l.stopGraceSeconds.max);
-  problems.durationRange(
-    'instanceWarmup',
-    props.instanceWarmup,
-    l.instanceWarmupSeconds.min,
-    l.instanceWarmupSeconds.max,
-  );
-  problems.durationRange('cooldown', props.cooldown, l.cooldownSeconds.min, l.cooldownSeconds.max);
+  problems.range('rootVolumeGiB', props.rootVolumeGiB, l.rootVolumeGiB);
+  problems.range('workerConcurrency', props.workerConcurrency, l.workerConcurrency);
+  problems.durationRange('stopGrace', props.stopGrace, l.stopGraceSeconds);
+  problems.durationRange('instanceWarmup', props.instanceWarmup, l.instanceWarmupSeconds);
+  problems.durationRange('cooldown', props.cooldown, l.cooldownSeconds);
   const visibility = props.source.visibilityTimeout;
   if (!visibility.isUnresolved()) {
     const seconds = visibility.toSeconds({ integral: false });

@@ -2,8 +2,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { Problems } from '../validation';
-import { checkValueVariable, createHandlerFunction, type HandlerFunctionProps } from './handler-function';
+import type { Problems } from '../validation';
+import { createValueHandlerFunction, validateValueVariable } from './handler-function';
+import type { HandlerFunctionProps, ValueVariable } from './handler-function';
 
 /** Properties of a {@link TopicProducer}. */
 export interface TopicProducerProps extends HandlerFunctionProps {
@@ -12,9 +13,6 @@ export interface TopicProducerProps extends HandlerFunctionProps {
   /** Environment variable that carries the topic ARN. @default 'TOPIC_ARN' */
   readonly topicArnVariable?: string;
 }
-
-/** The variable that carries the topic ARN unless `topicArnVariable` names another. */
-const DEFAULT_VARIABLE = 'TOPIC_ARN';
 
 /**
  * A Lambda function allowed to publish to one topic and nothing else: sns:Publish (which PublishBatch needs
@@ -27,11 +25,7 @@ export class TopicProducer extends Construct {
   constructor(scope: Construct, id: string, props: TopicProducerProps) {
     super(scope, id);
     validateTopicProducerProps(props).throwIfAny(`TopicProducer '${this.node.path}'`);
-    const variable = props.topicArnVariable ?? DEFAULT_VARIABLE;
-    this.function = createHandlerFunction(this, {
-      ...props,
-      environment: { ...props.environment, [variable]: props.topic.topicArn },
-    });
+    this.function = createValueHandlerFunction(this, props, topicArnVariable(props), props.topic.topicArn);
     // Explicit actions rather than grantPublish, whose kms:GenerateDataKey* is a wildcard action.
     this.function.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [props.topic.topicArn] }),
@@ -48,16 +42,11 @@ export class TopicProducer extends Construct {
 
 /** Checks the environment variable the topic ARN goes into. */
 export function validateTopicProducerProps(props: TopicProducerProps): Problems {
-  const problems = new Problems();
-  checkValueVariable(
-    problems,
-    {
-      prop: 'topicArnVariable',
-      name: props.topicArnVariable,
-      defaultName: DEFAULT_VARIABLE,
-      carries: 'the topic ARN',
-    },
-    props.environment,
-  );
-  return problems;
+  return validateValueVariable(topicArnVariable(props), props.environment);
+}
+
+/** The variable that carries the topic ARN: `topicArnVariable`, else TOPIC_ARN. */
+function topicArnVariable(props: TopicProducerProps): ValueVariable {
+  const name = props.topicArnVariable;
+  return { prop: 'topicArnVariable', name, defaultName: 'TOPIC_ARN', carries: 'the topic ARN' };
 }

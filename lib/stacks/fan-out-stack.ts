@@ -1,13 +1,12 @@
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
-import { AlarmTopic } from '../constructs/alarm-topic';
 import { GuardedTopicDestination } from '../constructs/guarded-topic-destination';
 import { acknowledgeNagRule } from '../constructs/nag-acknowledgment';
-import { EVENT_SOURCE_LIMITS, QueueConsumer } from '../constructs/queue-consumer';
+import type { QueueConsumer } from '../constructs/queue-consumer';
 import {
   type FilterPolicy,
   FilterPolicyScope,
@@ -22,10 +21,12 @@ import {
 import { TopicProducer } from '../constructs/topic-producer';
 import {
   accessLogBucketProps,
+  acknowledgeBucketNotificationsFindings,
   acknowledgeSecureBucketFindings,
   secureBucketProps,
 } from './secure-bucket-props';
 import { lambdaEntry, stageFunctionProps, stageQueueProps } from './shared-props';
+import { CONSUMED_QUEUE_VISIBILITY_TIMEOUT, stageConsumer } from './stage-consumer';
 
 /** Properties of the {@link FanOutStack}. */
 export interface FanOutStackProps extends StackProps {
@@ -48,9 +49,6 @@ export const QUOTE_FILTERS = {
   /** Body property coverage.amount ≥ the threshold (MessageBody scope, nested key). */
   underwriting: { coverage: { amount: [{ numeric: ['>=', UNDERWRITING_THRESHOLD] }] } },
 } as const satisfies Record<string, FilterPolicy>;
-
-/** Consumer timeout; the vehicle-sales queue's visibility timeout is 6 × this, as AWS recommends. */
-const CONSUMER_TIMEOUT = Duration.seconds(30);
 
 /** A subscriber queue and its subscription. */
 export interface Subscriber {
@@ -115,9 +113,7 @@ export class FanOutStack extends Stack {
     this.vehicleSales = this.subscribe('VehicleSales', this.quoteTopic, {
       queue: {
         encryptionKey: quoteKey,
-        visibilityTimeout: Duration.seconds(
-          CONSUMER_TIMEOUT.toSeconds() * EVENT_SOURCE_LIMITS.visibilityToTimeoutRatio,
-        ),
+        visibilityTimeout: CONSUMED_QUEUE_VISIBILITY_TIMEOUT,
       },
       filterPolicy: QUOTE_FILTERS.vehicleSales,
     });
@@ -142,20 +138,14 @@ export class FanOutStack extends Stack {
       serviceName: 'quote-producer',
       topic: this.quoteTopic,
     });
-    const alarms = new AlarmTopic(this, 'AlarmTopic', { removalPolicy: config.removalPolicy });
-    this.alarmTopic = alarms.topic;
-    this.vehicleSalesConsumer = new QueueConsumer(this, 'VehicleSalesConsumer', {
-      ...functionDefaults,
+    const { consumer, alarms } = stageConsumer(this, 'VehicleSalesConsumer', config, {
       entry: lambdaEntry('quote-consumer'),
       serviceName: 'vehicle-sales',
       source: this.vehicleSales.queues,
-      timeout: CONSUMER_TIMEOUT,
-      batchSize: 10,
-      maxBatchingWindow: Duration.seconds(1),
-      maxConcurrency: 5,
       environment: { OFFERS_QUEUE_URL: this.offers.queue.queueUrl },
-      alarmAction: alarms.alarmAction,
     });
+    this.vehicleSalesConsumer = consumer;
+    this.alarmTopic = alarms.topic;
     this.offers.queue.grantSendMessages(this.vehicleSalesConsumer.function);
 
     // S3 events fanned out through SNS.
@@ -296,22 +286,7 @@ export class FanOutStack extends Stack {
 
   /** Each cdk-nag finding accepted on purpose, on the exact resource, with the reason. */
   private acknowledgeNagFindings(): void {
-    // CDK adds one handler per stack that applies bucket notification configurations at deploy time.
-    const notificationsHandler = this.node.children.find((c) =>
-      c.node.id.startsWith('BucketNotificationsHandler'),
-    );
-    if (notificationsHandler) {
-      Validations.of(notificationsHandler).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason:
-          "CDK's own BucketNotificationsHandler (it sets the bucket's notification configuration at deploy time) comes with this managed policy for its logs; CDK offers no way to replace it",
-      });
-    }
-    acknowledgeNagRule(
-      this.imageBucket.node.findChild('Notifications').node.findChild('HandlerPolicy'),
-      'IAMNoInlinePolicy',
-      "CDK's own policy for its BucketNotificationsHandler: it lets that handler put this bucket's notification configuration, and CDK attaches it to the handler's role itself, with no option for a managed policy",
-    );
+    acknowledgeBucketNotificationsFindings(this.imageBucket);
     acknowledgeNagRule(
       this.quoteProducer.function,
       'LambdaDLQ',

@@ -7,14 +7,15 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
-import { AlarmTopic } from '../constructs/alarm-topic';
 import { acknowledgeNagRule } from '../constructs/nag-acknowledgment';
-import { EVENT_SOURCE_LIMITS, QueueConsumer } from '../constructs/queue-consumer';
+import type { QueueConsumer } from '../constructs/queue-consumer';
 import { QueueProducer } from '../constructs/queue-producer';
 import { QueueWithDeadLetter } from '../constructs/queue-with-dead-letter';
 import { lambdaEntry, stageFunctionProps, stageQueueProps } from './shared-props';
+import { CONSUMED_QUEUE_VISIBILITY_TIMEOUT, stageConsumer } from './stage-consumer';
 import {
   accessLogBucketProps,
+  acknowledgeBucketNotificationsFindings,
   acknowledgeSecureBucketFindings,
   secureBucketProps,
 } from './secure-bucket-props';
@@ -34,9 +35,6 @@ export const PIPELINE_PREFIXES = {
   /** The consumer writes one result per order here. */
   results: 'results/',
 } as const;
-
-/** Consumer timeout; the work queue's visibility timeout is 6 × this, as AWS recommends. */
-const CONSUMER_TIMEOUT = Duration.seconds(30);
 
 /**
  * The central chapter of the workshop: S3 upload → producer Lambda → SQS work queue (with DLQ) → consumer
@@ -68,9 +66,7 @@ export class PipelineStack extends Stack {
     const queueDefaults = stageQueueProps(config);
     this.workQueue = new QueueWithDeadLetter(this, 'WorkQueue', {
       ...queueDefaults,
-      visibilityTimeout: Duration.seconds(
-        CONSUMER_TIMEOUT.toSeconds() * EVENT_SOURCE_LIMITS.visibilityToTimeoutRatio,
-      ),
+      visibilityTimeout: CONSUMED_QUEUE_VISIBILITY_TIMEOUT,
       maxReceiveCount: 3,
     });
     this.invocationRecords = new QueueWithDeadLetter(this, 'InvocationRecordsQueue', queueDefaults);
@@ -111,20 +107,14 @@ export class PipelineStack extends Stack {
       },
     );
 
-    const alarms = new AlarmTopic(this, 'AlarmTopic', { removalPolicy: config.removalPolicy });
-    this.alarmTopic = alarms.topic;
-    this.consumer = new QueueConsumer(this, 'Consumer', {
-      ...functionDefaults,
+    const { consumer, alarms } = stageConsumer(this, 'Consumer', config, {
       entry: lambdaEntry('consumer'),
       serviceName: 'order-consumer',
       source: this.workQueue,
-      timeout: CONSUMER_TIMEOUT,
-      batchSize: 10,
-      maxBatchingWindow: Duration.seconds(1),
-      maxConcurrency: 5,
       environment: { BUCKET_NAME: this.bucket.bucketName },
-      alarmAction: alarms.alarmAction,
     });
+    this.consumer = consumer;
+    this.alarmTopic = alarms.topic;
     this.consumer.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'WriteResults',
@@ -149,22 +139,7 @@ export class PipelineStack extends Stack {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::${bucketArn}/${PIPELINE_PREFIXES.results}*]`,
       reason: `The consumer writes results/<orderId>.json for orders not known at deploy time, so s3:PutObject is scoped to the ${PIPELINE_PREFIXES.results} prefix, not the bucket`,
     });
-    // CDK adds one handler per stack that applies bucket notification configurations at deploy time.
-    const notificationsHandler = this.node.children.find((c) =>
-      c.node.id.startsWith('BucketNotificationsHandler'),
-    );
-    if (notificationsHandler) {
-      Validations.of(notificationsHandler).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason:
-          "CDK's own BucketNotificationsHandler (it sets the bucket's notification configuration at deploy time) comes with this managed policy for its logs; CDK offers no way to replace it",
-      });
-    }
-    acknowledgeNagRule(
-      this.bucket.node.findChild('Notifications').node.findChild('HandlerPolicy'),
-      'IAMNoInlinePolicy',
-      "CDK's own policy for its BucketNotificationsHandler: it lets that handler put this bucket's notification configuration, and CDK attaches it to the handler's role itself, with no option for a managed policy",
-    );
+    acknowledgeBucketNotificationsFindings(this.bucket);
     acknowledgeNagRule(
       this.producer.function,
       'LambdaDLQ',

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { StageConfig } from '../config';
 import { acknowledgeNagRule } from '../constructs/nag-acknowledgment';
@@ -77,6 +77,29 @@ export function acknowledgeSecureBucketFindings(
       `The ${config.stage} stage deletes this bucket with the stack and empties it first (autoDeleteObjects), so no previous version would outlive its objects; the stages that keep their data (prod) version their buckets`,
     );
   }
+}
+
+/**
+ * Acknowledges the findings on what CDK adds for a bucket's event notifications: the policy that lets its
+ * BucketNotificationsHandler configure this bucket, and that handler's managed policy (one handler per stack).
+ */
+export function acknowledgeBucketNotificationsFindings(bucket: s3.Bucket): void {
+  // CDK adds one handler per stack that applies bucket notification configurations at deploy time.
+  const notificationsHandler = Stack.of(bucket).node.children.find((c) =>
+    c.node.id.startsWith('BucketNotificationsHandler'),
+  );
+  if (notificationsHandler) {
+    Validations.of(notificationsHandler).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason:
+        "CDK's own BucketNotificationsHandler (it sets the bucket's notification configuration at deploy time) comes with this managed policy for its logs; CDK offers no way to replace it",
+    });
+  }
+  acknowledgeNagRule(
+    bucket.node.findChild('Notifications').node.findChild('HandlerPolicy'),
+    'IAMNoInlinePolicy',
+    "CDK's own policy for its BucketNotificationsHandler: it lets that handler put this bucket's notification configuration, and CDK attaches it to the handler's role itself, with no option for a managed policy",
+  );
 }
 
 /** Where the stage keeps its data (no autoDeleteObjects), its buckets keep previous versions too. */

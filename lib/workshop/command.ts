@@ -28,6 +28,21 @@ export function workshopClientConfig(
   };
 }
 
+/** A client of the workshop commands, made for an endpoint by {@link workshopClient}. */
+export type WorkshopClientClass<Client> = new (config: WorkshopClientConfig) => Client;
+
+/** A client with {@link workshopClientConfig}: AWS's default configuration, or the endpoint given. */
+export function workshopClient<Client>(
+  Client: WorkshopClientClass<Client>,
+  endpointUrl: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Client {
+  return new Client(workshopClientConfig(endpointUrl, env));
+}
+
+/** A command line a workshop command cannot run: printed with the usage, exit code 2. */
+export class WorkshopUsageError extends Error {}
+
 /** Where an output comes from, for the messages when it cannot be found. */
 export interface OutputSource {
   /** The stack that has the output, e.g. `FanOut`. */
@@ -51,21 +66,27 @@ export function outputOf(outputs: unknown, key: string, file: string, source: Ou
   return found[0][1][key] as string;
 }
 
-export interface WorkshopCommand<Options, Client extends { destroy(): void }> {
+/** The options every workshop command takes. */
+export interface WorkshopOptions {
+  /** The endpoint of the local emulator. @default AWS (or AWS_ENDPOINT_URL) */
+  readonly endpointUrl?: string;
+}
+
+export interface WorkshopCommand<Options extends WorkshopOptions, Client extends { destroy(): void }> {
   /** The command's name, which prefixes its messages. */
   readonly name: string;
   readonly usage: string;
-  /** Throws `UsageError` for a command line it cannot run. */
+  /** Throws a {@link WorkshopUsageError} for a command line it cannot run. */
   parse(args: readonly string[]): Options;
-  readonly UsageError: new (...args: never[]) => Error;
-  client(options: Options): Client;
+  /** The client the command runs with, made by {@link workshopClient} for `endpointUrl`. */
+  readonly Client: WorkshopClientClass<Client>;
   run(options: Options, client: Client): Promise<unknown>;
   /** The message for a failure. @default the error's message */
   describe?(error: unknown): string;
 }
 
 /** Runs a command: exit code 2 for a bad command line (with the usage), 1 when it fails; the client is destroyed. */
-export async function runWorkshopCommand<Options, Client extends { destroy(): void }>(
+export async function runWorkshopCommand<Options extends WorkshopOptions, Client extends { destroy(): void }>(
   command: WorkshopCommand<Options, Client>,
   args: readonly string[],
 ): Promise<void> {
@@ -73,12 +94,12 @@ export async function runWorkshopCommand<Options, Client extends { destroy(): vo
   try {
     options = command.parse(args);
   } catch (error) {
-    if (!(error instanceof command.UsageError)) throw error;
+    if (!(error instanceof WorkshopUsageError)) throw error;
     console.error(`${command.name}: ${error.message}\n${command.usage}`);
     process.exitCode = 2;
     return;
   }
-  const client = command.client(options);
+  const client = workshopClient(command.Client, options.endpointUrl);
   try {
     await command.run(options, client);
   } catch (error) {

@@ -4,7 +4,8 @@
  * or, with --endpoint-url, on the local emulator.
  */
 import { lastValue, readFlags } from '../command-line';
-import { outputOf, runWorkshopCommand, workshopClientConfig } from './command';
+import { outputOf, runWorkshopCommand, workshopClient, WorkshopUsageError } from './command';
+import type { WorkshopOptions } from './command';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -37,15 +38,14 @@ export const SAMPLE_QUOTES_FILE = path.join(
 /** The output of the FanOut stack that names the quote topic. */
 export const QUOTE_TOPIC_OUTPUT = 'QuoteTopicArn';
 
-export interface PublishQuotesOptions {
+export interface PublishQuotesOptions extends WorkshopOptions {
   readonly topicArn?: string;
   readonly outputsFile?: string;
   readonly file: string;
-  readonly endpointUrl?: string;
 }
 
 /** A command line we cannot run: printed with the usage, exit code 2. */
-export class PublishQuotesUsageError extends Error {}
+export class PublishQuotesUsageError extends WorkshopUsageError {}
 
 export function parsePublishQuotesArgs(args: readonly string[]): PublishQuotesOptions {
   const reading = readFlags(args, ['topic-arn', 'outputs-file', 'file', 'endpoint-url']);
@@ -85,11 +85,8 @@ export async function publishQuotesFromFile(
 }
 
 /** The SNS client: AWS's default configuration, or the given endpoint (any credentials do for the emulator). */
-export function snsClientFor(
-  endpointUrl: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): SNSClient {
-  return new SNSClient(workshopClientConfig(endpointUrl, env));
+export function snsClientFor(endpointUrl: string | undefined, env = process.env): SNSClient {
+  return workshopClient(SNSClient, endpointUrl, env);
 }
 
 /** Runs the command: exit code 2 for a bad command line, 1 for invalid quotes or a failed publish. */
@@ -99,8 +96,7 @@ export function runPublishQuotesCli(args: string[]): Promise<void> {
       name: 'publish-quotes',
       usage: PUBLISH_QUOTES_USAGE,
       parse: parsePublishQuotesArgs,
-      UsageError: PublishQuotesUsageError,
-      client: (options) => snsClientFor(options.endpointUrl),
+      Client: SNSClient,
       run: publishQuotesFromFile,
       describe: (error) =>
         error instanceof InvalidQuoteError

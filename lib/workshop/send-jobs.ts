@@ -4,7 +4,8 @@
  * emulator: `npx tsx bin/decoupled.ts send-jobs --outputs-file outputs.json` (or run this file with tsx).
  */
 import { lastValue, readFlags } from '../command-line';
-import { outputOf, runWorkshopCommand, workshopClientConfig } from './command';
+import { outputOf, runWorkshopCommand, workshopClient, WorkshopUsageError } from './command';
+import type { WorkshopOptions } from './command';
 import { readFileSync } from 'node:fs';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseEncodeJob } from '../../lambda/worker/encode-job';
@@ -20,16 +21,15 @@ export const SEND_JOBS_USAGE = `usage: send-jobs (--queue-url URL | --outputs-fi
 /** The output of the WorkerFleet stack that names the jobs queue. */
 export const JOBS_QUEUE_OUTPUT = 'JobsQueueUrl';
 
-export interface SendJobsOptions {
+export interface SendJobsOptions extends WorkshopOptions {
   readonly queueUrl?: string;
   readonly outputsFile?: string;
   readonly count: number;
   readonly seconds: number;
-  readonly endpointUrl?: string;
 }
 
 /** A command line we cannot run: printed with the usage, exit code 2. */
-export class SendJobsUsageError extends Error {}
+export class SendJobsUsageError extends WorkshopUsageError {}
 
 export function parseSendJobsArgs(args: readonly string[]): SendJobsOptions {
   const reading = readFlags(args, ['queue-url', 'outputs-file', 'count', 'seconds', 'endpoint-url']);
@@ -113,11 +113,8 @@ export async function sendJobs(
 }
 
 /** The SQS client: AWS's default configuration, or the given endpoint (any credentials do for the emulator). */
-export function sqsClientFor(
-  endpointUrl: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): SQSClient {
-  return new SQSClient(workshopClientConfig(endpointUrl, env));
+export function sqsClientFor(endpointUrl: string | undefined, env = process.env): SQSClient {
+  return workshopClient(SQSClient, endpointUrl, env);
 }
 
 /** Runs the command: exit code 2 for a bad command line, 1 when sending fails. */
@@ -127,8 +124,7 @@ export function runSendJobsCli(args: string[]): Promise<void> {
       name: 'send-jobs',
       usage: SEND_JOBS_USAGE,
       parse: parseSendJobsArgs,
-      UsageError: SendJobsUsageError,
-      client: (options) => sqsClientFor(options.endpointUrl),
+      Client: SQSClient,
       run: sendJobs,
     },
     args,

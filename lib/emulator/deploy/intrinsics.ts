@@ -32,6 +32,16 @@ export interface IntrinsicContext {
   stackOutput(stackName: string, outputName: string): unknown;
 }
 
+/** The pseudo parameters whose value is the stack's, by the {@link PseudoParameters} member that holds it. */
+const PSEUDO_PARAMETERS: Readonly<Record<string, keyof PseudoParameters>> = {
+  'AWS::Region': 'region',
+  'AWS::AccountId': 'accountId',
+  'AWS::Partition': 'partition',
+  'AWS::URLSuffix': 'urlSuffix',
+  'AWS::StackName': 'stackName',
+  'AWS::StackId': 'stackId',
+};
+
 const SUB_VARIABLE = /\$\{([^}]*)\}/g;
 
 /** Resolves intrinsics in a template value; one instance per stack deployment. */
@@ -222,27 +232,10 @@ export class IntrinsicResolver {
   }
 
   private pseudoParameter(name: string): unknown {
-    const p = this.context.pseudo;
-    switch (name) {
-      case 'AWS::Region':
-        return p.region;
-      case 'AWS::AccountId':
-        return p.accountId;
-      case 'AWS::Partition':
-        return p.partition;
-      case 'AWS::URLSuffix':
-        return p.urlSuffix;
-      case 'AWS::StackName':
-        return p.stackName;
-      case 'AWS::StackId':
-        return p.stackId;
-      case 'AWS::NotificationARNs':
-        return [];
-      case 'AWS::NoValue':
-        return NO_VALUE;
-      default:
-        return undefined;
-    }
+    if (name === 'AWS::NotificationARNs') return [];
+    if (name === 'AWS::NoValue') return NO_VALUE;
+    // Own keys only: a template's Ref is not to reach Object.prototype.
+    return Object.hasOwn(PSEUDO_PARAMETERS, name) ? this.context.pseudo[PSEUDO_PARAMETERS[name]] : undefined;
   }
 
   private tuple(arg: unknown, length: number, fn: string, where: string | undefined): unknown[] {

@@ -55,6 +55,8 @@ describe('IntrinsicResolver', () => {
       },
       'aws:eu-west-1:000000000000:shop:amazonaws.com',
     ],
+    ['Ref AWS::StackId', { Ref: 'AWS::StackId' }, PSEUDO.stackId],
+    ['Ref AWS::NotificationARNs: none locally', { Ref: 'AWS::NotificationARNs' }, []],
     ['GetAtt as a list', { 'Fn::GetAtt': ['Queue', 'Arn'] }, 'Queue.Arn'],
     [
       'GetAtt as a string, nested attribute',

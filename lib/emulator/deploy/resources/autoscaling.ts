@@ -6,14 +6,8 @@
 import { statSync } from 'node:fs';
 import type { PutScalingPolicyType } from '@aws-sdk/client-auto-scaling';
 import { ProcessInstanceLauncher } from '../../autoscaling/instances';
-import {
-  optionalString,
-  requiredString,
-  type ResourceHandler,
-  ResourcePropertyError,
-  type ResourceRequest,
-  type DeployContext,
-} from './types';
+import { optionalString, requiredString, ResourcePropertyError } from './types';
+import type { DeployContext, ResourceHandler, ResourceRequest } from './types';
 // What QueueWorkerFleet writes; that module imports nothing, so no aws-cdk-lib reaches the emulator.
 import {
   LOCAL_INSTANCE_METADATA as LOCAL_INSTANCE,

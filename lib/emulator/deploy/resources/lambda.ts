@@ -6,15 +6,8 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { nodeRuntimeMajor } from '../../lambda/function-runtime';
-import {
-  optionalString,
-  requiredString,
-  type ResourceHandler,
-  ResourcePropertyError,
-  type ResourceRequest,
-  type DeployContext,
-  stableUuid,
-} from './types';
+import { optionalString, requiredString, ResourcePropertyError, stableUuid } from './types';
+import type { DeployContext, ResourceHandler, ResourceRequest } from './types';
 
 /** Ref: the function name; Fn::GetAtt: Arn. */
 export const functionHandler: ResourceHandler = {

@@ -1,52 +1,13 @@
 /** AWS::SNS::Topic, AWS::SNS::Subscription and AWS::SNS::TopicPolicy. */
-import { randomUUID } from 'node:crypto';
-import type { SnsService } from '../../sns/service';
-import {
-  attributeText,
-  jsonText,
-  requiredString,
-  type ResourceHandler,
-  ResourcePropertyError,
-  tagMap,
-} from './types';
-
-/** Template properties that are topic attributes of the same name. */
-const TOPIC_ATTRIBUTES = [
-  'DisplayName',
-  'KmsMasterKeyId',
-  'FifoTopic',
-  'ContentBasedDeduplication',
-  'SignatureVersion',
-  'TracingConfig',
-  'ArchivePolicy',
-  'FifoThroughputScope',
-];
-
-/** Subscription properties that are subscription attributes of the same name. */
-const SUBSCRIPTION_ATTRIBUTES = [
-  'FilterPolicy',
-  'FilterPolicyScope',
-  'RawMessageDelivery',
-  'RedrivePolicy',
-  'DeliveryPolicy',
-  'ReplayPolicy',
-  'SubscriptionRoleArn',
-];
+import { attributesOf, queueOrTopic, requiredString, storedPolicy, tagMap } from './types';
+import type { QueueOrTopicProperties, ResourceHandler } from './types';
 
 /** Ref: the topic ARN; Fn::GetAtt: TopicArn, TopicName. Inline `Subscription` entries are subscribed too. */
 export const topicHandler: ResourceHandler = {
   create(request, context) {
     const sns = context.emulator.sns;
     const p = request.properties;
-    const fifo = String(p.FifoTopic) === 'true';
-    const name =
-      (p.TopicName as string | undefined) ??
-      context.physicalName({ maxLength: 256, suffix: fifo ? '.fifo' : undefined });
-    const attributes: Record<string, string> = {};
-    for (const key of TOPIC_ATTRIBUTES) {
-      const value = attributeText(p[key]);
-      if (value !== undefined) attributes[key] = value;
-    }
+    const { name, attributes } = queueOrTopic(request, context, TOPIC_PROPERTIES);
     const tags = Object.entries(tagMap(p.Tags) ?? {}).map(([Key, Value]) => ({ Key, Value }));
     const { TopicArn } = sns.createTopic({ Name: name, Attributes: attributes, Tags: tags });
     const topicArn = TopicArn as string;
@@ -65,11 +26,7 @@ export const topicHandler: ResourceHandler = {
 /** Ref: the subscription ARN; Fn::GetAtt: Arn. */
 export const subscriptionHandler: ResourceHandler = {
   create(request, context) {
-    const attributes: Record<string, string> = {};
-    for (const key of SUBSCRIPTION_ATTRIBUTES) {
-      const value = attributeText(request.properties[key]);
-      if (value !== undefined) attributes[key] = value;
-    }
+    const attributes = attributesOf(request.properties, SUBSCRIPTION_ATTRIBUTES);
     const { SubscriptionArn } = context.emulator.sns.subscribe({
       TopicArn: requiredString(request, 'TopicArn'),
       Protocol: requiredString(request, 'Protocol'),
@@ -84,20 +41,40 @@ export const subscriptionHandler: ResourceHandler = {
 /** Ref: an id of the policy. The policy is stored on each topic (not enforced locally). */
 export const topicPolicyHandler: ResourceHandler = {
   create(request, context) {
-    const topics = request.properties.Topics;
-    if (!Array.isArray(topics) || topics.length === 0) {
-      throw new ResourcePropertyError(request, 'Topics must list at least one topic ARN');
-    }
-    setPolicy(context.emulator.sns, topics.map(String), jsonText(request.properties.PolicyDocument) ?? '');
-    return {
-      ref: randomUUID(),
-      display: `policy of ${topics.length} topic${topics.length === 1 ? '' : 's'}`,
-      note: 'stored; not enforced locally',
-    };
+    return storedPolicy(request, { property: 'Topics', what: 'topic ARN' }, (arn, policy) =>
+      context.emulator.sns.setTopicAttributes({
+        TopicArn: arn,
+        AttributeName: 'Policy',
+        AttributeValue: policy,
+      }),
+    );
   },
 };
 
-function setPolicy(sns: SnsService, topicArns: string[], policy: string): void {
-  for (const arn of topicArns)
-    sns.setTopicAttributes({ TopicArn: arn, AttributeName: 'Policy', AttributeValue: policy });
-}
+/** The topic's name, kind and attributes, as template properties of the same names. */
+const TOPIC_PROPERTIES: QueueOrTopicProperties = {
+  name: 'TopicName',
+  maxLength: 256,
+  fifo: 'FifoTopic',
+  attributes: [
+    'DisplayName',
+    'KmsMasterKeyId',
+    'FifoTopic',
+    'ContentBasedDeduplication',
+    'SignatureVersion',
+    'TracingConfig',
+    'ArchivePolicy',
+    'FifoThroughputScope',
+  ],
+};
+
+/** Subscription properties that are subscription attributes of the same name. */
+const SUBSCRIPTION_ATTRIBUTES = [
+  'FilterPolicy',
+  'FilterPolicyScope',
+  'RawMessageDelivery',
+  'RedrivePolicy',
+  'DeliveryPolicy',
+  'ReplayPolicy',
+  'SubscriptionRoleArn',
+];

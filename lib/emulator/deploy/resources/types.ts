@@ -2,7 +2,7 @@
  * What a resource handler is: it turns one template resource (its properties already resolved) into
  * emulator state, and says what `Ref` and `Fn::GetAtt` return for it, as CloudFormation's resource types do.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { InstanceLogLine } from '../../autoscaling/instances';
 import type { Emulator } from '../../emulator';
 import type { PhysicalNameOptions } from '../physical-name';
@@ -89,6 +89,67 @@ export function jsonText(value: unknown): string | undefined {
 export function attributeText(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** The template properties among `names` that are set, as attribute text, by the same names. */
+export function attributesOf(
+  properties: Readonly<Record<string, unknown>>,
+  names: readonly string[],
+): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const key of names) {
+    const value = attributeText(properties[key]);
+    if (value !== undefined) attributes[key] = value;
+  }
+  return attributes;
+}
+
+/** Where a queue's or topic's template properties hold its name, its kind and its attributes. */
+export interface QueueOrTopicProperties {
+  /** The name property (`QueueName`); without it, a name is generated of at most `maxLength` characters. */
+  readonly name: string;
+  readonly maxLength: number;
+  /** The property that makes it FIFO (`FifoQueue`): a generated name then ends in `.fifo`, as it must. */
+  readonly fifo: string;
+  /** The properties that are attributes of the same name. */
+  readonly attributes: readonly string[];
+}
+
+/** A queue's or topic's name (given, or generated as CloudFormation would) and attributes. */
+export function queueOrTopic(
+  request: ResourceRequest,
+  context: DeployContext,
+  properties: QueueOrTopicProperties,
+): { readonly name: string; readonly attributes: Record<string, string> } {
+  const p = request.properties;
+  const fifo = String(p[properties.fifo]) === 'true';
+  const name =
+    (p[properties.name] as string | undefined) ??
+    context.physicalName({ maxLength: properties.maxLength, suffix: fifo ? '.fifo' : undefined });
+  return { name, attributes: attributesOf(p, properties.attributes) };
+}
+
+/**
+ * A policy resource (AWS::SQS::QueuePolicy, AWS::SNS::TopicPolicy): `set` stores the policy on each of the
+ * resources the `targets` property lists, and the emulator does not enforce it.
+ */
+export function storedPolicy(
+  request: ResourceRequest,
+  targets: { readonly property: string; readonly what: string },
+  set: (target: string, policy: string) => void,
+): ProvisionedResource {
+  const listed = request.properties[targets.property];
+  if (!Array.isArray(listed) || listed.length === 0) {
+    throw new ResourcePropertyError(request, `${targets.property} must list at least one ${targets.what}`);
+  }
+  const policy = jsonText(request.properties.PolicyDocument) ?? '';
+  for (const target of listed) set(String(target), policy);
+  const kind = targets.what.split(' ')[0];
+  return {
+    ref: randomUUID(),
+    display: `policy of ${listed.length} ${kind}${listed.length === 1 ? '' : 's'}`,
+    note: 'stored; not enforced locally',
+  };
 }
 
 /** `[{Key, Value}]` tags as a map. */
