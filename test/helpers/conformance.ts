@@ -26,8 +26,8 @@ export function valueFor(schema: NormalizedSchema, depth: number): fc.Arbitrary<
     // a union holds exactly one of its members
     if (schema.isUnionSchema()) return fc.oneof(...names.map((n) => fc.record({ [n]: members[n] })));
     const record = fc.record(members, { requiredKeys: [] });
-    // an empty nested structure has nothing to put on the wire, so it cannot come back
-    return depth === 0 ? record : record.filter((value) => Object.keys(value).length > 0);
+    // an empty nested structure (members absent, or cut off by the depth bound) has nothing to put on the wire
+    return depth === 0 ? record : record.filter((value) => Object.values(value).some((v) => v !== undefined));
   }
   if (schema.isListSchema())
     // short lists below the top: MetricAlarm-like shapes nest six levels of lists of wide structures

@@ -1,11 +1,11 @@
-/** Shared fixture: the real app (synthesized once by test/global-setup.ts) running in local mode on a manual clock. */
+/** Shared fixture: the real app (synthesized once per run, see test/global-setup.ts) in local mode on a manual clock. */
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ActivityEvent } from '../../lib/emulator/activity';
 import { ManualClock } from '../../lib/emulator/clock';
 import { type LocalMode, startLocalMode } from '../../lib/local/local-mode';
-import { TEST_ASSEMBLY } from '../global-setup';
 import { sqsClientFor, TEST_CREDENTIALS } from './emulator';
+import { testAssembly } from './test-assembly';
 
 export interface LocalApp {
   mode: LocalMode;
@@ -26,7 +26,7 @@ export async function startLocalApp(): Promise<LocalApp> {
   const lines: string[] = [];
   const mode = await startLocalMode({
     root: `${__dirname}/../..`,
-    assemblyDirectory: TEST_ASSEMBLY,
+    assemblyDirectory: await testAssembly(),
     port: 0,
     clock,
     print: (line) => lines.push(line),

@@ -7,6 +7,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { eventually, TEST_CREDENTIALS } from '../helpers/emulator';
 import { type LocalApp, startLocalApp } from '../helpers/local-app';
+import { TEST_ASSEMBLY_TIMEOUT_MS } from '../helpers/test-assembly';
 
 const QUOTES = path.join(__dirname, '..', '..', 'docs', 'workshop', 'samples', 'quotes.json');
 
@@ -25,7 +26,7 @@ describe('workshop chapter 3, fan-out, in local mode', () => {
     };
     sns = new SNSClient(config);
     lambda = new LambdaClient(config);
-  });
+  }, TEST_ASSEMBLY_TIMEOUT_MS);
   afterAll(async () => {
     sns.destroy();
     lambda.destroy();

@@ -5,6 +5,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-s
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { eventually } from '../helpers/emulator';
 import { type LocalApp, startLocalApp } from '../helpers/local-app';
+import { TEST_ASSEMBLY_TIMEOUT_MS } from '../helpers/test-assembly';
 
 const SAMPLES = path.join(__dirname, '..', '..', 'docs', 'workshop', 'samples');
 
@@ -15,7 +16,7 @@ describe('workshop chapter 2, the pipeline, in local mode', () => {
   beforeAll(async () => {
     app = await startLocalApp();
     bucket = app.output('Pipeline', 'BucketName');
-  });
+  }, TEST_ASSEMBLY_TIMEOUT_MS);
   afterAll(() => app.stop());
 
   async function upload(key: string, sample: string) {

@@ -1,13 +1,14 @@
 /** The queue-basics chapter of the workshop, end to end in local mode, on the manual clock. */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { type LocalApp, startLocalApp } from '../helpers/local-app';
+import { TEST_ASSEMBLY_TIMEOUT_MS } from '../helpers/test-assembly';
 
 describe('workshop chapter 1, queue basics, in local mode', () => {
   let app: LocalApp;
 
   beforeAll(async () => {
     app = await startLocalApp();
-  });
+  }, TEST_ASSEMBLY_TIMEOUT_MS);
   afterAll(() => app.stop());
 
   /** Receives without waiting (the queues long-poll by default) and deletes what came. */

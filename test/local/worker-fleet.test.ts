@@ -7,13 +7,14 @@ import { GetQueueAttributesCommand, SendMessageBatchCommand, SendMessageCommand 
 import { cloudWatchClientFor } from '../emulator/cloudwatch/cloudwatch-fixture';
 import { eventually } from '../helpers/emulator';
 import { type LocalApp, startLocalApp } from '../helpers/local-app';
+import { TEST_ASSEMBLY_TIMEOUT_MS } from '../helpers/test-assembly';
 
 describe('workshop chapter 4, the worker fleet, in local mode', () => {
   let app: LocalApp;
 
   beforeAll(async () => {
     app = await startLocalApp();
-  });
+  }, TEST_ASSEMBLY_TIMEOUT_MS);
   afterAll(() => app.stop());
 
   const group = () => {
