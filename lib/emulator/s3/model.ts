@@ -1,6 +1,7 @@
 /** S3 state: buckets, objects kept in memory, keys in sorted order for listing, multipart uploads. */
 import type { ChecksumAlgorithm } from './checksum';
 import type { NotificationConfiguration } from './notifications';
+import type { TagSet } from './tagging';
 
 /** A checksum as S3 stores and returns it (base64; multipart composites end in `-N`). */
 export interface StoredChecksum {
@@ -31,6 +32,8 @@ export interface StoredObject {
   readonly checksum: StoredChecksum | undefined;
   /** Parts of a multipart object (ListParts and part-number GETs are not emulated; kept for the ETag's `-N`). */
   readonly partCount: number | undefined;
+  /** Object tags (PutObjectTagging, `x-amz-tagging`); absent when it has none. */
+  readonly tags?: TagSet;
 }
 
 export interface UploadedPart {
@@ -51,6 +54,7 @@ export class MultipartUpload {
     readonly metadata: Readonly<Record<string, string>>,
     readonly checksumAlgorithm: ChecksumAlgorithm | undefined,
     readonly initiated: number,
+    readonly tags?: TagSet,
   ) {}
 
   get bytes(): number {
@@ -103,6 +107,7 @@ export class Bucket {
   readonly keys = new SortedKeys();
   readonly uploads = new Map<string, MultipartUpload>();
   policy: string | undefined;
+  tags: TagSet | undefined;
   notification: NotificationConfiguration = { topics: [], queues: [], functions: [], eventBridge: false };
 
   constructor(

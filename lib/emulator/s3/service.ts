@@ -13,6 +13,9 @@ import type { DeliveryTracker, FunctionRegistry } from '../event-delivery';
 import type { SnsService } from '../sns/service';
 import type { SqsService } from '../sqs/service';
 import { type ChecksumAlgorithm, checksumOf, digest, etagOf, multipartEtag } from './checksum';
+import { evaluateConditions, preconditionFailed, type ReadConditions } from './conditions';
+import { type ClaimedChecksum, verifyChecksum, verifyContentMd5 } from './payload-integrity';
+import type { TagSet } from './tagging';
 import {
   invalidArgument,
   invalidMaxBuckets,
@@ -41,9 +44,11 @@ import {
 export const DEFAULT_MAX_STORED_BYTES = 1024 * 1024 * 1024;
 /** AWS: every part but the last must be at least 5 MiB. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
+/** AWS: part numbers 1 to 10,000; keys of 1,024 UTF-8 bytes; user metadata of 2 KB (names and values). */
 const MAX_PART_NUMBER = 10_000;
 const MAX_KEY_BYTES = 1024;
 const MAX_METADATA_BYTES = 2048;
+/** AWS: a DeleteObjects takes at most 1,000 keys, and a listing page holds at most 1,000. */
 const MAX_DELETE_KEYS = 1000;
 const MAX_LIST_KEYS = 1000;
 /** AWS: ListBuckets's max-buckets is 1 to 10,000 (and 10,000 buckets a page when it is not given). */
@@ -72,13 +77,6 @@ export interface RequestContext {
   readonly sourceIp: string;
 }
 
-/** A checksum the client sent (header or aws-chunked trailer), to verify and store. */
-export interface ClaimedChecksum {
-  readonly algorithm: ChecksumAlgorithm;
-  /** Absent when only the algorithm was named: S3 computes it. */
-  readonly value?: string;
-}
-
 export interface PutObjectInput {
   bucket: string;
   key: string;
@@ -88,6 +86,9 @@ export interface PutObjectInput {
   checksum?: ClaimedChecksum;
   /** Base64 Content-MD5 header, if sent. */
   contentMd5?: string;
+  /** Conditional write: If-None-Match `*` (only if absent) or If-Match an ETag (only if it is that object). */
+  conditions?: { ifMatch?: string; ifNoneMatch?: string };
+  tags?: TagSet;
 }
 
 export interface ListObjectsInput {
@@ -114,6 +115,11 @@ export interface CopyObjectInput {
   metadataDirective?: string;
   headers?: ObjectHeaders;
   metadata: Record<string, string>;
+  /** x-amz-copy-source-if-*: the copy happens only if the source meets them. */
+  sourceConditions?: ReadConditions;
+  /** COPY (the source's tags, the default) or REPLACE (`tags`). */
+  taggingDirective?: string;
+  tags?: TagSet;
 }
 
 export class S3Service {
@@ -182,7 +188,12 @@ export class S3Service {
   }
 
   /** ListBuckets a page at a time: `maxBuckets` validated, the token is where the previous page ended. */
-  listBucketsPage(input: { prefix?: string; maxBuckets?: number; continuationToken?: string }): {
+  listBucketsPage(input: {
+    prefix?: string;
+    maxBuckets?: number;
+    continuationToken?: string;
+    bucketRegion?: string;
+  }): {
     buckets: Bucket[];
     continuationToken?: string;
   } {
@@ -191,7 +202,10 @@ export class S3Service {
     const after = input.continuationToken === undefined ? undefined : decodeToken(input.continuationToken);
     const prefix = input.prefix ?? '';
     const matching = this.listBuckets().filter(
-      (b) => b.name.startsWith(prefix) && (after === undefined || b.name > after),
+      (b) =>
+        b.name.startsWith(prefix) &&
+        (after === undefined || b.name > after) &&
+        (input.bucketRegion === undefined || b.region === input.bucketRegion),
     );
     const buckets = matching.slice(0, max);
     return matching.length > max
@@ -233,6 +247,22 @@ export class S3Service {
     this.bucketOf(name).policy = undefined;
   }
 
+  putBucketTagging(name: string, tags: TagSet): void {
+    this.bucketOf(name).tags = tags;
+  }
+
+  getBucketTagging(name: string): TagSet {
+    const tags = this.bucketOf(name).tags;
+    if (tags === undefined) {
+      throw new S3Error('NoSuchTagSet', 'The TagSet does not exist', 404, [['BucketName', name]]);
+    }
+    return tags;
+  }
+
+  deleteBucketTagging(name: string): void {
+    this.bucketOf(name).tags = undefined;
+  }
+
   putBucketNotificationConfiguration(
     name: string,
     requested: RequestedNotificationConfiguration,
@@ -254,19 +284,19 @@ export class S3Service {
     const bucket = this.bucketOf(input.bucket);
     validateKey(input.key);
     validateMetadata(input.metadata);
-    verifyContentMd5(input.body, input.contentMd5);
-    const checksum = verifyChecksum(input.body, input.checksum);
     const previous = bucket.objects.get(input.key);
-    this.reserve(input.body.length - (previous?.body.length ?? 0));
+    checkWriteConditions(input.conditions, previous, input.key);
+    const { checksum, etag } = this.accept(input, previous?.body);
     const object: StoredObject = {
       key: input.key,
       body: input.body,
-      etag: etagOf(input.body),
+      etag,
       lastModified: this.clock.now(),
       headers: input.headers,
       metadata: input.metadata,
       checksum,
       partCount: undefined,
+      tags: input.tags,
     };
     bucket.put(object);
     this.raise(bucket, 'ObjectCreated:Put', object, context);
@@ -278,6 +308,12 @@ export class S3Service {
     const object = bucket.objects.get(key);
     if (!object) throw noSuchKey(key);
     return object;
+  }
+
+  /** Replaces an object's tags (none: removes them); the object is otherwise unchanged. */
+  putObjectTagging(bucketName: string, key: string, tags: TagSet | undefined): void {
+    const object = this.getObject(bucketName, key);
+    this.bucketOf(bucketName).put({ ...object, tags });
   }
 
   /** AWS: deleting a key that does not exist succeeds (and still notifies). */
@@ -316,6 +352,15 @@ export class S3Service {
     const target = this.bucketOf(input.bucket);
     validateKey(input.key);
     const source = this.getObject(sourceBucket, sourceKey);
+    // AWS: a copy whose source conditions do not hold is PreconditionFailed, the 304 cases included
+    if (input.sourceConditions && evaluateConditions(input.sourceConditions, source) === 'not-modified') {
+      throw new S3Error(
+        'PreconditionFailed',
+        'At least one of the pre-conditions you specified did not hold',
+        412,
+        [['Condition', 'x-amz-copy-source-If-None-Match']],
+      );
+    }
     const directive = input.metadataDirective ?? 'COPY';
     if (directive !== 'COPY' && directive !== 'REPLACE') {
       throw invalidArgument('Unknown metadata directive.', 'x-amz-metadata-directive', directive);
@@ -327,6 +372,10 @@ export class S3Service {
       );
     }
     const replace = directive === 'REPLACE';
+    const tagging = input.taggingDirective ?? 'COPY';
+    if (tagging !== 'COPY' && tagging !== 'REPLACE') {
+      throw invalidArgument('Unknown tagging directive.', 'x-amz-tagging-directive', tagging);
+    }
     if (replace) validateMetadata(input.metadata);
     const previous = target.objects.get(input.key);
     this.reserve(source.body.length - (previous?.body.length ?? 0));
@@ -343,6 +392,7 @@ export class S3Service {
           ? source.checksum
           : { algorithm: 'CRC32', value: checksumOf('CRC32', source.body), type: 'FULL_OBJECT' },
       partCount: undefined,
+      tags: tagging === 'REPLACE' ? input.tags : source.tags,
     };
     target.put(object);
     this.raise(target, 'ObjectCreated:Copy', object, context);
@@ -416,6 +466,7 @@ export class S3Service {
     headers: ObjectHeaders;
     metadata: Record<string, string>;
     checksumAlgorithm?: ChecksumAlgorithm;
+    tags?: TagSet;
   }): MultipartUpload {
     const bucket = this.bucketOf(input.bucket);
     validateKey(input.key);
@@ -428,6 +479,7 @@ export class S3Service {
       input.metadata,
       input.checksumAlgorithm,
       this.clock.now(),
+      input.tags,
     );
     bucket.uploads.set(uploadId, upload);
     return upload;
@@ -450,14 +502,11 @@ export class S3Service {
         String(input.partNumber),
       );
     }
-    verifyContentMd5(input.body, input.contentMd5);
-    const checksum = verifyChecksum(input.body, input.checksum);
-    const previous = upload.parts.get(input.partNumber);
-    this.reserve(input.body.length - (previous?.body.length ?? 0));
+    const { checksum, etag } = this.accept(input, upload.parts.get(input.partNumber)?.body);
     const part: UploadedPart = {
       partNumber: input.partNumber,
       body: input.body,
-      etag: etagOf(input.body),
+      etag,
       checksum,
       lastModified: this.clock.now(),
     };
@@ -466,7 +515,16 @@ export class S3Service {
   }
 
   completeMultipartUpload(
-    input: { bucket: string; key: string; uploadId: string; parts: { partNumber: number; etag: string }[] },
+    input: {
+      bucket: string;
+      key: string;
+      uploadId: string;
+      parts: {
+        partNumber: number;
+        etag: string;
+        checksum?: { algorithm: ChecksumAlgorithm; value: string };
+      }[];
+    },
     context: RequestContext,
   ): StoredObject {
     const bucket = this.bucketOf(input.bucket);
@@ -490,7 +548,11 @@ export class S3Service {
       }
       previousNumber = requested.partNumber;
       const part = upload.parts.get(requested.partNumber);
-      if (!part || normalizeEtag(requested.etag) !== part.etag) {
+      const checksumDiffers =
+        requested.checksum !== undefined &&
+        (part?.checksum?.algorithm !== requested.checksum.algorithm ||
+          part.checksum.value !== requested.checksum.value);
+      if (!part || normalizeEtag(requested.etag) !== part.etag || checksumDiffers) {
         throw new S3Error(
           'InvalidPart',
           "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
@@ -546,6 +608,7 @@ export class S3Service {
       metadata: upload.metadata,
       checksum,
       partCount: chosen.length,
+      tags: upload.tags,
     };
     bucket.uploads.delete(upload.uploadId);
     bucket.put(object);
@@ -581,6 +644,17 @@ export class S3Service {
     const upload = this.bucketOf(bucketName).uploads.get(uploadId);
     if (!upload || upload.key !== key) throw noSuchUpload(uploadId);
     return upload;
+  }
+
+  /** Verifies a body against what the client claims, and reserves its bytes in place of `replaced`. */
+  private accept(
+    input: { body: Buffer; contentMd5?: string; checksum?: ClaimedChecksum },
+    replaced: Buffer | undefined,
+  ): { checksum: StoredChecksum | undefined; etag: string } {
+    verifyContentMd5(input.body, input.contentMd5);
+    const checksum = verifyChecksum(input.body, input.checksum);
+    this.reserve(input.body.length - (replaced?.length ?? 0));
+    return { checksum, etag: etagOf(input.body) };
   }
 
   /** Accounts for `delta` more bytes, or fails with a clear error at the cap. */
@@ -686,33 +760,28 @@ function validateMetadata(metadata: Record<string, string>): void {
   }
 }
 
-function verifyContentMd5(body: Buffer, contentMd5: string | undefined): void {
-  if (contentMd5 === undefined) return;
-  const claimed = Buffer.from(contentMd5, 'base64');
-  if (claimed.length !== 16 || claimed.toString('base64') !== contentMd5) {
-    throw new S3Error('InvalidDigest', 'The Content-MD5 you specified was invalid.', 400, [
-      ['Content-MD5', contentMd5],
-    ]);
+/** Conditional writes (PutObject): If-None-Match `*` and If-Match, answered as S3 does. */
+function checkWriteConditions(
+  conditions: { ifMatch?: string; ifNoneMatch?: string } | undefined,
+  existing: StoredObject | undefined,
+  key: string,
+): void {
+  if (conditions?.ifNoneMatch !== undefined) {
+    if (conditions.ifNoneMatch !== '*') {
+      throw new S3Error(
+        'NotImplemented',
+        'A header you provided implies functionality that is not implemented',
+        501,
+        [['Header', 'If-None-Match']],
+      );
+    }
+    if (existing) throw preconditionFailed('If-None-Match');
   }
-  const actual = Buffer.from(etagOf(body).slice(1, -1), 'hex').toString('base64');
-  if (actual !== contentMd5) {
-    throw new S3Error('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400, [
-      ['ExpectedDigest', contentMd5],
-      ['CalculatedDigest', actual],
-    ]);
+  if (conditions?.ifMatch !== undefined) {
+    if (!existing) throw noSuchKey(key);
+    if (evaluateConditions({ ifMatch: conditions.ifMatch }, existing) !== 'ok')
+      throw preconditionFailed('If-Match');
   }
-}
-
-function verifyChecksum(body: Buffer, claimed: ClaimedChecksum | undefined): StoredChecksum | undefined {
-  if (!claimed) return undefined;
-  const actual = checksumOf(claimed.algorithm, body);
-  if (claimed.value !== undefined && claimed.value !== actual) {
-    throw new S3Error(
-      'BadDigest',
-      `The ${claimed.algorithm} you specified did not match the calculated checksum.`,
-    );
-  }
-  return { algorithm: claimed.algorithm, value: actual, type: 'FULL_OBJECT' };
 }
 
 function parseCopySource(source: string): { bucket: string; key: string } {

@@ -151,10 +151,10 @@ describe('bad input gets an S3-shaped 4xx, and the server keeps serving', () => 
 
   it('an unsupported subresource is NotImplemented, a bad method MethodNotAllowed', async () => {
     // Act
-    const tagging = await raw('GET', '/sturdy?tagging');
+    const acl = await raw('GET', '/sturdy?acl');
     const post = await raw('POST', '/sturdy/key');
     // Assess
-    expect([tagging.status, codeOf(tagging.body)]).toEqual([501, 'NotImplemented']);
+    expect([acl.status, codeOf(acl.body)]).toEqual([501, 'NotImplemented']);
     expect([post.status, codeOf(post.body)]).toEqual([405, 'MethodNotAllowed']);
   });
 

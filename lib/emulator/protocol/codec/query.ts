@@ -9,15 +9,21 @@ import type { AwsError } from '../../errors';
 import { type FormParameters, isBase64 } from '../query-form';
 import { escapeXml } from '../xml';
 import type { OperationModel } from './service-model';
+import { writeMembers } from './xml-shape';
 
 /** AWS: no query-protocol list or map is longer than this; reading stops there whatever the form holds. */
 const MAX_ITEMS = 1000;
 /** Deeper than any AWS input shape nests. */
 const MAX_DEPTH = 20;
+/** A decimal number as the SDK writes one (`String(n)`), not `0x10` or ` 5` that `Number()` also takes. */
+const DECIMAL = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 export interface QueryDecodeOptions {
-  /** The service's error for a value of the wrong type, e.g. SNS `InvalidParameter`, Auto Scaling `ValidationError`. */
-  readonly invalidValue: (member: string, message: string) => AwsError;
+  /**
+   * The service's error for a value of the wrong type, e.g. SNS `InvalidParameter`, Auto Scaling `ValidationError`;
+   * `text` is the value as sent, when there was one (some services quote it).
+   */
+  readonly invalidValue: (member: string, message: string, text?: string) => AwsError;
   /** The service's error for a blob that is not base64; `get` reads the form (a message attribute's name). */
   readonly invalidBlob?: (key: string, get: (name: string) => string | null) => AwsError;
 }
@@ -128,12 +134,12 @@ function scalar(schema: NormalizedSchema, text: string, key: string, options: Qu
   if (schema.isBooleanSchema()) {
     const lower = text.toLowerCase();
     if (lower === 'true' || lower === 'false') return lower === 'true';
-    throw options.invalidValue(key, `Value for parameter ${key} is invalid: must be true or false.`);
+    throw options.invalidValue(key, `Value for parameter ${key} is invalid: must be true or false.`, text);
   }
   if (schema.isNumericSchema()) {
-    const value = text.length <= 40 ? Number(text) : NaN;
-    if (text.trim() === '' || !Number.isFinite(value)) {
-      throw options.invalidValue(key, `Value for parameter ${key} is invalid: must be a number.`);
+    const value = text.length <= 40 && DECIMAL.test(text) ? Number(text) : NaN;
+    if (!Number.isFinite(value)) {
+      throw options.invalidValue(key, `Value for parameter ${key} is invalid: must be a number.`, text);
     }
     return value;
   }
@@ -169,59 +175,6 @@ export function encodeQueryResponse(
     `<?xml version="1.0"?>\n<${operation.name}Response xmlns="${xmlns}">${result}` +
     `<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata></${operation.name}Response>`
   );
-}
-
-function writeMembers(schema: NormalizedSchema, value: unknown): string {
-  if (value === null || typeof value !== 'object') return '';
-  let out = '';
-  for (const [name, member] of schema.structIterator()) {
-    const v = (value as Record<string, unknown>)[name];
-    if (v === undefined || v === null) continue;
-    const traits = member.getMergedTraits() as { xmlName?: string; xmlFlattened?: number };
-    const element = traits.xmlName ?? name;
-    if (member.isListSchema() && traits.xmlFlattened) {
-      for (const item of Array.isArray(v) ? v : []) out += writeValue(member.getValueSchema(), item, element);
-    } else {
-      out += writeValue(member, v, element);
-    }
-  }
-  return out;
-}
-
-function writeValue(schema: NormalizedSchema, value: unknown, element: string): string {
-  if (value === undefined || value === null) return '';
-  let content: string;
-  if (schema.isStructSchema() || schema.isUnionSchema()) {
-    content = writeMembers(schema, value);
-  } else if (schema.isListSchema()) {
-    const item = schema.getValueSchema();
-    const itemName = (item.getMergedTraits() as { xmlName?: string }).xmlName ?? 'member';
-    content = (Array.isArray(value) ? value : []).map((v) => writeValue(item, v, itemName)).join('');
-  } else if (schema.isMapSchema()) {
-    const keyName = (schema.getKeySchema().getMergedTraits() as { xmlName?: string }).xmlName ?? 'key';
-    const valueName = (schema.getValueSchema().getMergedTraits() as { xmlName?: string }).xmlName ?? 'value';
-    const flat = (schema.getMergedTraits() as { xmlFlattened?: number }).xmlFlattened;
-    const entries = Object.entries(value as Record<string, unknown>).map(
-      ([k, v]) =>
-        `<${keyName}>${escapeXml(k)}</${keyName}>${writeValue(schema.getValueSchema(), v, valueName)}`,
-    );
-    if (flat) return entries.map((entry) => `<${element}>${entry}</${element}>`).join('');
-    content = entries.map((entry) => `<entry>${entry}</entry>`).join('');
-  } else if (schema.isTimestampSchema()) {
-    content = escapeXml(timestampText(value));
-  } else if (schema.isBlobSchema()) {
-    content = Buffer.from(value as Uint8Array).toString('base64');
-  } else {
-    content = escapeXml(String(value));
-  }
-  return `<${element}>${content}</${element}>`;
-}
-
-/** XML timestamps are ISO 8601 (AWS's date-time); services may hold a Date, epoch milliseconds or the text. */
-function timestampText(value: unknown): string {
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'number') return new Date(value).toISOString();
-  return String(value);
 }
 
 /** An error reply in the query protocol's shape. */
