@@ -124,3 +124,11 @@ export function targetTrackingCapacity(capacity: number, metric: number, target:
 export const TARGET_TRACKING_SCALE_IN_RATIO = 0.9;
 /** Datapoints (of 1 minute) of the alarms Auto Scaling creates for a target tracking policy. */
 export const TARGET_TRACKING_ALARM_PERIODS = { high: 3, low: 15 } as const;
+/** The predefined metrics target tracking can follow without a load balancer, as the alarms' metric. */
+export const PREDEFINED_METRICS: Readonly<
+  Record<string, { readonly namespace: string; readonly metricName: string; readonly statistic: string }>
+> = {
+  ASGAverageCPUUtilization: { namespace: 'AWS/EC2', metricName: 'CPUUtilization', statistic: 'Average' },
+  ASGAverageNetworkIn: { namespace: 'AWS/EC2', metricName: 'NetworkIn', statistic: 'Average' },
+  ASGAverageNetworkOut: { namespace: 'AWS/EC2', metricName: 'NetworkOut', statistic: 'Average' },
+};

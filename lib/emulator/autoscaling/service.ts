@@ -1,8 +1,8 @@
 /**
  * Amazon EC2 Auto Scaling: groups with min/max/desired capacity whose instances are local workers, simple, step
- * and target tracking scaling policies run by CloudWatch alarm actions, cooldowns and instance warm-up, scaling
- * activities, launch and termination notifications to SNS, and the AWS/AutoScaling group metrics every emulated
- * minute. One method per AWS operation, SDK shapes in and out; validates input and throws AwsError.
+ * and target tracking scaling policies run by CloudWatch alarm actions, scaling activities, launch and termination
+ * notifications to SNS, and the AWS/AutoScaling group metrics every emulated minute. One method per AWS operation,
+ * SDK shapes in and out; the checks are in validation.ts, the scaling itself in scaling-engine.ts.
  *
  * Everything follows the emulator's Clock. Instances start through the group's {@link InstanceLauncher}
  * (`setInstanceLauncher`); a group without one keeps instance records only. The sequence of desired capacities
@@ -17,9 +17,8 @@ import type {
   DeleteAutoScalingGroupType,
   DeleteNotificationConfigurationType,
   DeletePolicyType,
+  AutoScalingGroupNamesType,
   DescribeAutoScalingInstancesType,
-  Filter,
-  MixedInstancesPolicy,
   DescribeNotificationConfigurationsType,
   DescribePoliciesType,
   DescribeScalingActivitiesType,
@@ -27,40 +26,58 @@ import type {
   EnableMetricsCollectionQuery,
   ExecutePolicyType,
   Instance,
-  LaunchTemplateSpecification,
   NotificationConfiguration,
   PolicyARNType,
   PutNotificationConfigurationType,
   PutScalingPolicyType,
   ScalingPolicy,
   SetDesiredCapacityType,
-  StepAdjustment as SdkStepAdjustment,
-  Tag,
-  TargetTrackingConfiguration,
   TerminateInstanceInAutoScalingGroupType,
   UpdateAutoScalingGroupType,
 } from '@aws-sdk/client-auto-scaling';
-import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import type { Clock, Timer } from '../clock';
+import type { Clock } from '../clock';
 import type { AlarmStateChange, CloudWatchService } from '../cloudwatch/service';
 import { AwsError } from '../errors';
-import type { InstanceLauncher, LocalInstance } from './instances';
+import { type Page, pageOf } from '../kit/pagination';
+import type { InstanceLauncher } from './instances';
+import type {
+  AutoScalingEvent,
+  AutoScalingNotifier,
+  DesiredCapacityChange,
+  GroupConfig,
+  GroupRecord,
+  InstanceRecord,
+  LifecycleState,
+  PolicyRecord,
+} from './model';
+import { ScalingEngine, isoSeconds, publicActivity } from './scaling-engine';
+import { ADJUSTMENT_TYPES, type AdjustmentType, stepAdjustmentsProblem } from './scaling-policy';
 import {
-  ADJUSTMENT_TYPES,
-  type AdjustmentType,
-  adjustedCapacity,
-  type StepAdjustment,
-  stepAdjustmentsProblem,
-  stepFor,
-  TARGET_TRACKING_ALARM_PERIODS,
-  TARGET_TRACKING_SCALE_IN_RATIO,
-  targetTrackingCapacity,
-} from './scaling-policy';
+  checkExactAdjustment,
+  checkGroupStrings,
+  checkIntegers,
+  checkLaunchTemplate,
+  checkLocalMaxSize,
+  checkSizes,
+  checkTags,
+  checkTargetTracking,
+  groupFilter,
+  invalidNextToken,
+  limitExceeded,
+  MAX_INSTANCE_IDS,
+  optionalNonNegative,
+  pageSize,
+  QUOTAS,
+  refuseUnsupportedGroupMembers,
+  requireInteger,
+  requireName,
+  toStep,
+  unsupported,
+  validation,
+} from './validation';
 
-/** What the service needs from SNS: publishing a notification on Auto Scaling's behalf. */
-export interface AutoScalingNotifier {
-  publishInternal(topicArn: string, message: string, subject?: string): void;
-}
+export type { AutoScalingEvent, AutoScalingNotifier, DesiredCapacityChange } from './model';
+export { LOCAL_MAX_GROUP_SIZE } from './validation';
 
 export interface AutoScalingServiceOptions {
   readonly clock: Clock;
@@ -75,106 +92,6 @@ export interface AutoScalingServiceOptions {
   /** Emulated time a terminating instance gets after SIGTERM before it is powered off. @default 120 seconds */
   readonly shutdownGraceMs?: number;
 }
-
-/** One step of a group's desired capacity, for tests and `npm start`. */
-export interface DesiredCapacityChange {
-  readonly timestamp: number;
-  readonly desiredCapacity: number;
-  /** The activity cause: what changed it (a policy run by an alarm, a user request). */
-  readonly cause: string;
-}
-
-/** What the group did, for `npm start`'s live log. */
-export type AutoScalingEvent =
-  | {
-      readonly kind: 'desired-capacity-changed';
-      readonly groupName: string;
-      readonly from: number;
-      readonly to: number;
-      readonly cause: string;
-    }
-  | { readonly kind: 'instance-launched'; readonly groupName: string; readonly instanceId: string }
-  | { readonly kind: 'instance-terminated'; readonly groupName: string; readonly instanceId: string };
-
-type LifecycleState = 'Pending' | 'InService' | 'Terminating' | 'Terminated';
-
-interface InstanceRecord {
-  readonly id: string;
-  readonly availabilityZone: string;
-  lifecycle: LifecycleState;
-  readonly launchedAt: number;
-  inServiceAt?: number;
-  protectedFromScaleIn: boolean;
-  runtime?: LocalInstance;
-  bootTimer?: Timer;
-}
-
-interface PolicyRecord {
-  readonly name: string;
-  readonly arn: string;
-  readonly groupName: string;
-  type: 'SimpleScaling' | 'StepScaling' | 'TargetTrackingScaling';
-  adjustmentType?: AdjustmentType;
-  scalingAdjustment?: number;
-  minAdjustmentMagnitude?: number;
-  cooldown?: number;
-  stepAdjustments?: StepAdjustment[];
-  metricAggregationType?: string;
-  estimatedInstanceWarmup?: number;
-  targetTracking?: TargetTrackingConfiguration;
-  enabled: boolean;
-  /** Alarms Auto Scaling created for a target tracking policy: high, then low. */
-  alarms: { name: string; arn: string; role: 'high' | 'low' }[];
-}
-
-interface GroupRecord {
-  readonly name: string;
-  readonly arn: string;
-  readonly createdAt: number;
-  minSize: number;
-  maxSize: number;
-  desiredCapacity: number;
-  defaultCooldown: number;
-  defaultInstanceWarmup?: number;
-  launchTemplate?: LaunchTemplateSpecification;
-  launchConfigurationName?: string;
-  availabilityZones: string[];
-  vpcZoneIdentifier?: string;
-  healthCheckType: string;
-  healthCheckGracePeriod: number;
-  tags: Tag[];
-  terminationPolicies: string[];
-  newInstancesProtectedFromScaleIn: boolean;
-  mixedInstancesPolicy?: MixedInstancesPolicy;
-  /** Configuration only, kept and returned: nothing here places, rebalances or shifts local instances. */
-  config: GroupConfig;
-  /** Metric names collected each minute; undefined when collection is off. */
-  enabledMetrics?: string[];
-  readonly instances: Map<string, InstanceRecord>;
-  readonly policies: Map<string, PolicyRecord>;
-  /** Topic ARN → notification types. */
-  readonly notifications: Map<string, Set<string>>;
-  launcher?: InstanceLauncher;
-  /** Simple scaling and HonorCooldown wait until then. */
-  cooldownUntil: number;
-  deleting: boolean;
-  readonly history: DesiredCapacityChange[];
-  nextZone: number;
-}
-
-/** The members a group keeps and returns as given, which change nothing about local instances. */
-type GroupConfig = Pick<
-  AutoScalingGroup,
-  | 'PlacementGroup'
-  | 'ServiceLinkedRoleARN'
-  | 'Context'
-  | 'DesiredCapacityType'
-  | 'DeletionProtection'
-  | 'CapacityRebalance'
-  | 'InstanceMaintenancePolicy'
-  | 'AvailabilityZoneDistribution'
-  | 'AvailabilityZoneImpairmentPolicy'
->;
 
 /** AWS: the group metrics `EnableMetricsCollection` offers (the instance-count ones; no warm pool). */
 export const GROUP_METRICS = [
@@ -197,75 +114,34 @@ const NOTIFICATION_TYPES = [
 ];
 const POLICY_TYPES = ['SimpleScaling', 'StepScaling', 'TargetTrackingScaling'] as const;
 const METRIC_AGGREGATION_TYPES = ['Minimum', 'Maximum', 'Average'];
-const PREDEFINED_METRICS: Record<string, { namespace: string; metricName: string; statistic: string }> = {
-  ASGAverageCPUUtilization: { namespace: 'AWS/EC2', metricName: 'CPUUtilization', statistic: 'Average' },
-  ASGAverageNetworkIn: { namespace: 'AWS/EC2', metricName: 'NetworkIn', statistic: 'Average' },
-  ASGAverageNetworkOut: { namespace: 'AWS/EC2', metricName: 'NetworkOut', statistic: 'Average' },
-};
 /** AWS: a group's default cooldown when none is given. */
 const DEFAULT_COOLDOWN_SECONDS = 300;
 const DEFAULT_SHUTDOWN_GRACE_MS = 120_000;
-const NAME_MAX = 255;
 const MAX_RECORDS = { groups: 100, policies: 100, activities: 100, instances: 50, notifications: 100 };
-/**
- * The emulator's own bound on a group's MaxSize (AWS bounds a group only by the account's EC2 quotas): every
- * local instance is a process on this machine, and each launch is a record, an activity and a notification.
- */
-export const LOCAL_MAX_GROUP_SIZE = 100;
-/** AWS quotas that cannot be raised (Amazon EC2 Auto Scaling User Guide, "Quotas for Auto Scaling resources"). */
-const QUOTAS = { policiesPerGroup: 50, stepAdjustments: 20, topicsPerGroup: 10, tagsPerGroup: 50 } as const;
-/** AWS: DesiredCapacityType values; only `units` means anything for local instances (no vCPU or memory weights). */
-const DESIRED_CAPACITY_TYPES = ['units', 'vcpu', 'memory-mib'];
-const DELETION_PROTECTION = ['none', 'prevent-force-deletion', 'prevent-all-deletion'];
-const ZONE_DISTRIBUTION_STRATEGIES = ['balanced-best-effort', 'balanced-only'];
-/** The filter names DescribeAutoScalingGroups takes (API reference, Filter): tag-key, tag-value and tag:<key>. */
-const GROUP_FILTER_NAMES = 'tag-key, tag-value, tag:<key>';
-/** AWS: DescribeAutoScalingInstances takes at most 50 instance IDs. */
-const MAX_INSTANCE_IDS = 50;
-/** AWS's length constraints of the string members the emulator keeps (API reference, CreateAutoScalingGroup). */
-const LENGTHS = {
-  launchConfigurationName: [1, 255],
-  'launchTemplate.launchTemplateId': [1, 255],
-  'launchTemplate.launchTemplateName': [3, 128],
-  'launchTemplate.version': [1, 255],
-  instanceId: [1, 19],
-  'availabilityZones.member': [1, 255],
-  healthCheckType: [1, 32],
-  vPCZoneIdentifier: [1, 5000],
-  'terminationPolicies.member': [1, 1600],
-} as const;
 
 export class AutoScalingService {
-  private readonly clock: Clock;
-  private readonly region: string;
-  private readonly accountId: string;
-  private readonly cloudwatch: CloudWatchService;
-  private readonly sns: AutoScalingNotifier | undefined;
-  private readonly bootTimeMs: number;
-  private readonly shutdownGraceMs: number;
   private readonly groups = new Map<string, GroupRecord>();
   private readonly policiesByArn = new Map<string, PolicyRecord>();
-  private readonly activities: (Activity & { readonly order: number })[] = [];
-  private readonly listeners = new Set<(event: AutoScalingEvent) => void>();
+  private readonly engine: ScalingEngine;
   private readonly removeHooks: (() => void)[] = [];
-  private activityOrder = 0;
   private closed = false;
 
-  constructor(options: AutoScalingServiceOptions) {
-    this.clock = options.clock;
-    this.region = options.region;
-    this.accountId = options.accountId;
-    this.cloudwatch = options.cloudwatch;
-    this.sns = options.sns;
-    this.bootTimeMs = options.bootTimeMs ?? 0;
-    this.shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+  constructor(private readonly options: AutoScalingServiceOptions) {
+    this.engine = new ScalingEngine(
+      {
+        ...options,
+        bootTimeMs: options.bootTimeMs ?? 0,
+        shutdownGraceMs: options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
+      },
+      this.groups,
+    );
     this.removeHooks.push(
       // only the policies that exist here: other handlers may own other scaling policy ARNs
-      this.cloudwatch.registerActionHandler(
+      options.cloudwatch.registerActionHandler(
         (arn) => this.policiesByArn.has(arn),
         (arn, change) => this.onAlarmAction(arn, change),
       ),
-      this.cloudwatch.onMinute((minuteStart) => this.publishGroupMetrics(minuteStart)),
+      options.cloudwatch.onMinute((minuteStart) => this.publishGroupMetrics(minuteStart)),
     );
   }
 
@@ -283,8 +159,7 @@ export class AutoScalingService {
 
   /** Listens to scaling events; returns the function that removes the listener. */
   observe(listener: (event: AutoScalingEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.engine.observe(listener);
   }
 
   /** Emulator shutdown: powers every instance off (nothing is left to release work to); removes the hooks. */
@@ -294,7 +169,7 @@ export class AutoScalingService {
     for (const remove of this.removeHooks.splice(0)) remove();
     for (const group of this.groups.values()) {
       for (const instance of group.instances.values()) {
-        if (instance.bootTimer) this.clock.clearTimer(instance.bootTimer);
+        if (instance.bootTimer) this.options.clock.clearTimer(instance.bootTimer);
         instance.runtime?.kill();
       }
     }
@@ -305,6 +180,7 @@ export class AutoScalingService {
   /** Creates a group; in-process callers (local mode, tests) may give the launcher its instances run from the start. */
   createAutoScalingGroup(input: CreateAutoScalingGroupType, launcher?: InstanceLauncher): void {
     // every member is checked before anything is created: a refused request leaves nothing behind
+    checkIntegers(input);
     const name = requireName(input.AutoScalingGroupName, 'autoScalingGroupName');
     const minSize = requireInteger(input.MinSize, 'minSize');
     const maxSize = requireInteger(input.MaxSize, 'maxSize');
@@ -332,7 +208,7 @@ export class AutoScalingService {
     checkSizes(minSize, maxSize, desired);
     checkLocalMaxSize(maxSize);
     checkGroupStrings(input);
-    refuseUnsupported(input);
+    refuseUnsupportedGroupMembers(input);
     const config = groupConfig(input);
     const subnets = splitSubnets(input.VPCZoneIdentifier);
     if ((input.AvailabilityZones ?? []).length === 0 && subnets.length === 0) {
@@ -342,10 +218,10 @@ export class AutoScalingService {
     const warmup = optionalNonNegative(input.DefaultInstanceWarmup, 'defaultInstanceWarmup');
     const gracePeriod = optionalNonNegative(input.HealthCheckGracePeriod, 'healthCheckGracePeriod');
     const tags = checkTags(input.Tags ?? []);
-    const now = this.clock.now();
+    const now = this.options.clock.now();
     const group: GroupRecord = {
       name,
-      arn: `arn:aws:autoscaling:${this.region}:${this.accountId}:autoScalingGroup:${randomUUID()}:autoScalingGroupName/${name}`,
+      arn: `arn:aws:autoscaling:${this.options.region}:${this.options.accountId}:autoScalingGroup:${randomUUID()}:autoScalingGroupName/${name}`,
       createdAt: now,
       minSize,
       maxSize,
@@ -357,7 +233,7 @@ export class AutoScalingService {
       availabilityZones:
         input.AvailabilityZones && input.AvailabilityZones.length > 0
           ? [...input.AvailabilityZones]
-          : subnets.map((_, i) => `${this.region}${String.fromCharCode(97 + (i % 6))}`),
+          : subnets.map((_, i) => `${this.options.region}${String.fromCharCode(97 + (i % 6))}`),
       vpcZoneIdentifier: subnets.length > 0 ? subnets.join(',') : undefined,
       healthCheckType: input.HealthCheckType ?? 'EC2',
       healthCheckGracePeriod: gracePeriod ?? 0,
@@ -376,11 +252,12 @@ export class AutoScalingService {
       launcher,
     };
     this.groups.set(name, group);
-    this.changeDesired(group, desired, `a user request created an AutoScalingGroup`);
+    this.engine.changeDesired(group, desired, `a user request created an AutoScalingGroup`);
   }
 
   updateAutoScalingGroup(input: UpdateAutoScalingGroupType): void {
     // every member is checked before the group changes: a refused update leaves the group as it was
+    checkIntegers(input);
     const group = this.group(requireName(input.AutoScalingGroupName, 'autoScalingGroupName'));
     const minSize = input.MinSize === undefined ? group.minSize : requireInteger(input.MinSize, 'minSize');
     const maxSize = input.MaxSize === undefined ? group.maxSize : requireInteger(input.MaxSize, 'maxSize');
@@ -396,7 +273,7 @@ export class AutoScalingService {
     const cooldown = optionalNonNegative(input.DefaultCooldown, 'defaultCooldown');
     const warmup = optionalNonNegative(input.DefaultInstanceWarmup, 'defaultInstanceWarmup');
     const gracePeriod = optionalNonNegative(input.HealthCheckGracePeriod, 'healthCheckGracePeriod');
-    refuseUnsupported(input);
+    refuseUnsupportedGroupMembers(input);
     const config = groupConfig(input);
     group.minSize = minSize;
     Object.assign(group.config, config);
@@ -414,7 +291,7 @@ export class AutoScalingService {
     if (input.TerminationPolicies) group.terminationPolicies = [...input.TerminationPolicies];
     if (input.NewInstancesProtectedFromScaleIn !== undefined)
       group.newInstancesProtectedFromScaleIn = input.NewInstancesProtectedFromScaleIn;
-    this.changeDesired(
+    this.engine.changeDesired(
       group,
       desired,
       `a user request update of AutoScalingGroup constraints to min: ${minSize}, max: ${maxSize}, desired: ${desired}`,
@@ -445,31 +322,25 @@ export class AutoScalingService {
     group.deleting = true;
     group.minSize = 0;
     group.desiredCapacity = 0;
-    this.reconcile(group, `a user request deleted the AutoScalingGroup`);
-    this.removeIfGone(group);
+    this.engine.reconcile(group, `a user request deleted the AutoScalingGroup`);
+    this.engine.removeIfGone(group);
   }
 
   /** IncludeManagedResources changes nothing: no local group is managed by an operator (Operator is refused). */
-  describeAutoScalingGroups(
-    input: {
-      AutoScalingGroupNames?: string[];
-      Filters?: Filter[];
-      IncludeInstances?: boolean;
-      IncludeManagedResources?: boolean;
-      MaxRecords?: number;
-      NextToken?: string;
-    } = {},
-  ): { AutoScalingGroups: AutoScalingGroup[]; NextToken?: string } {
+  describeAutoScalingGroups(input: AutoScalingGroupNamesType = {}): {
+    AutoScalingGroups: AutoScalingGroup[];
+    NextToken?: string;
+  } {
     const matches = groupFilter(input.Filters ?? []);
     const names = input.AutoScalingGroupNames && new Set(input.AutoScalingGroupNames);
     // AWS: names and every filter must all match
     const all = [...this.groups.values()].filter(
       (g) => (names === undefined || names.has(g.name)) && matches(g.tags),
     );
-    const { page, next } = paginate(all, input.MaxRecords, input.NextToken, MAX_RECORDS.groups);
+    const page = pageFrom(all, input, MAX_RECORDS.groups);
     return {
-      AutoScalingGroups: page.map((g) => this.describeGroup(g, input.IncludeInstances ?? true)),
-      ...(next ? { NextToken: next } : {}),
+      AutoScalingGroups: page.items.map((g) => this.describeGroup(g, input.IncludeInstances ?? true)),
+      NextToken: page.nextToken,
     };
   }
 
@@ -491,11 +362,12 @@ export class AutoScalingService {
           AutoScalingGroupName: g.name,
         })),
     );
-    const { page, next } = paginate(all, input.MaxRecords, input.NextToken, MAX_RECORDS.instances);
-    return { AutoScalingInstances: page, ...(next ? { NextToken: next } : {}) };
+    const page = pageFrom(all, input, MAX_RECORDS.instances);
+    return { AutoScalingInstances: page.items, NextToken: page.nextToken };
   }
 
   setDesiredCapacity(input: SetDesiredCapacityType): void {
+    checkIntegers(input);
     const group = this.group(requireName(input.AutoScalingGroupName, 'autoScalingGroupName'));
     const desired = requireInteger(input.DesiredCapacity, 'desiredCapacity');
     if (desired > group.maxSize) {
@@ -508,14 +380,14 @@ export class AutoScalingService {
         `New SetDesiredCapacity value ${desired} is below min value ${group.minSize} for the AutoScalingGroup.`,
       );
     }
-    if (input.HonorCooldown && this.clock.now() < group.cooldownUntil) {
+    if (input.HonorCooldown && this.options.clock.now() < group.cooldownUntil) {
       throw new AwsError(
         'ScalingActivityInProgress',
         'The operation can’t be performed because there are scaling activities in progress.',
       );
     }
-    this.changeDesired(group, desired, 'a user request explicitly set group desired capacity');
-    if (input.HonorCooldown) group.cooldownUntil = this.clock.now() + group.defaultCooldown * 1000;
+    this.engine.changeDesired(group, desired, 'a user request explicitly set group desired capacity');
+    if (input.HonorCooldown) group.cooldownUntil = this.options.clock.now() + group.defaultCooldown * 1000;
   }
 
   terminateInstanceInAutoScalingGroup(input: TerminateInstanceInAutoScalingGroupType): {
@@ -544,19 +416,19 @@ export class AutoScalingService {
           `Currently, desiredSize equals minSize (${group.minSize}). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.`,
         );
       }
-      this.recordDesired(
+      this.engine.recordDesired(
         group,
         group.desiredCapacity - 1,
         'a user request explicitly terminated an instance',
       );
     }
-    const activity = this.terminate(
+    const activity = this.engine.terminate(
       group,
       instance,
-      `At ${isoSeconds(this.clock.now())} instance ${instance.id} taken out of service in response to a user request${input.ShouldDecrementDesiredCapacity ? ', shrinking the capacity' : ''}.`,
+      `At ${isoSeconds(this.options.clock.now())} instance ${instance.id} taken out of service in response to a user request${input.ShouldDecrementDesiredCapacity ? ', shrinking the capacity' : ''}.`,
     );
     if (!input.ShouldDecrementDesiredCapacity)
-      this.reconcile(group, 'an instance was terminated by a user request');
+      this.engine.reconcile(group, 'an instance was terminated by a user request');
     return { Activity: publicActivity(activity) };
   }
 
@@ -599,20 +471,20 @@ export class AutoScalingService {
       );
     }
     if (decrement) {
-      this.recordDesired(
+      this.engine.recordDesired(
         group,
         group.desiredCapacity - instances.length,
         'a user request explicitly terminated instances',
       );
     }
     const activities = instances.map((instance) =>
-      this.terminate(
+      this.engine.terminate(
         group,
         instance,
-        `At ${isoSeconds(this.clock.now())} instance ${instance.id} taken out of service in response to a user request${decrement ? ', shrinking the capacity' : ''}.`,
+        `At ${isoSeconds(this.options.clock.now())} instance ${instance.id} taken out of service in response to a user request${decrement ? ', shrinking the capacity' : ''}.`,
       ),
     );
-    if (!decrement) this.reconcile(group, 'instances were terminated by a user request');
+    if (!decrement) this.engine.reconcile(group, 'instances were terminated by a user request');
     return { Activities: activities.map(publicActivity) };
   }
 
@@ -673,8 +545,8 @@ export class AutoScalingService {
           out.push({ AutoScalingGroupName: group.name, TopicARN: topic, NotificationType: type });
       }
     }
-    const { page, next } = paginate(out, input.MaxRecords, input.NextToken, MAX_RECORDS.notifications);
-    return { NotificationConfigurations: page, ...(next ? { NextToken: next } : {}) };
+    const page = pageFrom(out, input, MAX_RECORDS.notifications);
+    return { NotificationConfigurations: page.items, NextToken: page.nextToken };
   }
 
   deleteNotificationConfiguration(input: DeleteNotificationConfigurationType): void {
@@ -685,6 +557,7 @@ export class AutoScalingService {
   // ===== policies ============================================================================================
 
   putScalingPolicy(input: PutScalingPolicyType): PolicyARNType {
+    checkIntegers(input);
     const group = this.group(requireName(input.AutoScalingGroupName, 'autoScalingGroupName'));
     const name = requireName(input.PolicyName, 'policyName');
     if (input.PredictiveScalingConfiguration !== undefined) {
@@ -710,7 +583,7 @@ export class AutoScalingService {
     }
     const policy: PolicyRecord = existing ?? {
       name,
-      arn: `arn:aws:autoscaling:${this.region}:${this.accountId}:scalingPolicy:${randomUUID()}:autoScalingGroupName/${group.name}:policyName/${name}`,
+      arn: `arn:aws:autoscaling:${this.options.region}:${this.options.accountId}:scalingPolicy:${randomUUID()}:autoScalingGroupName/${group.name}:policyName/${name}`,
       groupName: group.name,
       type,
       enabled: true,
@@ -782,7 +655,8 @@ export class AutoScalingService {
       }
     }
     // the alarms first: CloudWatch may still refuse the metric, and then the policy must stay as it was
-    if (type === 'TargetTrackingScaling') updated.alarms = this.putTargetTrackingAlarms(group, updated);
+    if (type === 'TargetTrackingScaling')
+      updated.alarms = this.engine.putTargetTrackingAlarms(group, updated);
     group.policies.set(name, updated);
     this.policiesByArn.set(updated.arn, updated);
     return {
@@ -807,30 +681,18 @@ export class AutoScalingService {
       .flatMap((g) => [...g.policies.values()])
       .filter((p) => names === undefined || names.has(p.name) || names.has(p.arn))
       .filter((p) => types === undefined || types.has(p.type));
-    const { page, next } = paginate(all, input.MaxRecords, input.NextToken, MAX_RECORDS.policies);
-    return { ScalingPolicies: page.map(describePolicy), ...(next ? { NextToken: next } : {}) };
+    const page = pageFrom(all, input, MAX_RECORDS.policies);
+    return { ScalingPolicies: page.items.map(describePolicy), NextToken: page.nextToken };
   }
 
   deletePolicy(input: DeletePolicyType): void {
-    const name = requireName(input.PolicyName, 'policyName');
-    const policy =
-      this.policiesByArn.get(name) ??
-      (input.AutoScalingGroupName !== undefined
-        ? this.group(input.AutoScalingGroupName).policies.get(name)
-        : undefined);
-    if (!policy) throw validation(`Policy ${name} not found.`);
+    const policy = this.policyNamed(input);
     this.removePolicy(this.group(policy.groupName), policy);
   }
 
   /** Runs a policy now, as an alarm would; step scaling needs MetricValue and BreachThreshold. */
   executePolicy(input: ExecutePolicyType): void {
-    const name = requireName(input.PolicyName, 'policyName');
-    const policy =
-      this.policiesByArn.get(name) ??
-      (input.AutoScalingGroupName !== undefined
-        ? this.group(input.AutoScalingGroupName).policies.get(name)
-        : undefined);
-    if (!policy) throw validation(`Policy ${name} not found.`);
+    const policy = this.policyNamed(input);
     const group = this.group(policy.groupName);
     if (policy.type === 'TargetTrackingScaling') {
       throw validation('ExecutePolicy is not supported for target tracking scaling policies.');
@@ -841,13 +703,17 @@ export class AutoScalingService {
     ) {
       throw validation('MetricValue and BreachThreshold are required for step scaling policies.');
     }
-    if (policy.type === 'SimpleScaling' && input.HonorCooldown && this.clock.now() < group.cooldownUntil) {
+    if (
+      policy.type === 'SimpleScaling' &&
+      input.HonorCooldown &&
+      this.options.clock.now() < group.cooldownUntil
+    ) {
       throw new AwsError(
         'ScalingActivityInProgress',
         'The operation can’t be performed because there are scaling activities in progress.',
       );
     }
-    this.runPolicy(
+    this.engine.runPolicy(
       group,
       policy,
       input.MetricValue,
@@ -875,7 +741,7 @@ export class AutoScalingService {
       return { Activities: [] };
     }
     const ids = input.ActivityIds && input.ActivityIds.length > 0 ? new Set(input.ActivityIds) : undefined;
-    const all = this.activities
+    const all = this.engine.activities
       .filter(
         (a) =>
           input.AutoScalingGroupName === undefined || a.AutoScalingGroupName === input.AutoScalingGroupName,
@@ -888,322 +754,27 @@ export class AutoScalingService {
       .filter((a) => ids === undefined || ids.has(a.ActivityId as string))
       // AWS: newest first
       .sort((a, b) => b.order - a.order);
-    const { page, next } = paginate(all, input.MaxRecords, input.NextToken, MAX_RECORDS.activities);
-    return { Activities: page.map(publicActivity), ...(next ? { NextToken: next } : {}) };
+    const page = pageFrom(all, input, MAX_RECORDS.activities);
+    return { Activities: page.items.map(publicActivity), NextToken: page.nextToken };
   }
 
-  // ===== scaling =============================================================================================
+  // ===== CloudWatch hooks ====================================================================================
 
+  /** An alarm action naming one of this service's policies: the engine runs it. */
   private onAlarmAction(arn: string, change: AlarmStateChange): void {
     const policy = this.policiesByArn.get(arn);
     if (!policy) throw new Error(`Policy ${arn} does not exist`);
-    const group = this.groups.get(policy.groupName);
-    if (!group || group.deleting || !policy.enabled) return;
-    const cause = `a monitor alarm ${change.alarmName} in state ${change.newState} triggered policy ${policy.name}`;
-    if (policy.type === 'TargetTrackingScaling') {
-      const role = policy.alarms.find((a) => a.arn === change.alarmArn)?.role;
-      if (role && change.metricValue !== undefined)
-        this.runTargetTracking(group, policy, role, change.metricValue, cause);
-      return;
-    }
-    const onLowValues = change.comparisonOperator.startsWith('LessThan');
-    this.runPolicy(group, policy, change.metricValue, change.threshold, cause, true, onLowValues);
+    this.engine.runAlarmAction(policy, change);
   }
 
-  private runPolicy(
-    group: GroupRecord,
-    policy: PolicyRecord,
-    metricValue: number | undefined,
-    threshold: number | undefined,
-    cause: string,
-    honorCooldown: boolean,
-    alarmOnLowValues = false,
-  ): void {
-    const type = policy.adjustmentType as AdjustmentType;
-    const now = this.clock.now();
-    if (policy.type === 'SimpleScaling') {
-      // AWS: a simple scaling policy waits for the cooldown after the previous scaling activity
-      if (honorCooldown && now < group.cooldownUntil) return;
-      const target = adjustedCapacity(
-        group.desiredCapacity,
-        type,
-        policy.scalingAdjustment as number,
-        policy.minAdjustmentMagnitude,
-      );
-      if (this.changeDesired(group, this.clamp(group, target), cause)) {
-        group.cooldownUntil = now + (policy.cooldown ?? group.defaultCooldown) * 1000;
-      }
-      return;
-    }
-    if (metricValue === undefined || threshold === undefined) return;
-    const step = stepFor(policy.stepAdjustments ?? [], metricValue - threshold, alarmOnLowValues);
-    if (!step) return;
-    const warmupMs = this.warmupMs(group, policy);
-    const outward =
-      type === 'ExactCapacity' ? step.ScalingAdjustment > group.desiredCapacity : step.ScalingAdjustment > 0;
-    if (outward) {
-      // AWS: instances still warming up do not count as current capacity, so a breach in the same step while
-      // they warm up adds nothing, and a breach in a larger step adds only the difference
-      const capacity = this.capacityExcludingWarming(group, warmupMs);
-      const target = this.clamp(
-        group,
-        adjustedCapacity(capacity, type, step.ScalingAdjustment, policy.minAdjustmentMagnitude),
-      );
-      if (target > group.desiredCapacity) this.changeDesired(group, target, cause);
-    } else {
-      // AWS: while instances warm up, dynamic scaling does not scale in
-      if (this.warmingCount(group, warmupMs) > 0) return;
-      const target = this.clamp(
-        group,
-        adjustedCapacity(group.desiredCapacity, type, step.ScalingAdjustment, policy.minAdjustmentMagnitude),
-      );
-      if (target < group.desiredCapacity) this.changeDesired(group, target, cause);
-    }
-  }
-
-  private runTargetTracking(
-    group: GroupRecord,
-    policy: PolicyRecord,
-    role: 'high' | 'low',
-    metricValue: number,
-    cause: string,
-  ): void {
-    const target = (policy.targetTracking as TargetTrackingConfiguration).TargetValue as number;
-    const warmupMs = this.warmupMs(group, policy);
-    // the metric is a per-instance load over the instances in service: scale that count to the target
-    const inService = [...group.instances.values()].filter((i) => i.lifecycle === 'InService').length;
-    const basis = Math.max(inService, 1);
-    const wanted = this.clamp(group, targetTrackingCapacity(basis, metricValue, target));
-    if (role === 'high') {
-      if (wanted > group.desiredCapacity) this.changeDesired(group, wanted, cause);
-    } else if (this.warmingCount(group, warmupMs) === 0 && wanted < group.desiredCapacity) {
-      this.changeDesired(group, wanted, cause);
-    }
-  }
-
-  /** AWS: a policy's warm-up, else the group's default instance warm-up, else its default cooldown. */
-  private warmupMs(group: GroupRecord, policy: PolicyRecord): number {
-    return (policy.estimatedInstanceWarmup ?? group.defaultInstanceWarmup ?? group.defaultCooldown) * 1000;
-  }
-
-  private warmingCount(group: GroupRecord, warmupMs: number): number {
-    const now = this.clock.now();
-    return [...group.instances.values()].filter(
-      (i) =>
-        i.lifecycle === 'Pending' ||
-        (i.lifecycle === 'InService' && now < (i.inServiceAt ?? i.launchedAt) + warmupMs),
-    ).length;
-  }
-
-  private capacityExcludingWarming(group: GroupRecord, warmupMs: number): number {
-    const live = [...group.instances.values()].filter(
-      (i) => i.lifecycle === 'Pending' || i.lifecycle === 'InService',
-    );
-    return live.length - this.warmingCount(group, warmupMs);
-  }
-
-  /** Within min and max; a capacity that is not a number (a target of 0 tracked) leaves the group as it is. */
-  private clamp(group: GroupRecord, capacity: number): number {
-    if (Number.isNaN(capacity)) return group.desiredCapacity;
-    return Math.min(Math.max(capacity, group.minSize), group.maxSize);
-  }
-
-  /** Sets the desired capacity and launches or terminates to match; false when it did not change. */
-  private changeDesired(group: GroupRecord, desired: number, cause: string): boolean {
-    if (desired === group.desiredCapacity && group.history.length > 0) {
-      this.reconcile(group, cause);
-      return false;
-    }
-    const from = group.desiredCapacity;
-    const text = this.recordDesired(group, desired, cause);
-    this.emit({ kind: 'desired-capacity-changed', groupName: group.name, from, to: desired, cause: text });
-    this.reconcile(group, text);
-    return true;
-  }
-
-  private recordDesired(group: GroupRecord, desired: number, cause: string): string {
-    const now = this.clock.now();
-    const text = `At ${isoSeconds(now)} ${cause} changing the desired capacity from ${group.desiredCapacity} to ${desired}.`;
-    group.desiredCapacity = desired;
-    group.history.push({ timestamp: now, desiredCapacity: desired, cause: text });
-    return text;
-  }
-
-  /** Launches or terminates instances until the live ones match the desired capacity. */
-  private reconcile(group: GroupRecord, cause: string): void {
-    const live = () =>
-      [...group.instances.values()].filter((i) => i.lifecycle === 'Pending' || i.lifecycle === 'InService');
-    const now = isoSeconds(this.clock.now());
-    let count = live().length;
-    while (count < group.desiredCapacity) {
-      this.launch(
-        group,
-        `${cause}  At ${now} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${count} to ${group.desiredCapacity}.`,
-      );
-      count++;
-    }
-    if (count > group.desiredCapacity) {
-      // The emulator picks pending instances first, then the oldest (AWS's Default policy balances zones first,
-      // then prefers the oldest launch template and the instance closest to its next billing hour).
-      const candidates = live()
-        .filter((i) => !i.protectedFromScaleIn || group.deleting)
-        .sort((a, b) =>
-          a.lifecycle === b.lifecycle ? a.launchedAt - b.launchedAt : a.lifecycle === 'Pending' ? -1 : 1,
-        );
-      const excess = Math.min(count - group.desiredCapacity, candidates.length);
-      for (const instance of candidates.slice(0, excess)) {
-        this.terminate(
-          group,
-          instance,
-          `${cause}  At ${now} an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from ${count} to ${group.desiredCapacity}.  At ${now} instance ${instance.id} was selected for termination.`,
-        );
-        count--;
-      }
-    }
-  }
-
-  private launch(group: GroupRecord, cause: string): void {
-    const now = this.clock.now();
-    const instance: InstanceRecord = {
-      id: `i-${randomUUID().replace(/-/g, '').slice(0, 17)}`,
-      availabilityZone: group.availabilityZones[group.nextZone++ % group.availabilityZones.length],
-      lifecycle: 'Pending',
-      launchedAt: now,
-      protectedFromScaleIn: group.newInstancesProtectedFromScaleIn,
-    };
-    group.instances.set(instance.id, instance);
-    const activity = this.addActivity(group, `Launching a new EC2 instance: ${instance.id}`, cause, instance);
-    const inService = () => {
-      instance.bootTimer = undefined;
-      if (instance.lifecycle !== 'Pending') return;
-      instance.lifecycle = 'InService';
-      instance.inServiceAt = this.clock.now();
-      try {
-        instance.runtime = group.launcher?.launch({ instanceId: instance.id, groupName: group.name });
-      } catch (error) {
-        this.finishActivity(
-          activity,
-          'Failed',
-          `Launching a new EC2 instance failed: ${(error as Error).message}`,
-        );
-        this.notify(group, 'autoscaling:EC2_INSTANCE_LAUNCH_ERROR', activity, instance);
-        group.instances.delete(instance.id);
-        return;
-      }
-      this.finishActivity(activity, 'Successful');
-      this.notify(group, 'autoscaling:EC2_INSTANCE_LAUNCH', activity, instance);
-      this.emit({ kind: 'instance-launched', groupName: group.name, instanceId: instance.id });
-    };
-    if (this.bootTimeMs > 0) instance.bootTimer = this.clock.setTimer(now + this.bootTimeMs, inService);
-    else inService();
-  }
-
-  private terminate(
-    group: GroupRecord,
-    instance: InstanceRecord,
-    cause: string,
-  ): Activity & { order: number } {
-    instance.lifecycle = 'Terminating';
-    if (instance.bootTimer) this.clock.clearTimer(instance.bootTimer);
-    const activity = this.addActivity(group, `Terminating EC2 instance: ${instance.id}`, cause, instance);
-    const runtime = instance.runtime;
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      if (powerOff) this.clock.clearTimer(powerOff);
-      instance.lifecycle = 'Terminated';
-      group.instances.delete(instance.id);
-      this.finishActivity(activity, 'Successful');
-      this.notify(group, 'autoscaling:EC2_INSTANCE_TERMINATE', activity, instance);
-      this.emit({ kind: 'instance-terminated', groupName: group.name, instanceId: instance.id });
-      this.removeIfGone(group);
-    };
-    let powerOff: Timer | undefined;
-    if (!runtime) {
-      finish();
-      return activity;
-    }
-    // EC2: the OS gets the shutdown signal; whatever has not exited by the end of the grace is powered off
-    powerOff = this.clock.setTimer(this.clock.now() + this.shutdownGraceMs, () => {
-      powerOff = undefined;
-      runtime.kill();
-      finish();
-    });
-    try {
-      runtime.stop().then(finish, finish);
-    } catch {
-      // the instance's code failed to take the signal: it is powered off at the end of its grace
-    }
-    return activity;
-  }
-
-  private removeIfGone(group: GroupRecord): void {
-    if (group.deleting && group.instances.size === 0 && this.groups.get(group.name) === group) {
-      this.groups.delete(group.name);
-    }
-  }
-
-  // ===== target tracking alarms ==============================================================================
-
-  /**
-   * Creates or updates the alarms of a target tracking policy and returns them; the policy's record is left to
-   * the caller. All or nothing: the low alarm (the longer evaluation window, the one CloudWatch could refuse
-   * when it accepts the high one) is put first, and alarms created here are removed again if a later one fails.
-   */
-  private putTargetTrackingAlarms(group: GroupRecord, policy: PolicyRecord): PolicyRecord['alarms'] {
-    const config = policy.targetTracking as TargetTrackingConfiguration;
-    const metric = alarmMetric(config, group.name);
-    const target = config.TargetValue as number;
-    const roles: ('high' | 'low')[] = config.DisableScaleIn ? ['high'] : ['high', 'low'];
-    const previous = policy.alarms;
-    const alarms = roles.map((role) => {
-      const name = previous.find((a) => a.role === role)?.name ?? targetTrackingAlarmName(group.name, role);
-      return { name, arn: `arn:aws:cloudwatch:${this.region}:${this.accountId}:alarm:${name}`, role };
-    });
-    const created: string[] = [];
-    try {
-      for (const alarm of [...alarms].reverse()) {
-        const periods = TARGET_TRACKING_ALARM_PERIODS[alarm.role];
-        this.cloudwatch.putMetricAlarm({
-          AlarmName: alarm.name,
-          AlarmDescription: `DO NOT EDIT OR DELETE. For TargetTrackingScaling policy ${policy.arn}.`,
-          ActionsEnabled: true,
-          AlarmActions: [policy.arn],
-          ...metric,
-          EvaluationPeriods: periods,
-          DatapointsToAlarm: periods,
-          Threshold: alarm.role === 'high' ? target : target * TARGET_TRACKING_SCALE_IN_RATIO,
-          ComparisonOperator: alarm.role === 'high' ? 'GreaterThanThreshold' : 'LessThanThreshold',
-        });
-        if (!previous.some((a) => a.name === alarm.name)) created.push(alarm.name);
-      }
-    } catch (error) {
-      this.deleteAlarmsThatExist(created);
-      throw error;
-    }
-    this.deleteAlarmsThatExist(
-      previous.filter((a) => !alarms.some((b) => b.name === a.name)).map((a) => a.name),
-    );
-    return alarms;
-  }
-
+  /** A policy goes with the alarms Auto Scaling made for it. */
   private removePolicy(group: GroupRecord, policy: PolicyRecord): void {
-    this.deleteAlarmsThatExist(policy.alarms.map((a) => a.name));
+    this.engine.deleteAlarmsThatExist(policy.alarms.map((a) => a.name));
     group.policies.delete(policy.name);
     this.policiesByArn.delete(policy.arn);
   }
 
-  /** DeleteAlarms refuses the whole call for one missing name (someone may have deleted a policy's alarm). */
-  private deleteAlarmsThatExist(names: string[]): void {
-    if (names.length === 0) return;
-    const existing = this.cloudwatch.describeAlarms({ AlarmNames: names }).MetricAlarms ?? [];
-    const found = existing.map((a) => a.AlarmName as string);
-    if (found.length > 0) this.cloudwatch.deleteAlarms({ AlarmNames: found });
-  }
-
-  // ===== metrics, notifications, activities ==================================================================
-
+  /** AWS/AutoScaling group metrics, each emulated minute, for the groups that collect them. */
   private publishGroupMetrics(minuteStart: number): void {
     for (const group of this.groups.values()) {
       if (!group.enabledMetrics) continue;
@@ -1220,7 +791,7 @@ export class AutoScalingService {
         GroupTotalInstances: count('InService') + count('Pending') + count('Terminating'),
       };
       for (const metricName of group.enabledMetrics) {
-        this.cloudwatch.recordMetric({
+        this.options.cloudwatch.recordMetric({
           namespace: 'AWS/AutoScaling',
           metricName,
           dimensions: [{ Name: 'AutoScalingGroupName', Value: group.name }],
@@ -1232,97 +803,19 @@ export class AutoScalingService {
     }
   }
 
-  private addActivity(
-    group: GroupRecord,
-    description: string,
-    cause: string,
-    instance: InstanceRecord,
-  ): Activity & { order: number } {
-    const activity = {
-      ActivityId: randomUUID(),
-      AutoScalingGroupName: group.name,
-      AutoScalingGroupARN: group.arn,
-      Description: description,
-      Cause: cause,
-      StartTime: new Date(this.clock.now()),
-      StatusCode: 'InProgress' as const,
-      Progress: 0,
-      Details: JSON.stringify({
-        ...(group.vpcZoneIdentifier ? { 'Subnet ID': group.vpcZoneIdentifier.split(',')[0] } : {}),
-        'Availability Zone': instance.availabilityZone,
-      }),
-      order: this.activityOrder++,
-    };
-    this.activities.push(activity);
-    return activity;
-  }
-
-  private finishActivity(activity: Activity, status: 'Successful' | 'Failed', message?: string): void {
-    Object.assign(activity, {
-      StatusCode: status,
-      Progress: 100,
-      EndTime: new Date(this.clock.now()),
-      ...(message ? { StatusMessage: message } : {}),
-    });
-  }
-
-  /** The message Auto Scaling publishes to a topic, in AWS's field names. */
-  private notify(group: GroupRecord, event: string, activity: Activity, instance: InstanceRecord): void {
-    if (!this.sns) return;
-    for (const [topic, types] of group.notifications) {
-      if (!types.has(event)) continue;
-      const message = {
-        Origin: event.includes('LAUNCH') ? 'EC2' : 'AutoScalingGroup',
-        Destination: event.includes('LAUNCH') ? 'AutoScalingGroup' : 'EC2',
-        Progress: activity.Progress,
-        AccountId: this.accountId,
-        Description: activity.Description,
-        RequestId: activity.ActivityId,
-        EndTime: activity.EndTime?.toISOString(),
-        AutoScalingGroupARN: group.arn,
-        ActivityId: activity.ActivityId,
-        StartTime: activity.StartTime?.toISOString(),
-        Service: 'AWS Auto Scaling',
-        Time: new Date(this.clock.now()).toISOString(),
-        EC2InstanceId: instance.id,
-        StatusCode: activity.StatusCode === 'Successful' ? 'InProgress' : activity.StatusCode,
-        StatusMessage: activity.StatusMessage ?? '',
-        Details: JSON.parse(activity.Details ?? '{}'),
-        AutoScalingGroupName: group.name,
-        Cause: activity.Cause,
-        Event: event,
-      };
-      const what = event.endsWith('LAUNCH')
-        ? 'launch'
-        : event.endsWith('TERMINATE')
-          ? 'termination'
-          : event.endsWith('LAUNCH_ERROR')
-            ? 'failed launch'
-            : 'failed termination';
-      try {
-        this.sns.publishInternal(
-          topic,
-          JSON.stringify(message),
-          `Auto Scaling: ${what} for group "${group.name}"`,
-        );
-      } catch (error) {
-        // AWS: notifications are best effort; a missing topic does not stop the scaling
-        console.error(`emulator: Auto Scaling notification to ${topic} failed: ${(error as Error).message}`);
-      }
-    }
-  }
-
-  private emit(event: AutoScalingEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        console.error('emulator: Auto Scaling listener failed', error);
-      }
-    }
-  }
-
   // ===== shapes ==============================================================================================
+
+  /** PolicyName is the policy's ARN, or its name within AutoScalingGroupName. */
+  private policyNamed(input: { PolicyName?: string; AutoScalingGroupName?: string }): PolicyRecord {
+    const name = requireName(input.PolicyName, 'policyName');
+    const policy =
+      this.policiesByArn.get(name) ??
+      (input.AutoScalingGroupName !== undefined
+        ? this.group(input.AutoScalingGroupName).policies.get(name)
+        : undefined);
+    if (!policy) throw validation(`Policy ${name} not found.`);
+    return policy;
+  }
 
   private group(name: string | undefined): GroupRecord {
     const group = name === undefined ? undefined : this.groups.get(name);
@@ -1357,7 +850,7 @@ export class AutoScalingService {
       Tags: g.tags,
       TerminationPolicies: g.terminationPolicies,
       NewInstancesProtectedFromScaleIn: g.newInstancesProtectedFromScaleIn,
-      ServiceLinkedRoleARN: `arn:aws:iam::${this.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+      ServiceLinkedRoleARN: `arn:aws:iam::${this.options.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
       ...g.config,
       ...(g.defaultInstanceWarmup !== undefined ? { DefaultInstanceWarmup: g.defaultInstanceWarmup } : {}),
     };
@@ -1376,75 +869,6 @@ export class AutoScalingService {
   }
 }
 
-// ----- helpers --------------------------------------------------------------------------------------------------
-
-function validation(message: string): AwsError {
-  return new AwsError('ValidationError', message);
-}
-
-/** A member of the request the local emulator cannot honour: refused by name rather than ignored. */
-function unsupported(member: string, why: string): AwsError {
-  return validation(`${member} is not supported by the local emulator: ${why}.`);
-}
-
-/** Create and Update: members whose effect the emulator does not have are refused, every one before any change. */
-function refuseUnsupported(input: CreateAutoScalingGroupType | UpdateAutoScalingGroupType): void {
-  const create = input as CreateAutoScalingGroupType;
-  const nonEmpty = (list: unknown[] | undefined) => list !== undefined && list.length > 0;
-  const refusals: [boolean, string, string][] = [
-    [nonEmpty(create.LoadBalancerNames), 'LoadBalancerNames', 'it emulates no load balancers'],
-    [nonEmpty(create.TargetGroupARNs), 'TargetGroupARNs', 'it emulates no load balancer target groups'],
-    [nonEmpty(create.TrafficSources), 'TrafficSources', 'it emulates no load balancers or VPC Lattice'],
-    [
-      nonEmpty(create.LifecycleHookSpecificationList),
-      'LifecycleHookSpecificationList',
-      'it runs no lifecycle hooks',
-    ],
-    [create.Operator !== undefined, 'Operator', 'no local group is managed by another service'],
-    [
-      nonEmpty(input.AvailabilityZoneIds),
-      'AvailabilityZoneIds',
-      'give AvailabilityZones or VPCZoneIdentifier',
-    ],
-    [
-      input.MaxInstanceLifetime !== undefined && input.MaxInstanceLifetime !== 0,
-      'MaxInstanceLifetime',
-      'it does not replace instances by age',
-    ],
-    [
-      input.CapacityReservationSpecification !== undefined,
-      'CapacityReservationSpecification',
-      'it emulates no EC2 capacity reservations',
-    ],
-    [input.InstanceLifecyclePolicy !== undefined, 'InstanceLifecyclePolicy', 'it runs no lifecycle hooks'],
-    [
-      (input.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? []).some((o) => o.InstanceRequirements),
-      'MixedInstancesPolicy.LaunchTemplate.Overrides.member.N.InstanceRequirements',
-      'local instances have no instance types to select; give InstanceType',
-    ],
-  ];
-  for (const [refused, member, why] of refusals) if (refused) throw unsupported(member, why);
-  if (input.DesiredCapacityType !== undefined && input.DesiredCapacityType !== 'units') {
-    if (!DESIRED_CAPACITY_TYPES.includes(input.DesiredCapacityType)) {
-      throw validation(
-        `DesiredCapacityType ${input.DesiredCapacityType} is not valid; use one of ${DESIRED_CAPACITY_TYPES.join(', ')}.`,
-      );
-    }
-    throw unsupported('DesiredCapacityType', 'local instances have no vCPUs or memory to weigh; use units');
-  }
-  if (input.DeletionProtection !== undefined && !DELETION_PROTECTION.includes(input.DeletionProtection)) {
-    throw validation(
-      `DeletionProtection ${input.DeletionProtection} is not valid; use one of ${DELETION_PROTECTION.join(', ')}.`,
-    );
-  }
-  const strategy = input.AvailabilityZoneDistribution?.CapacityDistributionStrategy;
-  if (strategy !== undefined && !ZONE_DISTRIBUTION_STRATEGIES.includes(strategy)) {
-    throw validation(
-      `CapacityDistributionStrategy ${strategy} is not valid; use one of ${ZONE_DISTRIBUTION_STRATEGIES.join(', ')}.`,
-    );
-  }
-}
-
 /** The configuration-only members given, to keep and return. */
 function groupConfig(input: CreateAutoScalingGroupType | UpdateAutoScalingGroupType): GroupConfig {
   const config: GroupConfig = {
@@ -1459,264 +883,6 @@ function groupConfig(input: CreateAutoScalingGroupType | UpdateAutoScalingGroupT
     AvailabilityZoneImpairmentPolicy: input.AvailabilityZoneImpairmentPolicy,
   };
   return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as GroupConfig;
-}
-
-/**
- * DescribeAutoScalingGroups' Filters as a test of a group's tags. AWS: the values of one filter are OR'ed, the
- * filters AND'ed; values match exactly (no wildcards, case-sensitive).
- */
-function groupFilter(filters: readonly Filter[]): (tags: readonly Tag[]) => boolean {
-  const tests = filters.map((filter, i) => {
-    const name = filter.Name;
-    if (name === undefined || name === '') {
-      throw validation(
-        `1 validation error detected: Value null at 'filters.${i + 1}.member.name' failed to satisfy constraint: Member must not be null`,
-      );
-    }
-    const values = new Set(filter.Values ?? []);
-    if (name === 'tag-key') return (tags: readonly Tag[]) => tags.some((t) => values.has(t.Key as string));
-    if (name === 'tag-value') return (tags: readonly Tag[]) => tags.some((t) => values.has(t.Value ?? ''));
-    if (name.startsWith('tag:')) {
-      const key = name.slice('tag:'.length);
-      return (tags: readonly Tag[]) => tags.some((t) => t.Key === key && values.has(t.Value ?? ''));
-    }
-    throw validation(`Filter name ${name} is not valid. Valid filter names are: ${GROUP_FILTER_NAMES}.`);
-  });
-  return (tags) => tests.every((test) => test(tags));
-}
-
-/** AWS's LimitExceeded: a quota of the account or of the group. */
-function limitExceeded(message: string): AwsError {
-  return new AwsError('LimitExceeded', message);
-}
-
-/** AWS's wording for a missing or malformed member of the request. */
-function requireName(value: string | undefined, member: string): string {
-  if (value === undefined || value === '') {
-    throw validation(
-      `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
-  if (value.length > NAME_MAX) {
-    throw validation(
-      `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${NAME_MAX}`,
-    );
-  }
-  return value;
-}
-
-function requireInteger(value: number | undefined, member: string): number {
-  if (value === undefined || value === null) {
-    throw validation(
-      `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw validation(
-      `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have value greater than or equal to 0`,
-    );
-  }
-  return value;
-}
-
-function optionalNonNegative(value: number | undefined, member: string): number | undefined {
-  return value === undefined ? undefined : requireInteger(value, member);
-}
-
-function checkSizes(min: number, max: number, desired: number): void {
-  if (min > max) throw validation(`Max bound, ${max}, must be greater than or equal to min bound, ${min}`);
-  if (desired < min || desired > max) {
-    throw validation(
-      `Desired capacity:${desired} must be between the specified min size:${min} and max size:${max}`,
-    );
-  }
-}
-
-/** The emulator's bound on MaxSize (after AWS's own checks, so that AWS's messages come first). */
-function checkLocalMaxSize(maxSize: number): void {
-  if (maxSize > LOCAL_MAX_GROUP_SIZE) {
-    throw validation(
-      `MaxSize ${maxSize} is above the emulator's local limit of ${LOCAL_MAX_GROUP_SIZE} instances per AutoScalingGroup: each local instance is a process on this machine.`,
-    );
-  }
-}
-
-function checkLength(value: string, member: string, [min, max]: readonly [number, number]): void {
-  if (value.length < min || value.length > max) {
-    throw validation(
-      `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have length ${value.length < min ? `greater than or equal to ${min}` : `less than or equal to ${max}`}`,
-    );
-  }
-}
-
-/** AWS's length constraints of the strings a group keeps (Create and Update share them). */
-function checkGroupStrings(input: CreateAutoScalingGroupType | UpdateAutoScalingGroupType): void {
-  const single: [string | undefined, keyof typeof LENGTHS][] = [
-    [input.LaunchConfigurationName, 'launchConfigurationName'],
-    [input.LaunchTemplate?.LaunchTemplateId, 'launchTemplate.launchTemplateId'],
-    [input.LaunchTemplate?.LaunchTemplateName, 'launchTemplate.launchTemplateName'],
-    [input.LaunchTemplate?.Version, 'launchTemplate.version'],
-    [(input as CreateAutoScalingGroupType).InstanceId, 'instanceId'],
-    [input.HealthCheckType, 'healthCheckType'],
-    [input.VPCZoneIdentifier, 'vPCZoneIdentifier'],
-  ];
-  for (const [value, member] of single) {
-    if (value !== undefined) checkLength(String(value), member, LENGTHS[member]);
-  }
-  for (const zone of input.AvailabilityZones ?? []) {
-    checkLength(String(zone), 'availabilityZones.member', LENGTHS['availabilityZones.member']);
-  }
-  for (const policy of input.TerminationPolicies ?? []) {
-    checkLength(String(policy), 'terminationPolicies.member', LENGTHS['terminationPolicies.member']);
-  }
-}
-
-/** AWS: at most 50 tags, keys of 1 to 128 characters, values of at most 256. */
-function checkTags(tags: readonly Tag[]): Tag[] {
-  if (tags.length > QUOTAS.tagsPerGroup) {
-    throw limitExceeded(
-      `The number of tags (${tags.length}) exceeds the limit of ${QUOTAS.tagsPerGroup} tags per AutoScalingGroup.`,
-    );
-  }
-  tags.forEach((tag, i) => {
-    if (tag.Key === undefined || tag.Key === null) {
-      throw validation(
-        `1 validation error detected: Value null at 'tags.${i + 1}.member.key' failed to satisfy constraint: Member must not be null`,
-      );
-    }
-    checkLength(String(tag.Key), `tags.${i + 1}.member.key`, [1, 128]);
-    if (tag.Value !== undefined) checkLength(String(tag.Value), `tags.${i + 1}.member.value`, [0, 256]);
-  });
-  return tags.map((t) => ({ ...t }));
-}
-
-/** `TargetTracking-<group>-AlarmHigh-<uuid>`, the group name cut so the name fits CloudWatch's 255 characters. */
-function targetTrackingAlarmName(groupName: string, role: 'high' | 'low'): string {
-  const suffix = `-Alarm${role === 'high' ? 'High' : 'Low'}-${randomUUID()}`;
-  return `TargetTracking-${groupName.slice(0, 255 - 'TargetTracking-'.length - '-AlarmHigh-'.length - 36)}${suffix}`;
-}
-
-function checkLaunchTemplate(spec: LaunchTemplateSpecification): void {
-  const byId = spec.LaunchTemplateId !== undefined;
-  const byName = spec.LaunchTemplateName !== undefined;
-  if (byId === byName) {
-    throw validation('Valid requests must contain either launchTemplateId or LaunchTemplateName');
-  }
-}
-
-function checkExactAdjustment(type: AdjustmentType, adjustment: number): void {
-  if (!Number.isInteger(adjustment))
-    throw validation(`ScalingAdjustment ${adjustment} must be a whole number.`);
-  if (type === 'ExactCapacity' && adjustment < 0) {
-    throw validation('ScalingAdjustment must be non-negative for ExactCapacity adjustment type.');
-  }
-}
-
-function checkTargetTracking(input: PutScalingPolicyType): void {
-  const config = input.TargetTrackingConfiguration;
-  if (!config)
-    throw validation('TargetTrackingConfiguration is required for target tracking scaling policies.');
-  if (input.AdjustmentType !== undefined || input.ScalingAdjustment !== undefined || input.StepAdjustments) {
-    throw validation(
-      'AdjustmentType, ScalingAdjustment and StepAdjustments are not supported for target tracking scaling policies.',
-    );
-  }
-  if (typeof config.TargetValue !== 'number' || !Number.isFinite(config.TargetValue)) {
-    throw validation(
-      "1 validation error detected: Value null at 'targetTrackingConfiguration.targetValue' failed to satisfy constraint: Member must not be null",
-    );
-  }
-  const predefined = config.PredefinedMetricSpecification;
-  const customized = config.CustomizedMetricSpecification;
-  if ((predefined === undefined) === (customized === undefined)) {
-    throw validation(
-      'Exactly one of PredefinedMetricSpecification and CustomizedMetricSpecification must be specified.',
-    );
-  }
-  if (predefined && !PREDEFINED_METRICS[predefined.PredefinedMetricType as string]) {
-    throw validation(
-      `The emulator supports the predefined metric types ${Object.keys(PREDEFINED_METRICS).join(', ')}; ${predefined.PredefinedMetricType} needs a load balancer.`,
-    );
-  }
-  if (customized) {
-    const metrics = customized.Metrics;
-    if (metrics && metrics.length > 0) {
-      if (customized.MetricName !== undefined || customized.Namespace !== undefined) {
-        throw validation(
-          'Metrics cannot be specified together with MetricName, Namespace, Dimensions or Statistic.',
-        );
-      }
-      if (metrics.filter((m) => m.ReturnData !== false).length !== 1) {
-        throw validation('Exactly one metric data query must have ReturnData set to true (or unset).');
-      }
-    } else if (
-      customized.MetricName === undefined ||
-      customized.Namespace === undefined ||
-      customized.Statistic === undefined
-    ) {
-      throw validation('A customized metric needs MetricName, Namespace and Statistic, or Metrics.');
-    }
-  }
-}
-
-/** The metric part of PutMetricAlarm for a target tracking policy (one metric, or metric math). */
-function alarmMetric(config: TargetTrackingConfiguration, groupName: string): Record<string, unknown> {
-  const predefined = config.PredefinedMetricSpecification;
-  if (predefined) {
-    const m = PREDEFINED_METRICS[predefined.PredefinedMetricType as string];
-    return {
-      Namespace: m.namespace,
-      MetricName: m.metricName,
-      Statistic: m.statistic,
-      Period: 60,
-      Dimensions: [{ Name: 'AutoScalingGroupName', Value: groupName }],
-    };
-  }
-  const c = config.CustomizedMetricSpecification ?? {};
-  if (c.Metrics && c.Metrics.length > 0) {
-    const metrics: MetricDataQuery[] = c.Metrics.map((q) => ({
-      Id: q.Id,
-      ...(q.Expression !== undefined ? { Expression: q.Expression } : {}),
-      ...(q.Label !== undefined ? { Label: q.Label } : {}),
-      ReturnData: q.ReturnData ?? true,
-      ...(q.MetricStat
-        ? {
-            MetricStat: {
-              Metric: q.MetricStat.Metric,
-              Stat: q.MetricStat.Stat,
-              Period: q.MetricStat.Period ?? 60,
-              ...(q.MetricStat.Unit ? { Unit: q.MetricStat.Unit } : {}),
-            },
-          }
-        : {}),
-    })) as MetricDataQuery[];
-    return { Metrics: metrics };
-  }
-  return {
-    Namespace: c.Namespace,
-    MetricName: c.MetricName,
-    Statistic: c.Statistic,
-    Period: c.Period ?? 60,
-    Dimensions: c.Dimensions ?? [],
-    ...(c.Unit ? { Unit: c.Unit } : {}),
-  };
-}
-
-function toStep(s: SdkStepAdjustment): StepAdjustment {
-  if (typeof s.ScalingAdjustment !== 'number') {
-    throw validation(
-      "1 validation error detected: Value null at 'stepAdjustments.member.scalingAdjustment' failed to satisfy constraint: Member must not be null",
-    );
-  }
-  return {
-    ...(s.MetricIntervalLowerBound !== undefined
-      ? { MetricIntervalLowerBound: s.MetricIntervalLowerBound }
-      : {}),
-    ...(s.MetricIntervalUpperBound !== undefined
-      ? { MetricIntervalUpperBound: s.MetricIntervalUpperBound }
-      : {}),
-    ScalingAdjustment: s.ScalingAdjustment,
-  };
 }
 
 function describePolicy(p: PolicyRecord): ScalingPolicy {
@@ -1742,11 +908,6 @@ function describePolicy(p: PolicyRecord): ScalingPolicy {
   };
 }
 
-function publicActivity(a: Activity & { order?: number }): Activity {
-  const { order: _order, ...rest } = a;
-  return { ...rest };
-}
-
 function splitSubnets(value: string | undefined): string[] {
   return (value ?? '')
     .split(',')
@@ -1754,25 +915,15 @@ function splitSubnets(value: string | undefined): string[] {
     .filter((s) => s !== '');
 }
 
-function paginate<T>(
-  items: T[],
-  maxRecords: number | undefined,
-  token: string | undefined,
+/** One page of a Describe operation: MaxRecords within AWS's bound for it, NextToken one this service gave out. */
+function pageFrom<T>(
+  all: readonly T[],
+  input: { readonly MaxRecords?: number; readonly NextToken?: string },
   limit: number,
-): { page: T[]; next?: string } {
-  const max = maxRecords ?? limit;
-  if (!Number.isInteger(max) || max < 1 || max > limit) {
-    throw validation(
-      `1 validation error detected: Value '${maxRecords}' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to ${limit}`,
-    );
-  }
-  const from = token === undefined ? 0 : Number(token);
-  if (!Number.isInteger(from) || from < 0) throw new AwsError('InvalidNextToken', 'The token is not valid.');
-  const page = items.slice(from, from + max);
-  return from + max < items.length ? { page, next: String(from + max) } : { page };
-}
-
-/** `2026-01-01T00:05:00Z`, as activity causes write times. */
-function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+): Page<T> {
+  return pageOf(all, {
+    pageSize: pageSize(input.MaxRecords, limit),
+    token: input.NextToken,
+    invalidToken: invalidNextToken,
+  });
 }

@@ -477,6 +477,57 @@ describe('bounded work per request', () => {
     expect(await describeGroup()).toBeUndefined();
   });
 
+  test('a fraction where AWS takes an Integer is a ValidationError naming the member, even nested', async () => {
+    // Prepare
+    await createGroup();
+
+    // Act
+    const top = await awsErrorOf(
+      t.as.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'workers', DesiredCapacity: 1.5 })),
+    );
+    const nested = await awsErrorOf(
+      t.as.send(
+        new PutScalingPolicyCommand({
+          AutoScalingGroupName: 'workers',
+          PolicyName: 'steps',
+          PolicyType: 'StepScaling',
+          AdjustmentType: 'ChangeInCapacity',
+          StepAdjustments: [{ MetricIntervalLowerBound: 0.5, ScalingAdjustment: 2.5 }],
+        }),
+      ),
+    );
+
+    // Assess: a double member (MetricIntervalLowerBound) takes the fraction
+    expect(top).toMatchObject({
+      name: 'ValidationError',
+      message:
+        "1 validation error detected: Value '1.5' at 'desiredCapacity' failed to satisfy constraint: Member must be an integer",
+    });
+    expect(nested).toMatchObject({
+      name: 'ValidationError',
+      message:
+        "1 validation error detected: Value '2.5' at 'stepAdjustments.scalingAdjustment' failed to satisfy constraint: Member must be an integer",
+    });
+    expect(await describeGroup()).toMatchObject({ DesiredCapacity: 2 });
+  });
+
+  test('a boolean that is neither true nor false is a ValidationError', async () => {
+    // Prepare
+    await createGroup();
+
+    // Act
+    const response = await rawQuery(
+      'Action=SetDesiredCapacity&Version=2011-01-01&AutoScalingGroupName=workers&DesiredCapacity=3&HonorCooldown=yes',
+    );
+
+    // Assess
+    expect([response.status, codeOf(response.body)]).toEqual([400, 'ValidationError']);
+    expect(response.body).toContain(
+      'at &apos;honorCooldown&apos; failed to satisfy constraint: Member must be a boolean',
+    );
+    expect(await describeGroup()).toMatchObject({ DesiredCapacity: 2 });
+  });
+
   test('a number of 1 MiB of digits that ends badly does not backtrack (ExecutePolicy MetricValue)', async () => {
     // Prepare
     await createGroup();
