@@ -1,6 +1,15 @@
 /** A message move task (StartMessageMoveTask): redrives messages out of a dead-letter queue over time. */
 import type { ListMessageMoveTasksResultEntry } from '@aws-sdk/client-sqs';
 import type { Clock, Timer } from '../clock';
+import type { Queue } from './model';
+
+/** What a running task needs of the service. */
+export interface MoveTaskQueues {
+  readonly clock: Clock;
+  queueByArn(arn: string): Queue | undefined;
+  /** Told about each queue that received messages (waiting receivers may take them). */
+  received(queue: Queue): void;
+}
 
 export type MoveTaskStatus = 'RUNNING' | 'COMPLETED' | 'CANCELLING' | 'CANCELLED' | 'FAILED';
 
@@ -37,10 +46,41 @@ export class MessageMoveTask {
     return undefined;
   }
 
-  schedule(clock: Clock, atMs: number, step: () => void): void {
-    this.timer = clock.setTimer(atMs, () => {
+  /** Moves one second's worth of messages (all of them without a rate limit), then re-arms on the clock. */
+  run(queues: MoveTaskQueues): void {
+    if (this.status !== 'RUNNING') return;
+    const source = queues.queueByArn(this.sourceArn);
+    if (!source) {
+      this.fail('AWS.SimpleQueueService.NonExistentQueue');
+      return;
+    }
+    const now = queues.clock.now();
+    const budget = Math.max(0, this.toMove - this.moved);
+    const batch = source.takeVisible(Math.min(budget, this.rate ?? budget), now);
+    const touched = new Set<Queue>();
+    for (const message of batch) {
+      const targetArn = this.destinationArn ?? message.extras?.deadLetterSourceArn;
+      const target = targetArn === undefined ? undefined : queues.queueByArn(targetArn);
+      if (!target) {
+        this.fail('AWS.SimpleQueueService.NonExistentQueue');
+        return;
+      }
+      target.refresh(now);
+      // AWS: a moved message keeps its id, body and attributes; it arrives as a new message in the target
+      // the moved message no longer comes from a dead-letter queue
+      target.enqueue({ ...source.toNewMessage(message), deadLetterSourceArn: undefined }, now);
+      source.remove(message);
+      this.moved++;
+      touched.add(target);
+    }
+    for (const queue of touched) queues.received(queue);
+    if (this.moved >= this.toMove || batch.length === 0) {
+      this.complete();
+      return;
+    }
+    this.timer = queues.clock.setTimer(now + 1000, () => {
       this.timer = undefined;
-      step();
+      this.run(queues);
     });
   }
 

@@ -368,7 +368,7 @@ describe('a megabyte of form or JSON parameters', () => {
     expect(response.ms).toBeLessThan(1000);
   });
 
-  it('counts a JSON batch of 350,000 empty entries without converting them all', async () => {
+  it('answers a JSON batch of 350,000 empty entries by its count, within a second', async () => {
     // Prepare: sent raw (the SDK takes seconds to serialize this many entries itself)
     const body = `{"QueueUrl":${JSON.stringify(queueUrl)},"Entries":[${Array(350_000).fill('{}').join(',')}]}`;
     const started = performance.now();

@@ -14,7 +14,13 @@ import { isBase64 } from '../query-form';
 import type { OperationModel, ServiceModel } from './service-model';
 
 type Plan =
-  | { readonly kind: 'struct'; readonly members: MemberPlan[]; readonly union: boolean }
+  | {
+      readonly kind: 'struct';
+      readonly members: MemberPlan[];
+      /** By wire key: a structure is read by the keys it holds, so `{}` costs nothing however many members. */
+      readonly byKey: Map<string, MemberPlan>;
+      readonly union: boolean;
+    }
   | { readonly kind: 'list'; item: Plan }
   | { readonly kind: 'map'; value: Plan }
   | { readonly kind: 'timestamp'; readonly format: 'epoch-seconds' | 'date-time' | 'http-date' }
@@ -39,11 +45,14 @@ function planOf(schema: NormalizedSchema): Plan {
   let plan: Plan;
   if (schema.isStructSchema() || schema.isUnionSchema()) {
     const members: MemberPlan[] = [];
-    plan = { kind: 'struct', members, union: schema.isUnionSchema() };
+    const byKey = new Map<string, MemberPlan>();
+    plan = { kind: 'struct', members, byKey, union: schema.isUnionSchema() };
     if (key) plans.set(key, plan);
     for (const [name, member] of schema.structIterator()) {
       const traits = member.getMergedTraits() as { jsonName?: string };
-      members.push({ name, key: traits.jsonName ?? name, plan: planOf(member) });
+      const memberPlan = { name, key: traits.jsonName ?? name, plan: planOf(member) };
+      members.push(memberPlan);
+      byKey.set(memberPlan.key, memberPlan);
     }
     return plan;
   }
@@ -94,44 +103,63 @@ export function decodeJsonInput(operation: OperationModel, body: unknown): Recor
 
 type StructPlan = Extract<Plan, { kind: 'struct' }>;
 
-function readStruct(plan: StructPlan, raw: Record<string, unknown>, path: string): Record<string, unknown> {
+/**
+ * Where a value sits, for error messages: `path`, or its item `index` when not negative. Built only when needed
+ * (an error, a member below): a 16 MiB body of `{}` holds 5.6 million list items, and a string each doubled
+ * the time to read them.
+ */
+function pathOf(path: string, index: number): string {
+  return index < 0 ? path : `${path}[${index}]`;
+}
+
+function readStruct(
+  plan: StructPlan,
+  raw: Record<string, unknown>,
+  path: string,
+  index = -1,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const member of plan.members) {
-    const value = raw[member.key];
-    if (value === undefined || value === null) continue;
-    out[member.name] = read(member.plan, value, path === '' ? member.key : `${path}.${member.key}`);
+  let base: string | undefined;
+  for (const key in raw) {
+    const member = plan.byKey.get(key);
+    const value = raw[key];
+    if (member === undefined || value === undefined || value === null) continue;
+    base ??= pathOf(path, index);
+    out[member.name] = read(member.plan, value, base === '' ? member.key : `${base}.${member.key}`);
   }
   if (plan.union && Object.keys(out).length > 1)
-    throw serializationError(path, 'exactly one member of a union');
+    throw serializationError(pathOf(path, index), 'exactly one member of a union');
   return out;
 }
 
-function read(plan: Plan, value: unknown, path: string): unknown {
+function read(plan: Plan, value: unknown, path: string, index = -1): unknown {
   switch (plan.kind) {
     case 'struct':
-      if (!isObject(value)) throw serializationError(path, 'a structure');
-      return readStruct(plan, value, path);
+      if (!isObject(value)) throw serializationError(pathOf(path, index), 'a structure');
+      return readStruct(plan, value, path, index);
     case 'list': {
-      if (!Array.isArray(value)) throw serializationError(path, 'a list');
+      const at = pathOf(path, index);
+      if (!Array.isArray(value)) throw serializationError(at, 'a list');
       const out: unknown[] = [];
       for (let i = 0; i < value.length; i++) {
-        if (value[i] !== null) out.push(read(plan.item, value[i], `${path}[${i}]`));
+        if (value[i] !== null) out.push(read(plan.item, value[i], at, i));
       }
       return out;
     }
     case 'map': {
-      if (!isObject(value)) throw serializationError(path, 'a map');
+      const at = pathOf(path, index);
+      if (!isObject(value)) throw serializationError(at, 'a map');
       const out: Record<string, unknown> = {};
       for (const key of Object.keys(value)) {
-        if (value[key] !== null) out[key] = read(plan.value, value[key], `${path}.${key}`);
+        if (value[key] !== null) out[key] = read(plan.value, value[key], `${at}.${key}`);
       }
       return out;
     }
     case 'string':
-      if (typeof value !== 'string') throw serializationError(path, 'a string');
+      if (typeof value !== 'string') throw serializationError(pathOf(path, index), 'a string');
       return value;
     case 'boolean':
-      if (typeof value !== 'boolean') throw serializationError(path, 'a boolean');
+      if (typeof value !== 'boolean') throw serializationError(pathOf(path, index), 'a boolean');
       return value;
     case 'number':
       if (typeof value === 'number') return value;
@@ -139,10 +167,10 @@ function read(plan: Plan, value: unknown, path: string): unknown {
       if (value === 'NaN') return Number.NaN;
       if (value === 'Infinity') return Number.POSITIVE_INFINITY;
       if (value === '-Infinity') return Number.NEGATIVE_INFINITY;
-      throw serializationError(path, 'a number');
+      throw serializationError(pathOf(path, index), 'a number');
     case 'blob':
       if (typeof value !== 'string' || !isBase64(value) || value.length % 4 === 1) {
-        throw serializationError(path, 'base64-encoded binary data');
+        throw serializationError(pathOf(path, index), 'base64-encoded binary data');
       }
       return Buffer.from(value, 'base64');
     case 'timestamp': {
@@ -153,7 +181,7 @@ function read(plan: Plan, value: unknown, path: string): unknown {
           : typeof value === 'string' && value.length <= 64
             ? Date.parse(value)
             : Number.NaN;
-      if (!Number.isFinite(ms)) throw serializationError(path, 'a timestamp');
+      if (!Number.isFinite(ms)) throw serializationError(pathOf(path, index), 'a timestamp');
       return new Date(ms);
     }
     case 'document':
