@@ -1,12 +1,9 @@
 /**
  * Amazon CloudWatch: metrics (PutMetricData, GetMetricStatistics, GetMetricData with metric math, ListMetrics) and
- * metric alarms evaluated every emulated minute on the Clock, with state history and actions. One method per AWS
- * operation, SDK shapes in and out; validates input and throws AwsError.
- *
- * Every minute boundary of the clock (one timer), in this order:
- *   1. minute listeners run (`onMinute`): the AWS/SQS metrics of every active queue are recorded there, with the
- *      timestamp of the minute that just ended;
- *   2. every alarm is evaluated on the periods ending now, and acts on a state change.
+ * metric alarms, one method per AWS operation, SDK shapes in and out; validates input and throws AwsError. The
+ * mechanisms live beside it: alarm-validation.ts (PutMetricAlarm's checks), alarm-actions.ts (state changes and
+ * what they trigger), minute-scheduler.ts (the minute timer that evaluates alarms), input-checks.ts (AWS's
+ * parameter errors).
  *
  * For other emulated services (Auto Scaling):
  *
@@ -22,7 +19,6 @@
  *   emu.cloudwatch.getMetricData({ MetricDataQueries: [...], StartTime, EndTime });
  */
 import type {
-  ActionConfiguration,
   AlarmHistoryItem,
   DeleteAlarmsInput,
   DescribeAlarmHistoryInput,
@@ -33,7 +29,6 @@ import type {
   DescribeAlarmsOutput,
   DisableAlarmActionsInput,
   EnableAlarmActionsInput,
-  EvaluationWindow,
   GetMetricDataInput,
   GetMetricDataOutput,
   GetMetricStatisticsInput,
@@ -43,7 +38,6 @@ import type {
   ListTagsForResourceInput,
   ListTagsForResourceOutput,
   MetricAlarm,
-  MetricDataQuery,
   MetricDataResult,
   PutMetricAlarmInput,
   PutMetricDataInput,
@@ -51,62 +45,51 @@ import type {
   Tag,
   TagResourceInput,
   UntagResourceInput,
-  WarmUpConfiguration,
 } from '@aws-sdk/client-cloudwatch';
-import type { Clock, Timer } from '../clock';
+import type { Clock } from '../clock';
 import { AwsError } from '../errors';
+import { type PageRequest, pageOf } from '../kit/pagination';
 import type { SqsService } from '../sqs/service';
+import { type AlarmActionHandler, AlarmActions, type AlarmNotifier } from './alarm-actions';
+import { AlarmHistory } from './alarm-history';
+import { type Alarm, validateAlarm } from './alarm-validation';
 import {
-  ANOMALY_COMPARISON_OPERATORS,
-  type AlarmState,
-  COMPARISON_OPERATORS,
-  type ComparisonOperator,
-  cloudWatchTime,
-  type EvaluationDatapoint,
-  evaluateAlarm,
-  TREAT_MISSING_DATA,
-  type TreatMissingData,
-} from './alarm-evaluation';
-import {
-  MathError,
-  type MathValue,
-  MAX_DATAPOINTS,
-  MAX_EXPRESSION_LENGTH,
-  parseExpression,
-  referencedIds,
-} from './metric-math';
-import {
-  type MetricQuery,
-  QueryError,
-  type QueryResults,
-  resultSeries,
-  type RunOptions,
-  runQueries,
-} from './metric-queries';
-import {
-  type MetricDimension,
-  type MetricSample,
-  MetricStore,
-  RETENTION_MS,
-  sortDimensions,
-} from './metric-store';
+  ALARM_NAME_MAX,
+  checkLength,
+  checkPeriod,
+  checkState,
+  dimensionsOf,
+  invalidCombination,
+  invalidValue,
+  lowerFirst,
+  missing,
+  notNull,
+  periodOfExpressions,
+  requireAlarmName,
+  requireString,
+  runValidated,
+  sampleOf,
+  TAG_KEY_MAX,
+  tagsOf,
+  timeOf,
+  UNITS,
+  unsupported,
+  validateQueries,
+  validation,
+} from './input-checks';
+import { type MathValue, MAX_DATAPOINTS } from './metric-math';
+import { resultSeries } from './metric-queries';
+import { type MetricDimension, type MetricSample, MetricStore, sortDimensions } from './metric-store';
+import { MinuteScheduler } from './minute-scheduler';
 import { SqsMetricsPublisher } from './sqs-metrics';
-import { isSimpleStatistic, isSupportedStatistic, percentileOf, statisticValue } from './statistics';
+import { isSimpleStatistic, percentileOf, statisticValue } from './statistics';
 
-const MINUTE = 60_000;
-/** AWS: alarm history is kept for 30 days. */
-const HISTORY_RETENTION_MS = 30 * 86_400_000;
 /** AWS: PutMetricData accepts timestamps up to two weeks back and two hours ahead. */
 const MAX_PAST_MS = 14 * 86_400_000;
 const MAX_FUTURE_MS = 2 * 3_600_000;
-const ALARM_NAME_MAX = 255;
 /** AWS: StateReasonData is at most 4000 characters. */
 const STATE_REASON_DATA_MAX = 4000;
-const ALARM_DESCRIPTION_MAX = 1024;
 const ARN_MAX = 1024;
-const TAG_KEY_MAX = 128;
-const TAG_VALUE_MAX = 256;
-const STATES: readonly AlarmState[] = ['OK', 'ALARM', 'INSUFFICIENT_DATA'];
 const HISTORY_ITEM_TYPES: readonly string[] = [
   'ConfigurationUpdate',
   'StateUpdate',
@@ -114,80 +97,8 @@ const HISTORY_ITEM_TYPES: readonly string[] = [
   'AlarmContributorStateUpdate',
   'AlarmContributorAction',
 ];
-/** AWS: a wall clock window's time zone offset is within ±14 hours, a multiple of 5 minutes. */
-const MAX_UTC_OFFSET_MINUTES = 14 * 60;
-const UNITS = new Set([
-  'Seconds',
-  'Microseconds',
-  'Milliseconds',
-  'Bytes',
-  'Kilobytes',
-  'Megabytes',
-  'Gigabytes',
-  'Terabytes',
-  'Bits',
-  'Kilobits',
-  'Megabits',
-  'Gigabits',
-  'Terabits',
-  'Percent',
-  'Count',
-  'Bytes/Second',
-  'Kilobytes/Second',
-  'Megabytes/Second',
-  'Gigabytes/Second',
-  'Terabytes/Second',
-  'Bits/Second',
-  'Kilobits/Second',
-  'Megabits/Second',
-  'Gigabits/Second',
-  'Terabits/Second',
-  'Count/Second',
-  'None',
-]);
-/** Linear: one character class, anchored; ids longer than 255 characters are refused before it runs. */
-const QUERY_ID = /^[a-z][a-zA-Z0-9_]*$/;
-/** AWS: how far back an alarm looks for real datapoints, beyond its evaluation periods (see alarm-evaluation.ts). */
-const EXTRA_EVALUATION_PERIODS = 2;
-
-const REGION_NAMES: Record<string, string> = {
-  'us-east-1': 'US East (N. Virginia)',
-  'us-east-2': 'US East (Ohio)',
-  'us-west-1': 'US West (N. California)',
-  'us-west-2': 'US West (Oregon)',
-  'ca-central-1': 'Canada (Central)',
-  'eu-west-1': 'EU (Ireland)',
-  'eu-west-2': 'EU (London)',
-  'eu-west-3': 'EU (Paris)',
-  'eu-central-1': 'EU (Frankfurt)',
-  'eu-north-1': 'EU (Stockholm)',
-  'ap-northeast-1': 'Asia Pacific (Tokyo)',
-  'ap-northeast-2': 'Asia Pacific (Seoul)',
-  'ap-southeast-1': 'Asia Pacific (Singapore)',
-  'ap-southeast-2': 'Asia Pacific (Sydney)',
-  'ap-south-1': 'Asia Pacific (Mumbai)',
-  'sa-east-1': 'South America (Sao Paulo)',
-};
-
-/** What an action handler is told when an alarm changes state (or stays in ALARM, for Auto Scaling actions). */
-export interface AlarmStateChange {
-  readonly alarmName: string;
-  readonly alarmArn: string;
-  readonly oldState: AlarmState;
-  readonly newState: AlarmState;
-  readonly reason: string;
-  readonly reasonData?: string;
-  /** Epoch ms of the change (or of the re-run). */
-  readonly timestamp: number;
-  /** True when the alarm did not change state and an Auto Scaling action runs again (AWS: once a minute). */
-  readonly repeat: boolean;
-  /** The most recent datapoint the evaluation used, if any: step scaling compares it to the threshold. */
-  readonly metricValue?: number;
-  readonly threshold: number;
-  readonly comparisonOperator: ComparisonOperator;
-}
-
-export type AlarmActionHandler = (arn: string, change: AlarmStateChange) => void | Promise<void>;
+/** AWS: ListMetrics answers 500 metrics a page. */
+const LIST_METRICS_PAGE = 500;
 
 /** A metric datum recorded in-process by another emulated service (no validation, any namespace). */
 export interface RecordedMetric {
@@ -201,11 +112,6 @@ export interface RecordedMetric {
   readonly statisticValues?: { sampleCount: number; sum: number; minimum: number; maximum: number };
 }
 
-/** What the service needs from SNS: publishing a notification on CloudWatch's behalf. */
-export interface AlarmNotifier {
-  publishInternal(topicArn: string, message: string, subject?: string): void;
-}
-
 export interface CloudWatchServiceOptions {
   clock: Clock;
   region: string;
@@ -216,81 +122,31 @@ export interface CloudWatchServiceOptions {
   sqs?: SqsService;
 }
 
-interface AlarmConfig {
-  name: string;
-  description?: string;
-  actionsEnabled: boolean;
-  okActions: string[];
-  alarmActions: string[];
-  insufficientDataActions: string[];
-  metricName?: string;
-  namespace?: string;
-  statistic?: string;
-  extendedStatistic?: string;
-  dimensions: MetricDimension[];
-  period?: number;
-  unit?: string;
-  evaluationPeriods: number;
-  datapointsToAlarm?: number;
-  threshold: number;
-  comparison: ComparisonOperator;
-  treatMissingData?: TreatMissingData;
-  evaluateLowSampleCountPercentile?: string;
-  metrics?: MetricDataQuery[];
-  /** As given (returned by DescribeAlarms); absent means AWS's default sliding window. */
-  evaluationWindow?: EvaluationWindow;
-  /** WallClockWindow: the UTC offset (ms) the evaluated range is aligned in. */
-  wallClockOffsetMs?: number;
-  warmUp?: WarmUpConfiguration;
-  actionConfiguration?: ActionConfiguration;
-}
-
-interface Alarm {
-  config: AlarmConfig;
-  arn: string;
-  state: AlarmState;
-  stateReason: string;
-  stateReasonData?: string;
-  stateUpdatedAt: number;
-  stateTransitionedAt: number;
-  configurationUpdatedAt: number;
-  tags: Map<string, string>;
-  /** When the alarm was created: its warm-up period runs from there (an update does not restart it). */
-  createdAt: number;
-  /** Set once the warm-up period is over (elapsed, or ended early by a full evaluation window). */
-  warmedUp: boolean;
-}
-
-interface HistoryEntry {
-  alarmName: string;
-  timestamp: number;
-  type: 'ConfigurationUpdate' | 'StateUpdate' | 'Action';
-  summary: string;
-  data: string;
-}
-
 export class CloudWatchService {
   readonly clock: Clock;
   readonly region: string;
   readonly accountId: string;
   readonly store = new MetricStore();
-  private readonly sns: AlarmNotifier | undefined;
   private readonly alarms = new Map<string, Alarm>();
-  private history: HistoryEntry[] = [];
-  private readonly handlers: { matches: (arn: string) => boolean; handler: AlarmActionHandler }[] = [];
-  private readonly minuteListeners = new Set<(minuteStart: number, now: number) => void>();
+  private readonly history = new AlarmHistory();
+  private readonly actions: AlarmActions;
+  private readonly scheduler: MinuteScheduler;
   private readonly sqsMetrics: SqsMetricsPublisher | undefined;
-  private timer: Timer | undefined;
-  private lastPruneAt = 0;
-  private closed = false;
 
   constructor(options: CloudWatchServiceOptions) {
     this.clock = options.clock;
     this.region = options.region;
     this.accountId = options.accountId;
-    this.sns = options.sns;
+    this.actions = new AlarmActions({ ...options, history: this.history });
+    this.scheduler = new MinuteScheduler({
+      clock: this.clock,
+      accountId: this.accountId,
+      store: this.store,
+      alarms: this.alarms,
+      actions: this.actions,
+      history: this.history,
+    });
     if (options.sqs) this.sqsMetrics = new SqsMetricsPublisher(options.sqs, this);
-    this.schedule();
   }
 
   // ===== hooks for other emulated services ===================================================================
@@ -301,12 +157,7 @@ export class CloudWatchService {
    * the alarm stays in the state; other actions run on state changes only. Returns the function that removes it.
    */
   registerActionHandler(matches: (arn: string) => boolean, handler: AlarmActionHandler): () => void {
-    const entry = { matches, handler };
-    this.handlers.push(entry);
-    return () => {
-      const i = this.handlers.indexOf(entry);
-      if (i >= 0) this.handlers.splice(i, 1);
-    };
+    return this.actions.register(matches, handler);
   }
 
   /**
@@ -314,8 +165,7 @@ export class CloudWatchService {
    * the minute that just ended (the timestamp to record that minute's metrics under). Returns the remover.
    */
   onMinute(listener: (minuteStart: number, now: number) => void): () => void {
-    this.minuteListeners.add(listener);
-    return () => this.minuteListeners.delete(listener);
+    return this.scheduler.onMinute(listener);
   }
 
   /** Records a datum without PutMetricData's checks (emulated services publishing their AWS/ metrics). */
@@ -333,9 +183,7 @@ export class CloudWatchService {
 
   /** Stops the minute timer (emulator shutdown). */
   close(): void {
-    this.closed = true;
-    if (this.timer) this.clock.clearTimer(this.timer);
-    this.timer = undefined;
+    this.scheduler.close();
     this.sqsMetrics?.close();
   }
 
@@ -504,11 +352,11 @@ export class CloudWatchService {
       );
     }
     const pageSize = Math.min(maxDatapoints, MAX_DATAPOINTS);
-    const offset = tokenIndex(input.NextToken);
+    const offset = dataPointOffset(input.NextToken);
     const oldestFirst = scanBy === 'TimestampAscending';
     const smallest = Math.min(...queries.map((q) => ('period' in q ? q.period : 60)));
     const { start, end } = this.range(input.StartTime, input.EndTime, smallest);
-    const { values, partial } = this.run(queries, start, end, { oldestFirst });
+    const { values, partial } = runValidated(this.store, queries, start, end, { oldestFirst });
     const out: MetricDataResult[] = [];
     // position: datapoints of the earlier results, in the order the pages deliver them
     let position = 0;
@@ -576,17 +424,16 @@ export class CloudWatchService {
           dimensions: filters.map((f) => ({ Name: f.Name as string, Value: f.Value })),
           activeSince: input.RecentlyActive === 'PT3H' ? now - 3 * 3_600_000 : undefined,
         });
-    const from = tokenIndex(input.NextToken);
-    const page = all.slice(from, from + 500);
+    const page = pageOf(all, this.pageRequest(LIST_METRICS_PAGE, input.NextToken));
     const result: ListMetricsOutput = {
-      Metrics: page.map((m) => ({
+      Metrics: page.items.map((m) => ({
         Namespace: m.namespace,
         MetricName: m.metricName,
         Dimensions: m.dimensions.map((d) => ({ Name: d.Name, Value: d.Value })),
       })),
     };
-    if (input.IncludeLinkedAccounts === true) result.OwningAccounts = page.map(() => this.accountId);
-    if (from + 500 < all.length) result.NextToken = String(from + 500);
+    if (input.IncludeLinkedAccounts === true) result.OwningAccounts = page.items.map(() => this.accountId);
+    if (page.nextToken !== undefined) result.NextToken = page.nextToken;
     return result;
   }
 
@@ -594,8 +441,7 @@ export class CloudWatchService {
 
   putMetricAlarm(input: PutMetricAlarmInput): void {
     // everything is checked, the tags too, before the alarm is created or changed
-    const config = this.validateAlarm(input);
-    if (config.wallClockOffsetMs !== undefined) checkWallClockPeriod(alarmPeriod(config));
+    const config = validateAlarm(input, this.accountId);
     const tags = tagsOf(input.Tags ?? []);
     const now = this.clock.now();
     const existing = this.alarms.get(config.name);
@@ -606,7 +452,7 @@ export class CloudWatchService {
       // AWS: changing the warm-up after it ended does not restart it
       if (config.warmUp === undefined) existing.warmedUp = true;
       for (const [key, value] of tags) existing.tags.set(key, value);
-      this.addHistory(config.name, now, 'ConfigurationUpdate', `Alarm "${config.name}" updated`, {
+      this.history.add(config.name, now, 'ConfigurationUpdate', `Alarm "${config.name}" updated`, {
         version: '1.0',
         type: 'Update',
         updatedAlarm: this.describe(existing),
@@ -626,7 +472,7 @@ export class CloudWatchService {
       warmedUp: config.warmUp === undefined,
     };
     this.alarms.set(config.name, alarm);
-    this.addHistory(config.name, now, 'ConfigurationUpdate', `Alarm "${config.name}" created`, {
+    this.history.add(config.name, now, 'ConfigurationUpdate', `Alarm "${config.name}" created`, {
       version: '1.0',
       type: 'Create',
       createdAlarm: this.describe(alarm),
@@ -692,19 +538,21 @@ export class CloudWatchService {
           ),
       )
       .sort((a, b) => (a.config.name < b.config.name ? -1 : a.config.name > b.config.name ? 1 : 0));
-    const from = tokenIndex(input.NextToken);
-    const page = matching.slice(from, from + max);
-    const result: DescribeAlarmsOutput = {
-      MetricAlarms: page.map((a) => this.describe(a)),
+    const page = pageOf(matching, this.pageRequest(max, input.NextToken));
+    return {
+      MetricAlarms: page.items.map((a) => this.describe(a)),
       CompositeAlarms: [],
+      ...(page.nextToken !== undefined ? { NextToken: page.nextToken } : {}),
     };
-    if (from + max < matching.length) result.NextToken = String(from + max);
-    return result;
   }
 
   describeAlarmsForMetric(input: DescribeAlarmsForMetricInput): DescribeAlarmsForMetricOutput {
     const metricName = requireString(input.MetricName, 'MetricName');
     const namespace = requireString(input.Namespace, 'Namespace');
+    // the model types Period as an integer: the wire does not check that, the operation does
+    if (input.Period !== undefined && (!Number.isInteger(input.Period) || input.Period < 1)) {
+      throw invalidValue(`The value ${input.Period} for parameter Period is invalid.`);
+    }
     const dimensions =
       input.Dimensions === undefined
         ? undefined
@@ -745,7 +593,7 @@ export class CloudWatchService {
     for (const name of names) {
       const alarm = this.alarms.get(name) as Alarm;
       this.alarms.delete(name);
-      this.addHistory(name, now, 'ConfigurationUpdate', `Alarm "${name}" deleted`, {
+      this.history.add(name, now, 'ConfigurationUpdate', `Alarm "${name}" deleted`, {
         version: '1.0',
         type: 'Delete',
         deletedAlarm: this.describe(alarm),
@@ -783,7 +631,14 @@ export class CloudWatchService {
     const alarm = this.alarms.get(name);
     if (!alarm) throw new AwsError('ResourceNotFound', `Alarm ${name} not found`, 404);
     // AWS: the alarm returns to its actual state at its next evaluation
-    this.transition(alarm, state, input.StateReason, input.StateReasonData, undefined, this.clock.now());
+    this.actions.transition(
+      alarm,
+      state,
+      input.StateReason,
+      input.StateReasonData,
+      undefined,
+      this.clock.now(),
+    );
   }
 
   enableAlarmActions(input: EnableAlarmActionsInput): void {
@@ -824,8 +679,7 @@ export class CloudWatchService {
     const types = input.AlarmTypes;
     const startDate = input.StartDate === undefined ? undefined : timeOf(input.StartDate, 'StartDate');
     const endDate = input.EndDate === undefined ? undefined : timeOf(input.EndDate, 'EndDate');
-    this.pruneHistory(this.clock.now());
-    let items = this.history.filter(
+    let items = this.history.current(this.clock.now()).filter(
       (h) =>
         (types === undefined || types.length === 0 || types.includes('MetricAlarm')) &&
         // contributors belong to multi-time-series alarms (PromQL, Metrics Insights), which are not emulated
@@ -836,11 +690,10 @@ export class CloudWatchService {
         (endDate === undefined || h.timestamp <= endDate),
     );
     // AWS: newest first unless told otherwise
-    if (input.ScanBy !== 'TimestampAscending') items = [...items].reverse();
-    const from = tokenIndex(input.NextToken);
-    const page = items.slice(from, from + max);
-    const result: DescribeAlarmHistoryOutput = {
-      AlarmHistoryItems: page.map((h): AlarmHistoryItem => ({
+    if (input.ScanBy !== 'TimestampAscending') items = items.reverse();
+    const page = pageOf(items, this.pageRequest(max, input.NextToken));
+    return {
+      AlarmHistoryItems: page.items.map((h): AlarmHistoryItem => ({
         AlarmName: h.alarmName,
         AlarmType: 'MetricAlarm',
         Timestamp: new Date(h.timestamp),
@@ -848,9 +701,8 @@ export class CloudWatchService {
         HistorySummary: h.summary,
         HistoryData: h.data,
       })),
+      ...(page.nextToken !== undefined ? { NextToken: page.nextToken } : {}),
     };
-    if (from + max < items.length) result.NextToken = String(from + max);
-    return result;
   }
 
   tagResource(input: TagResourceInput): void {
@@ -873,512 +725,9 @@ export class CloudWatchService {
     return { Tags: [...alarm.tags].map(([Key, Value]): Tag => ({ Key, Value })) };
   }
 
-  // ===== evaluation ==========================================================================================
-
-  private schedule(): void {
-    if (this.closed) return;
-    const next = (Math.floor(this.clock.now() / MINUTE) + 1) * MINUTE;
-    this.timer = this.clock.setTimer(next, () => this.tick());
-  }
-
-  private tick(): void {
-    this.timer = undefined;
-    const now = this.clock.now();
-    const minuteEnd = Math.floor(now / MINUTE) * MINUTE;
-    for (const listener of [...this.minuteListeners]) {
-      try {
-        listener(minuteEnd - MINUTE, now);
-      } catch (error) {
-        console.error('emulator: CloudWatch minute listener failed', error);
-      }
-    }
-    for (const alarm of [...this.alarms.values()]) {
-      try {
-        this.evaluate(alarm, minuteEnd, now);
-      } catch (error) {
-        console.error(`emulator: evaluating alarm ${alarm.config.name} failed`, error);
-      }
-    }
-    if (now - this.lastPruneAt >= 3_600_000) {
-      this.lastPruneAt = now;
-      this.store.pruneBefore(now - RETENTION_MS);
-      this.pruneHistory(now);
-    }
-    this.schedule();
-  }
-
-  /** Evaluates one alarm on the periods ending at `end`, changes its state and runs its actions. */
-  private evaluate(alarm: Alarm, minuteEnd: number, now: number): void {
-    const c = alarm.config;
-    const period = alarmPeriod(c);
-    let end = minuteEnd;
-    if (c.wallClockOffsetMs !== undefined) {
-      // AWS WallClockWindow: the range ends on a boundary of the period, in the window's time zone
-      const step = period * 1000;
-      end = Math.floor((minuteEnd + c.wallClockOffsetMs) / step) * step - c.wallClockOffsetMs;
-    }
-    if (!alarm.warmedUp && c.warmUp !== undefined) {
-      if (now >= alarm.createdAt + (c.warmUp.WarmUpPeriodDurationInMinutes as number) * MINUTE) {
-        alarm.warmedUp = true;
-      } else if (c.warmUp.OnlyStartEvaluatingAfterWarmUpPeriodEnds === true) {
-        // AWS: the alarm stays in INSUFFICIENT_DATA, without actions, until the warm-up ends
-        return;
-      }
-    }
-    const periods = c.evaluationPeriods + EXTRA_EVALUATION_PERIODS;
-    const start = end - periods * period * 1000;
-    const values = this.alarmSeries(c, start, end, period);
-    const range: EvaluationDatapoint[] = [];
-    for (let i = 0; i < periods; i++) {
-      const t = start + i * period * 1000;
-      range.push(values.get(t) ?? { timestamp: t });
-    }
-    if (!alarm.warmedUp) {
-      // AWS: the warm-up ends early once the data fills the evaluation window
-      if (range.slice(-c.evaluationPeriods).some((d) => d.value === undefined)) return;
-      alarm.warmedUp = true;
-    }
-    const result = evaluateAlarm({
-      range,
-      evaluationPeriods: c.evaluationPeriods,
-      datapointsToAlarm: c.datapointsToAlarm ?? c.evaluationPeriods,
-      threshold: c.threshold,
-      comparison: c.comparison,
-      treatMissingData: c.treatMissingData ?? 'missing',
-      currentState: alarm.state,
-      period,
-      statistic: c.statistic ?? c.extendedStatistic,
-      unit: c.unit,
-      now,
-    });
-    if (result.state !== alarm.state) {
-      this.transition(alarm, result.state, result.reason, result.reasonData, result.latestValue, now);
-    } else {
-      // AWS: Auto Scaling actions run again every minute the alarm stays in the state
-      this.repeatAutoScalingActions(alarm, result.latestValue, now);
-    }
-  }
-
-  /** The alarm's datapoints in [start, end), by period start. */
-  private alarmSeries(
-    c: AlarmConfig,
-    start: number,
-    end: number,
-    period: number,
-  ): Map<number, EvaluationDatapoint> {
-    const out = new Map<number, EvaluationDatapoint>();
-    if (c.metrics === undefined) {
-      const stat = c.statistic ?? (c.extendedStatistic as string);
-      for (const aggregate of this.store.aggregate(
-        c.namespace as string,
-        c.metricName as string,
-        c.dimensions,
-        start,
-        end,
-        period,
-        c.unit,
-      )) {
-        const value = statisticValue(aggregate, stat);
-        if (value !== undefined) {
-          out.set(aggregate.timestamp, {
-            timestamp: aggregate.timestamp,
-            value,
-            sampleCount: aggregate.sampleCount,
-          });
-        }
-      }
-      return out;
-    }
-    const queries = validateQueries(c.metrics, 'Metrics', this.accountId);
-    const watched = c.metrics.find((q) => q.ReturnData !== false) as MetricDataQuery;
-    const value = this.run(queries, start, end).values.get(watched.Id as string);
-    if (value === undefined) return out;
-    const [series] = resultSeries(value, start, end, period);
-    for (let i = 0; i < (series?.count ?? 0); i++) {
-      out.set(series.time(i), { timestamp: series.time(i), value: series.value(i) });
-    }
-    return out;
-  }
-
-  private run(queries: MetricQuery[], start: number, end: number, options: RunOptions = {}): QueryResults {
-    try {
-      return runQueries(this.store, queries, start, end, options);
-    } catch (error) {
-      if (error instanceof QueryError) throw validation(`Error in expression ${error.id} [${error.message}]`);
-      throw error;
-    }
-  }
-
-  private transition(
-    alarm: Alarm,
-    state: AlarmState,
-    reason: string,
-    reasonData: string | undefined,
-    metricValue: number | undefined,
-    now: number,
-  ): void {
-    const old = alarm.state;
-    // the history item is written out before anything changes: whatever fails, fails with the alarm untouched
-    const item =
-      old === state
-        ? undefined
-        : historyItem(alarm.config.name, now, 'StateUpdate', `Alarm updated from ${old} to ${state}`, {
-            version: '1.0',
-            oldState: {
-              stateValue: old,
-              stateReason: alarm.stateReason,
-              ...parsedReasonData(alarm.stateReasonData),
-            },
-            newState: { stateValue: state, stateReason: reason, ...parsedReasonData(reasonData) },
-          });
-    alarm.stateReason = reason;
-    alarm.stateReasonData = reasonData;
-    alarm.stateUpdatedAt = now;
-    if (item === undefined) return;
-    alarm.state = state;
-    alarm.stateTransitionedAt = now;
-    this.history.push(item);
-    if (!alarm.config.actionsEnabled) return;
-    const change: AlarmStateChange = {
-      alarmName: alarm.config.name,
-      alarmArn: alarm.arn,
-      oldState: old,
-      newState: state,
-      reason,
-      reasonData,
-      timestamp: now,
-      repeat: false,
-      metricValue,
-      threshold: alarm.config.threshold,
-      comparisonOperator: alarm.config.comparison,
-    };
-    for (const arn of actionsFor(alarm.config, state)) this.runAction(alarm, arn, change);
-  }
-
-  private repeatAutoScalingActions(alarm: Alarm, metricValue: number | undefined, now: number): void {
-    if (!alarm.config.actionsEnabled || alarm.state === 'INSUFFICIENT_DATA') return;
-    const arns = actionsFor(alarm.config, alarm.state).filter(isAutoScalingAction);
-    if (arns.length === 0) return;
-    const change: AlarmStateChange = {
-      alarmName: alarm.config.name,
-      alarmArn: alarm.arn,
-      oldState: alarm.state,
-      newState: alarm.state,
-      reason: alarm.stateReason,
-      reasonData: alarm.stateReasonData,
-      timestamp: now,
-      repeat: true,
-      metricValue,
-      threshold: alarm.config.threshold,
-      comparisonOperator: alarm.config.comparison,
-    };
-    for (const arn of arns) this.runAction(alarm, arn, change);
-  }
-
-  private runAction(alarm: Alarm, arn: string, change: AlarmStateChange): void {
-    const name = alarm.config.name;
-    const succeeded = () => {
-      if (!change.repeat) {
-        this.addHistory(name, this.clock.now(), 'Action', `Successfully executed action ${arn}`, {
-          actionState: 'Succeeded',
-          stateUpdateTimestamp: change.timestamp,
-        });
-      }
-    };
-    const failed = (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      this.addHistory(
-        name,
-        this.clock.now(),
-        'Action',
-        `Failed to execute action ${arn}. Received error: "${message}"`,
-        {
-          actionState: 'Failed',
-          stateUpdateTimestamp: change.timestamp,
-          error: message,
-        },
-      );
-    };
-    try {
-      if (arn.startsWith('arn:aws:sns:')) {
-        if (!this.sns) throw new Error('SNS is not available');
-        const subject = `${change.newState}: "${name}" in ${REGION_NAMES[this.region] ?? this.region}`;
-        this.sns.publishInternal(
-          arn,
-          JSON.stringify(this.notification(alarm, change)),
-          subject.slice(0, 100),
-        );
-        succeeded();
-        return;
-      }
-      const entry = this.handlers.find((h) => h.matches(arn));
-      if (!entry) throw new Error('the local emulator has no handler for this action');
-      const outcome = entry.handler(arn, change);
-      if (outcome instanceof Promise) outcome.then(succeeded, failed);
-      else succeeded();
-    } catch (error) {
-      failed(error);
-    }
-  }
-
-  /** The JSON message CloudWatch publishes to SNS topics, in AWS's field order. */
-  private notification(alarm: Alarm, change: AlarmStateChange): Record<string, unknown> {
-    const c = alarm.config;
-    const trigger: Record<string, unknown> = {};
-    if (c.metrics === undefined) {
-      Object.assign(trigger, {
-        MetricName: c.metricName,
-        Namespace: c.namespace,
-        StatisticType: c.statistic !== undefined ? 'Statistic' : 'ExtendedStatistic',
-        ...(c.statistic !== undefined
-          ? { Statistic: c.statistic.toUpperCase() }
-          : { ExtendedStatistic: c.extendedStatistic }),
-        Unit: c.unit ?? null,
-        Dimensions: c.dimensions.map((d) => ({ value: d.Value, name: d.Name })),
-        Period: c.period,
-        EvaluationPeriods: c.evaluationPeriods,
-      });
-    } else {
-      Object.assign(trigger, { Period: alarmPeriod(c), EvaluationPeriods: c.evaluationPeriods });
-    }
-    if (c.datapointsToAlarm !== undefined) trigger.DatapointsToAlarm = c.datapointsToAlarm;
-    Object.assign(trigger, {
-      ComparisonOperator: c.comparison,
-      Threshold: c.threshold,
-      TreatMissingData: c.treatMissingData ?? 'missing',
-      EvaluateLowSampleCountPercentile: c.evaluateLowSampleCountPercentile ?? '',
-    });
-    if (c.metrics !== undefined) {
-      trigger.Metrics = c.metrics.map((q) => ({
-        ...(q.Expression !== undefined ? { Expression: q.Expression } : {}),
-        Id: q.Id,
-        ...(q.Label !== undefined ? { Label: q.Label } : {}),
-        ...(q.MetricStat !== undefined
-          ? {
-              MetricStat: {
-                Metric: {
-                  Dimensions: (q.MetricStat.Metric?.Dimensions ?? []).map((d) => ({
-                    value: d.Value,
-                    name: d.Name,
-                  })),
-                  MetricName: q.MetricStat.Metric?.MetricName,
-                  Namespace: q.MetricStat.Metric?.Namespace,
-                },
-                Period: q.MetricStat.Period,
-                Stat: q.MetricStat.Stat,
-                ...(q.MetricStat.Unit !== undefined ? { Unit: q.MetricStat.Unit } : {}),
-              },
-            }
-          : {}),
-        ReturnData: q.ReturnData !== false,
-      }));
-    }
-    return {
-      AlarmName: c.name,
-      AlarmDescription: c.description ?? null,
-      AWSAccountId: this.accountId,
-      AlarmConfigurationUpdatedTimestamp: cloudWatchTime(alarm.configurationUpdatedAt),
-      NewStateValue: change.newState,
-      NewStateReason: change.reason,
-      StateChangeTime: cloudWatchTime(change.timestamp),
-      Region: REGION_NAMES[this.region] ?? this.region,
-      AlarmArn: alarm.arn,
-      OldStateValue: change.oldState,
-      OKActions: c.okActions,
-      AlarmActions: c.alarmActions,
-      InsufficientDataActions: c.insufficientDataActions,
-      Trigger: trigger,
-    };
-  }
-
   // ===== shared ==============================================================================================
 
-  private validateAlarm(input: PutMetricAlarmInput): AlarmConfig {
-    const name = requireAlarmName(input.AlarmName);
-    // members the emulator cannot honour are refused by name, never dropped
-    if (input.EvaluationCriteria !== undefined) {
-      throw unsupported('EvaluationCriteria', 'PromQL alarms are not emulated; use MetricName or Metrics');
-    }
-    if (input.EvaluationInterval !== undefined) {
-      throw unsupported(
-        'EvaluationInterval',
-        'AWS accepts it only with EvaluationCriteria (PromQL alarms), which are not emulated',
-      );
-    }
-    if (input.ThresholdMetricId !== undefined) {
-      throw unsupported(
-        'ThresholdMetricId',
-        'alarms on anomaly detection bands are not emulated; use a static Threshold',
-      );
-    }
-    if (input.EvaluationPeriods === undefined || input.EvaluationPeriods === null) {
-      throw validation(
-        "1 validation error detected: Value null at 'evaluationPeriods' failed to satisfy constraint: Member must not be null",
-      );
-    }
-    const evaluationPeriods = input.EvaluationPeriods;
-    if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1) {
-      throw validation(
-        `1 validation error detected: Value '${evaluationPeriods}' at 'evaluationPeriods' failed to satisfy ` +
-          'constraint: Member must have value greater than or equal to 1',
-      );
-    }
-    const comparison = input.ComparisonOperator as string | undefined;
-    if (comparison === undefined) {
-      throw validation(
-        "1 validation error detected: Value null at 'comparisonOperator' failed to satisfy constraint: Member must not be null",
-      );
-    }
-    if (ANOMALY_COMPARISON_OPERATORS.includes(comparison)) {
-      throw invalidValue(
-        `ComparisonOperator ${comparison} compares with an anomaly detection band, ` +
-          'which the local emulator does not support: use a static Threshold with ' +
-          `${COMPARISON_OPERATORS.join(', ')}.`,
-      );
-    }
-    if (!(COMPARISON_OPERATORS as readonly string[]).includes(comparison)) {
-      throw validation(
-        `1 validation error detected: Value '${comparison}' at 'comparisonOperator' failed to satisfy constraint: ` +
-          `Member must satisfy enum value set: [${[...COMPARISON_OPERATORS, ...ANOMALY_COMPARISON_OPERATORS].join(', ')}]`,
-      );
-    }
-    if (input.Threshold === undefined || input.Threshold === null)
-      throw validation('Threshold must not be null');
-    if (typeof input.Threshold !== 'number' || !Number.isFinite(input.Threshold)) {
-      throw invalidValue(`The value ${String(input.Threshold)} for parameter Threshold is invalid.`);
-    }
-    const datapointsToAlarm = input.DatapointsToAlarm;
-    if (datapointsToAlarm !== undefined) {
-      if (!Number.isInteger(datapointsToAlarm) || datapointsToAlarm < 1) {
-        throw validation(
-          `1 validation error detected: Value '${datapointsToAlarm}' at 'datapointsToAlarm' failed to satisfy ` +
-            'constraint: Member must have value greater than or equal to 1',
-        );
-      }
-      if (datapointsToAlarm > evaluationPeriods) {
-        throw validation('DatapointsToAlarm must be less than or equal to EvaluationPeriods');
-      }
-    }
-    const treat = input.TreatMissingData;
-    if (treat !== undefined && !(TREAT_MISSING_DATA as readonly string[]).includes(treat)) {
-      throw validation(
-        `The value ${treat} is not supported for TreatMissingData. Valid values: ${TREAT_MISSING_DATA.join(', ')}.`,
-      );
-    }
-    const actions = (list: string[] | undefined, param: string): string[] => {
-      const arns = list ?? [];
-      if (arns.length > 5) throw validation(`The collection ${param} must not contain more than 5 items.`);
-      arns.forEach((arn, i) => {
-        if (typeof arn === 'string') checkLength(arn, `${lowerFirst(param)}.${i + 1}.member`, 1, ARN_MAX);
-        // linear: the classes either side of each ':' exclude it, so no segment can be split two ways
-        if (typeof arn !== 'string' || !/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:.+$/.test(arn)) {
-          throw validation(`Invalid arn syntax: ${String(arn)}`);
-        }
-      });
-      return [...arns];
-    };
-    if (input.AlarmDescription !== undefined) {
-      checkLength(input.AlarmDescription, 'alarmDescription', 0, ALARM_DESCRIPTION_MAX);
-    }
-    if (input.EvaluateLowSampleCountPercentile !== undefined) {
-      checkLength(input.EvaluateLowSampleCountPercentile, 'evaluateLowSampleCountPercentile', 1, 255);
-    }
-    const window = evaluationWindowOf(input.EvaluationWindow);
-    const warmUp = warmUpOf(input.WarmUpConfiguration);
-    const actionConfiguration = actionConfigurationOf(input.ActionConfiguration);
-    const config: AlarmConfig = {
-      name,
-      description: input.AlarmDescription,
-      actionsEnabled: input.ActionsEnabled ?? true,
-      okActions: actions(input.OKActions, 'OKActions'),
-      alarmActions: actions(input.AlarmActions, 'AlarmActions'),
-      insufficientDataActions: actions(input.InsufficientDataActions, 'InsufficientDataActions'),
-      dimensions: [],
-      evaluationPeriods,
-      datapointsToAlarm,
-      threshold: input.Threshold,
-      comparison: comparison as ComparisonOperator,
-      treatMissingData: treat as TreatMissingData | undefined,
-      evaluateLowSampleCountPercentile: input.EvaluateLowSampleCountPercentile,
-      ...(window.window !== undefined ? { evaluationWindow: window.window } : {}),
-      ...(window.offsetMs !== undefined ? { wallClockOffsetMs: window.offsetMs } : {}),
-      ...(warmUp !== undefined ? { warmUp } : {}),
-      ...(actionConfiguration !== undefined ? { actionConfiguration } : {}),
-    };
-    if (input.Metrics !== undefined && input.Metrics.length > 0) {
-      const singleMetricFields = [
-        'MetricName',
-        'Namespace',
-        'Dimensions',
-        'Period',
-        'Unit',
-        'Statistic',
-        'ExtendedStatistic',
-      ] as const;
-      const given = singleMetricFields.filter(
-        (f) => input[f] !== undefined && !(f === 'Dimensions' && input.Dimensions?.length === 0),
-      );
-      if (given.length > 0) {
-        throw invalidCombination(
-          `The parameters Metrics and ${given.join(', ')} are mutually exclusive and you have specified both.`,
-        );
-      }
-      if (input.Metrics.length > 10)
-        throw validation('The collection Metrics must not contain more than 10 items.');
-      const queries = validateQueries(input.Metrics, 'Metrics', this.accountId);
-      if (input.Metrics.filter((q) => q.ReturnData !== false).length !== 1) {
-        throw validation('Exactly one element of the metrics list should return data.');
-      }
-      const periods = new Set(
-        queries.filter((q) => 'period' in q).map((q) => (q as { period: number }).period),
-      );
-      if (periods.size > 1) throw validation('All metrics in an alarm must have the same period.');
-      const period = [...periods][0] ?? 60;
-      checkAlarmPeriod(period, evaluationPeriods);
-      config.metrics = input.Metrics.map((q) => structuredClone(q));
-      return config;
-    }
-    if (input.MetricName === undefined) throw validation('MetricName must not be null');
-    if (input.Namespace === undefined) throw validation('Namespace must not be null');
-    checkLength(input.MetricName, 'metricName', 1, 255);
-    checkLength(input.Namespace, 'namespace', 1, 255);
-    if (input.Period === undefined) throw validation('Period must not be null');
-    if (input.Statistic === undefined && input.ExtendedStatistic === undefined) {
-      throw invalidCombination('Must specify either Statistic or ExtendedStatistic.');
-    }
-    if (input.Statistic !== undefined && input.ExtendedStatistic !== undefined) {
-      throw invalidCombination(
-        'Statistic and ExtendedStatistic are mutually exclusive and you have specified both.',
-      );
-    }
-    if (input.Statistic !== undefined && !isSimpleStatistic(input.Statistic)) {
-      throw validation(
-        `1 validation error detected: Value '${input.Statistic}' at 'statistic' failed to satisfy constraint: ` +
-          'Member must satisfy enum value set: [Maximum, SampleCount, Sum, Minimum, Average]',
-      );
-    }
-    if (input.ExtendedStatistic !== undefined && percentileOf(input.ExtendedStatistic) === undefined) {
-      throw invalidValue(
-        `The value ${input.ExtendedStatistic} for parameter ExtendedStatistic is invalid` +
-          ' (the local emulator supports percentiles, pNN or pNN.NN).',
-      );
-    }
-    if (input.Unit !== undefined && !UNITS.has(input.Unit)) {
-      throw invalidValue(`The value ${input.Unit} for parameter Unit is invalid.`);
-    }
-    checkAlarmPeriod(checkPeriod(input.Period, 'Period'), evaluationPeriods);
-    return {
-      ...config,
-      metricName: input.MetricName,
-      namespace: input.Namespace,
-      statistic: input.Statistic,
-      extendedStatistic: input.ExtendedStatistic,
-      dimensions: dimensionsOf(input.Dimensions, 'Dimensions'),
-      period: input.Period,
-      unit: input.Unit,
-    };
-  }
-
+  /** The alarm in AWS's MetricAlarm shape (DescribeAlarms, history items). */
   private describe(alarm: Alarm): MetricAlarm {
     const c = alarm.config;
     const out: MetricAlarm = {
@@ -1435,7 +784,7 @@ export class CloudWatchService {
       if (!alarm || alarm.config.actionsEnabled === enabled) continue;
       alarm.config.actionsEnabled = enabled;
       alarm.configurationUpdatedAt = now;
-      this.addHistory(name, now, 'ConfigurationUpdate', `Alarm "${name}" updated`, {
+      this.history.add(name, now, 'ConfigurationUpdate', `Alarm "${name}" updated`, {
         version: '1.0',
         type: 'Update',
         updatedAlarm: this.describe(alarm),
@@ -1452,20 +801,9 @@ export class CloudWatchService {
     return alarm;
   }
 
-  private addHistory(
-    alarmName: string,
-    timestamp: number,
-    type: HistoryEntry['type'],
-    summary: string,
-    data: unknown,
-  ): void {
-    this.history.push(historyItem(alarmName, timestamp, type, summary, data));
-  }
-
-  private pruneHistory(now: number): void {
-    const first = this.history.findIndex((h) => h.timestamp >= now - HISTORY_RETENTION_MS);
-    if (first > 0) this.history = this.history.slice(first);
-    else if (first < 0) this.history = [];
+  /** A page of a list operation; CloudWatch answers a token it did not give out with InvalidNextToken. */
+  private pageRequest(pageSize: number, token: string | undefined): PageRequest {
+    return { pageSize, token, invalidToken: invalidNextToken };
   }
 
   /** Rounds a request's time range as AWS does: the start down to the minute (to the period under a minute). */
@@ -1479,472 +817,20 @@ export class CloudWatchService {
   }
 }
 
-// ===== helpers ===============================================================================================
-
-function invalidValue(message: string): AwsError {
-  return new AwsError('InvalidParameterValue', message);
+function invalidNextToken(): AwsError {
+  return new AwsError('InvalidNextToken', 'The service returned an invalid NextToken.');
 }
 
-function invalidCombination(message: string): AwsError {
-  return new AwsError('InvalidParameterCombination', message);
-}
-
-function validation(message: string): AwsError {
-  return new AwsError('ValidationError', message);
-}
-
-/** A member the emulator does not honour: refused by name (ValidationError), never silently dropped. */
-function unsupported(member: string, why: string): AwsError {
-  return validation(`${member} is not supported by the local emulator: ${why}.`);
-}
-
-function missing(name: string): AwsError {
-  return new AwsError('MissingParameter', `The parameter ${name} is required.`);
-}
-
-function requireString(value: unknown, name: string): string {
-  if (value === undefined || value === null || value === '') throw missing(name);
-  if (typeof value !== 'string') throw invalidValue(`The value for parameter ${name} is invalid.`);
-  return value;
-}
-
-function lowerFirst(name: string): string {
-  return `${name[0].toLowerCase()}${name.slice(1)}`;
-}
-
-function notNull(field: string): AwsError {
-  return validation(
-    `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`,
-  );
-}
-
-/** AWS's length constraint; the value is not echoed back, it may be megabytes long. */
-function checkLength(value: unknown, field: string, min: number, max: number): void {
-  if (typeof value !== 'string')
-    throw validation(`1 validation error detected: Value at '${field}' is not a string`);
-  if (value.length < min) {
-    throw validation(
-      `1 validation error detected: Value at '${field}' failed to satisfy constraint: ` +
-        `Member must have length greater than or equal to ${min}`,
-    );
-  }
-  if (value.length > max) {
-    throw validation(
-      `1 validation error detected: Value at '${field}' failed to satisfy constraint: ` +
-        `Member must have length less than or equal to ${max}`,
-    );
-  }
-}
-
-/** Checks every tag (AWS: keys of 1 to 128 characters, values up to 256) before any is applied. */
-function tagsOf(tags: readonly Tag[]): [string, string][] {
-  if (!Array.isArray(tags)) throw invalidValue('The value for parameter Tags is invalid.');
-  return tags.map((tag, i): [string, string] => {
-    const field = `tags.${i + 1}.member`;
-    if (tag?.Key === undefined || tag.Key === null) throw notNull(`${field}.key`);
-    checkLength(tag.Key, `${field}.key`, 1, TAG_KEY_MAX);
-    const value = tag.Value ?? '';
-    checkLength(value, `${field}.value`, 0, TAG_VALUE_MAX);
-    return [tag.Key, value];
-  });
-}
-
-function requireAlarmName(value: unknown): string {
-  if (value === undefined || value === null) {
-    throw validation(
-      "1 validation error detected: Value null at 'alarmName' failed to satisfy constraint: Member must not be null",
-    );
-  }
-  const name = String(value);
-  if (name.length < 1 || name.length > ALARM_NAME_MAX) {
-    throw validation(
-      `1 validation error detected: Value '${name}' at 'alarmName' failed to satisfy constraint: ` +
-        'Member must have length less than or equal to 255',
-    );
-  }
-  return name;
-}
-
-function checkState(value: unknown, field: string): AlarmState {
-  if (!(STATES as readonly unknown[]).includes(value)) {
-    throw validation(
-      `1 validation error detected: Value ${value === undefined ? 'null' : `'${String(value)}'`} at '${field}' ` +
-        `failed to satisfy constraint: ${value === undefined ? 'Member must not be null' : 'Member must satisfy enum value set: [INSUFFICIENT_DATA, ALARM, OK]'}`,
-    );
-  }
-  return value as AlarmState;
-}
-
-/** AWS: periods of 1, 5, 10, 20, 30 seconds (high resolution) or a multiple of 60. */
-function checkPeriod(value: unknown, name: string): number {
-  const period = Number(value);
-  if (
-    !Number.isInteger(period) ||
-    period < 1 ||
-    (period < 60 ? ![1, 5, 10, 20, 30].includes(period) : period % 60 !== 0)
-  ) {
-    throw invalidValue(`The parameter ${name} must be a multiple of 60 or one of 1, 5, 10, 20, 30.`);
-  }
-  return period;
-}
-
-/** AWS: an alarm evaluates 10, 20, 30 seconds or multiples of 60, over at most 7 days. */
-function checkAlarmPeriod(period: number, evaluationPeriods: number): void {
-  if (period < 60 && ![10, 20, 30].includes(period)) {
-    throw invalidValue('The parameter Period must be 10, 20, 30 or a multiple of 60.');
-  }
-  if (period * evaluationPeriods > 7 * 86_400) {
-    throw validation('The evaluation period (Period * EvaluationPeriods) must not exceed 7 days.');
-  }
-}
-
-/** EvaluationWindow as stored and returned, and a WallClockWindow's UTC offset. */
-function evaluationWindowOf(window: EvaluationWindow | undefined): {
-  window?: EvaluationWindow;
-  offsetMs?: number;
-} {
-  if (window === undefined || window === null) return {};
-  const w = window as { WallClockWindow?: { Timezone?: string }; SlidingWindow?: object };
-  const given = [w.WallClockWindow, w.SlidingWindow].filter((m) => m !== undefined && m !== null);
-  if (given.length !== 1) {
-    throw validation('EvaluationWindow must set exactly one of SlidingWindow and WallClockWindow.');
-  }
-  // AWS's default: the range ends at the evaluation, as the emulator has always evaluated
-  if (w.SlidingWindow !== undefined && w.SlidingWindow !== null) return { window: { SlidingWindow: {} } };
-  const timezone = w.WallClockWindow?.Timezone;
-  if (timezone === undefined || timezone === null) return { window: { WallClockWindow: {} }, offsetMs: 0 };
-  checkLength(timezone, 'evaluationWindow.wallClockWindow.timezone', 1, 64);
-  return { window: { WallClockWindow: { Timezone: timezone } }, offsetMs: utcOffsetOf(timezone) };
-}
-
-/** UTC, `+05:30` or `UTC+05:30`, in ms; IANA zone names (daylight saving) are refused by name. */
-function utcOffsetOf(timezone: string): number {
-  if (timezone === 'UTC' || timezone === 'GMT' || timezone === 'Etc/UTC') return 0;
-  // linear: anchored, fixed width after the optional prefix
-  const match = /^(?:UTC)?([+-])(\d{2}):(\d{2})$/.exec(timezone);
-  if (!match) {
-    throw unsupported(
-      `EvaluationWindow.WallClockWindow.Timezone ${timezone}`,
-      'use UTC or a fixed offset such as +05:30 (time zone names are not emulated)',
-    );
-  }
-  const minutes = Number(match[2]) * 60 + Number(match[3]);
-  if (Number(match[3]) >= 60 || minutes > MAX_UTC_OFFSET_MINUTES || minutes % 5 !== 0) {
-    throw invalidValue(
-      `The value ${timezone} for parameter EvaluationWindow.WallClockWindow.Timezone is invalid: ` +
-        'the offset must be a multiple of 5 minutes within 14 hours of UTC.',
-    );
-  }
-  return (match[1] === '-' ? -1 : 1) * minutes * 60_000;
-}
-
-/** Wall clock windows are aligned to boundaries of the period within a day (AWS also aligns weeks). */
-function checkWallClockPeriod(period: number): void {
-  if (86_400 % period !== 0) {
-    throw unsupported(
-      `EvaluationWindow.WallClockWindow with a period of ${period} seconds`,
-      'the local emulator aligns wall clock windows for periods that divide a day',
-    );
-  }
-}
-
-function warmUpOf(warmUp: WarmUpConfiguration | undefined): WarmUpConfiguration | undefined {
-  if (warmUp === undefined || warmUp === null) return undefined;
-  const minutes = warmUp.WarmUpPeriodDurationInMinutes;
-  const field = 'warmUpConfiguration.warmUpPeriodDurationInMinutes';
-  if (minutes === undefined || minutes === null) throw notNull(field);
-  if (!Number.isInteger(minutes) || minutes < 1) {
-    throw validation(
-      `1 validation error detected: Value '${minutes}' at '${field}' failed to satisfy constraint: ` +
-        'Member must have value greater than or equal to 1',
-    );
-  }
-  const only = warmUp.OnlyStartEvaluatingAfterWarmUpPeriodEnds;
-  return {
-    WarmUpPeriodDurationInMinutes: minutes,
-    ...(only !== undefined && only !== null ? { OnlyStartEvaluatingAfterWarmUpPeriodEnds: only } : {}),
-  };
-}
-
-function actionConfigurationOf(
-  configuration: ActionConfiguration | undefined,
-): ActionConfiguration | undefined {
-  if (configuration === undefined || configuration === null) return undefined;
-  const propagation = configuration.AlarmTagsPropagation;
-  if (propagation === undefined || propagation === null) return {};
-  const field = 'actionConfiguration.alarmTagsPropagation';
-  if (propagation.Enabled === undefined || propagation.Enabled === null) throw notNull(`${field}.enabled`);
-  const keys = (list: string[] | undefined, name: string): string[] | undefined => {
-    if (list === undefined || list === null) return undefined;
-    if (list.length < 1 || list.length > 50) {
-      throw validation(
-        `1 validation error detected: Value at '${field}.${name}' failed to satisfy constraint: ` +
-          'Member must have length between 1 and 50',
-      );
-    }
-    list.forEach((key, i) => checkLength(key, `${field}.${name}.${i + 1}.member`, 1, TAG_KEY_MAX));
-    return [...list];
-  };
-  const included = keys(propagation.IncludedTagKeys, 'includedTagKeys');
-  const excluded = keys(propagation.ExcludedTagKeys, 'excludedTagKeys');
-  if (included !== undefined && excluded !== undefined) {
-    throw invalidCombination('IncludedTagKeys and ExcludedTagKeys cannot be specified together.');
-  }
-  if (propagation.Enabled) {
-    throw unsupported(
-      'ActionConfiguration.AlarmTagsPropagation with Enabled true',
-      "the emulator's alarm notifications do not carry the alarm's tags",
-    );
-  }
-  return {
-    AlarmTagsPropagation: {
-      Enabled: false,
-      ...(included !== undefined ? { IncludedTagKeys: included } : {}),
-      ...(excluded !== undefined ? { ExcludedTagKeys: excluded } : {}),
-    },
-  };
-}
-
-function timeOf(value: unknown, name: string): number {
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Number.NaN;
-  if (!Number.isFinite(ms)) throw invalidValue(`The parameter ${name} is not a valid timestamp.`);
-  return ms;
-}
-
-function dimensionsOf(value: unknown, param: string): MetricDimension[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw invalidValue(`The value for parameter ${param} is invalid.`);
-  if (value.length > 30) throw invalidValue(`The collection ${param} must not contain more than 30 items.`);
-  const seen = new Set<string>();
-  return value.map((d: { Name?: unknown; Value?: unknown }, i) => {
-    const p = `${param}.member.${i + 1}`;
-    const name = requireString(d?.Name, `${p}.Name`);
-    const v = requireString(d?.Value, `${p}.Value`);
-    if (name.length > 255) throw invalidValue(`The value ${name} for parameter ${p}.Name is invalid.`);
-    if (v.length > 1024) throw invalidValue(`The value ${v} for parameter ${p}.Value is invalid.`);
-    if (seen.has(name)) throw invalidValue(`No metric may have duplicate dimension names: ${name}.`);
-    seen.add(name);
-    return { Name: name, Value: v };
-  });
-}
-
-function sampleOf(
-  datum: {
-    Value?: number;
-    StatisticValues?: { SampleCount?: number; Sum?: number; Minimum?: number; Maximum?: number };
-    Values?: number[];
-    Counts?: number[];
-  },
-  p: string,
-): MetricSample {
-  const given = [
-    datum.Value !== undefined ? `${p}.Value` : undefined,
-    datum.StatisticValues !== undefined ? `${p}.StatisticValues` : undefined,
-    datum.Values !== undefined ? `${p}.Values` : undefined,
-  ].filter((x): x is string => x !== undefined);
-  if (given.length > 1) {
-    throw invalidCombination(
-      `The parameters ${given[0]} and ${given[1]} are mutually exclusive and you have specified both.`,
-    );
-  }
-  const checkNumber = (v: unknown, name: string): number => {
-    // AWS: values must lie within ±2^360 (or be 0); NaN and infinities are refused
-    if (
-      typeof v !== 'number' ||
-      !Number.isFinite(v) ||
-      (v !== 0 && (Math.abs(v) > 2 ** 360 || Math.abs(v) < 2 ** -260))
-    ) {
-      throw invalidValue(`The value ${String(v)} for parameter ${name} is invalid.`);
-    }
-    return v;
-  };
-  if (datum.StatisticValues !== undefined) {
-    const s = datum.StatisticValues;
-    const sampleCount = checkNumber(s.SampleCount, `${p}.StatisticValues.SampleCount`);
-    const sum = checkNumber(s.Sum, `${p}.StatisticValues.Sum`);
-    const minimum = checkNumber(s.Minimum, `${p}.StatisticValues.Minimum`);
-    const maximum = checkNumber(s.Maximum, `${p}.StatisticValues.Maximum`);
-    if (sampleCount <= 0)
-      throw invalidValue(
-        `The value ${sampleCount} for parameter ${p}.StatisticValues.SampleCount is invalid.`,
-      );
-    if (minimum > maximum) {
-      throw invalidValue(
-        `The parameter ${p}.StatisticValues.Maximum must be greater than ${p}.StatisticValues.Minimum.`,
-      );
-    }
-    return { sampleCount, sum, minimum, maximum };
-  }
-  if (datum.Values !== undefined) {
-    if (datum.Values.length > 150)
-      throw invalidValue(`The collection ${p}.Values must not contain more than 150 items.`);
-    const values = datum.Values.map((v, i) => checkNumber(v, `${p}.Values.member.${i + 1}`));
-    const counts = datum.Counts;
-    if (counts !== undefined && counts.length !== values.length) {
-      throw invalidValue(`The parameters ${p}.Values and ${p}.Counts must be of the same size.`);
-    }
-    counts?.forEach((c, i) => checkNumber(c, `${p}.Counts.member.${i + 1}`));
-    return { values, counts };
-  }
-  if (datum.Value === undefined) {
-    throw invalidCombination(
-      `At least one of the parameters ${p}.Value, ${p}.StatisticValues or ${p}.Values must be specified.`,
-    );
-  }
-  return { values: [checkNumber(datum.Value, `${p}.Value`)] };
-}
-
-/** Validates metric data queries (GetMetricData, alarm Metrics) into what the query runner takes. */
-function validateQueries(raw: readonly MetricDataQuery[], param: string, accountId: string): MetricQuery[] {
-  const ids = new Set<string>();
-  const queries = raw.map((q, i): MetricQuery => {
-    const p = `${param}.member.${i + 1}`;
-    // the member's path as AWS's validation messages spell it: metricDataQueries.1.member
-    const member = `${lowerFirst(param)}.${i + 1}.member`;
-    const id = q?.Id;
-    if (id === undefined || id === null) throw missing(`${p}.Id`);
-    if (id.length > 255) {
-      throw validation(
-        `1 validation error detected: Value at '${member}.id' failed to satisfy constraint: ` +
-          'Member must have length less than or equal to 255',
-      );
-    }
-    if (!QUERY_ID.test(id)) {
-      throw validation(
-        `The value ${id} for parameter ${p}.Id is invalid: it must start with a lowercase letter and contain only letters, numbers and underscores.`,
-      );
-    }
-    if (ids.has(id)) throw validation(`The value ${id} for parameter ${p}.Id is not unique.`);
-    ids.add(id);
-    if (q.AccountId !== undefined) {
-      checkLength(q.AccountId, `${member}.accountId`, 1, 255);
-      // the emulator is a single account: cross-account observability has no source accounts to read
-      if (q.AccountId !== accountId) {
-        throw unsupported(`${p}.AccountId ${q.AccountId}`, `it holds only account ${accountId}`);
-      }
-    }
-    if (q.MetricStat !== undefined && q.Expression !== undefined) {
-      throw validation(
-        `The parameters ${p}.MetricStat and ${p}.Expression are mutually exclusive and you have specified both.`,
-      );
-    }
-    if (q.Expression !== undefined) {
-      // AWS: checked before anything reads the expression (the value is not echoed: it may be megabytes long)
-      if (q.Expression.length > MAX_EXPRESSION_LENGTH) {
-        throw validation(
-          `1 validation error detected: Value at '${member}.expression' failed to satisfy constraint: ` +
-            `Member must have length less than or equal to ${MAX_EXPRESSION_LENGTH}`,
-        );
-      }
-      try {
-        const parsed = parseExpression(q.Expression);
-        return { id, expression: q.Expression, parsed, refs: referencedIds(parsed) };
-      } catch (error) {
-        if (error instanceof MathError) throw validation(`Error in expression ${id} [${error.message}]`);
-        throw error;
-      }
-    }
-    const stat = q.MetricStat;
-    if (stat === undefined) throw validation(`The parameter ${p}.MetricStat is required.\n`);
-    const metric = stat.Metric;
-    const namespace = requireString(metric?.Namespace, `${p}.MetricStat.Metric.Namespace`);
-    const metricName = requireString(metric?.MetricName, `${p}.MetricStat.Metric.MetricName`);
-    if (stat.Period === undefined) throw missing(`${p}.MetricStat.Period`);
-    const period = checkPeriod(stat.Period, `${p}.MetricStat.Period`);
-    const statName = requireString(stat.Stat, `${p}.MetricStat.Stat`);
-    if (!isSupportedStatistic(statName)) {
-      throw invalidValue(`The value ${statName} for parameter ${p}.MetricStat.Stat is invalid.`);
-    }
-    if (stat.Unit !== undefined && !UNITS.has(stat.Unit)) {
-      throw invalidValue(`The value ${stat.Unit} for parameter ${p}.MetricStat.Unit is invalid.`);
-    }
-    return {
-      id,
-      metric: {
-        namespace,
-        metricName,
-        dimensions: dimensionsOf(metric?.Dimensions, `${p}.MetricStat.Metric.Dimensions`),
-      },
-      period,
-      stat: statName,
-      unit: stat.Unit,
-    };
-  });
-  for (const q of queries) {
-    if ('expression' in q) {
-      for (const ref of q.refs ?? referencedIds(q.parsed ?? parseExpression(q.expression))) {
-        if (!ids.has(ref)) throw validation(`Error in expression ${q.id} [Unrecognized metric ID ${ref}]`);
-      }
-    }
-  }
-  raw.forEach((q, i) => {
-    if (q.Period === undefined) return;
-    const p = `${param}.member.${i + 1}.Period`;
-    const period = checkPeriod(q.Period, p);
-    const q2 = queries[i];
-    const used = 'period' in q2 ? q2.period : periodOfExpressions(queries);
-    // AWS: the granularity of the returned datapoints; the emulator computes expressions at their metrics' period
-    if (period !== used) {
-      throw unsupported(`${p} ${period}`, `this query's datapoints have the period of its metrics (${used})`);
-    }
-  });
-  return queries;
-}
-
-/** The period of an expression's result: the smallest period among the request's metrics. */
-function periodOfExpressions(queries: readonly MetricQuery[]): number {
-  const periods = queries.filter((q) => 'period' in q).map((q) => (q as { period: number }).period);
-  return periods.length > 0 ? Math.min(...periods) : 60;
-}
-
-function alarmPeriod(c: AlarmConfig): number {
-  if (c.period !== undefined) return c.period;
-  const stat = (c.metrics ?? []).find((q) => q.MetricStat?.Period !== undefined);
-  return stat?.MetricStat?.Period ?? 60;
-}
-
-function actionsFor(c: AlarmConfig, state: AlarmState): string[] {
-  return state === 'ALARM' ? c.alarmActions : state === 'OK' ? c.okActions : c.insufficientDataActions;
-}
-
-/** EC2 Auto Scaling and Application Auto Scaling policy ARNs: AWS re-runs these while the alarm stays in state. */
-function isAutoScalingAction(arn: string): boolean {
-  const service = arn.split(':')[2];
-  return service === 'autoscaling' || service === 'application-autoscaling';
-}
-
-function historyItem(
-  alarmName: string,
-  timestamp: number,
-  type: HistoryEntry['type'],
-  summary: string,
-  data: unknown,
-): HistoryEntry {
-  return { alarmName, timestamp, type, summary, data: JSON.stringify(data, dateAsCloudWatchTime) };
-}
-
-function parsedReasonData(text: string | undefined): Record<string, unknown> {
-  if (text === undefined) return {};
-  try {
-    return { stateReasonData: JSON.parse(text) };
-  } catch {
-    return {};
-  }
-}
-
-// the pattern is anchored and of fixed width: it gives up within 24 characters of any string, however long
-function dateAsCloudWatchTime(this: unknown, _key: string, value: unknown): unknown {
-  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value)
-    ? value.replace('Z', '+0000')
-    : value;
-}
-
-function tokenIndex(token: string | undefined): number {
+/**
+ * GetMetricData's NextToken: how many datapoints earlier pages delivered, across all the results. Not a kit page:
+ * one page cuts through several results' series, and the results are recomputed for every page.
+ */
+function dataPointOffset(token: string | undefined): number {
   if (token === undefined) return 0;
   const n = Number(token);
-  if (!Number.isInteger(n) || n < 0)
-    throw new AwsError('InvalidNextToken', 'The service returned an invalid NextToken.');
+  if (!Number.isInteger(n) || n < 0) throw invalidNextToken();
   return n;
 }
 
 export type { AlarmState, ComparisonOperator } from './alarm-evaluation';
+export type { AlarmActionHandler, AlarmNotifier, AlarmStateChange } from './alarm-actions';

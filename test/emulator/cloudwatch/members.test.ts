@@ -6,14 +6,16 @@ import * as sdk from '@aws-sdk/client-cloudwatch';
 import {
   DescribeAlarmHistoryCommand,
   DescribeAlarmsCommand,
+  DescribeAlarmsForMetricCommand,
   GetMetricDataCommand,
+  GetMetricStatisticsCommand,
   ListMetricsCommand,
   ListTagsForResourceCommand,
   type PutMetricAlarmInput,
   PutMetricAlarmCommand,
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
-import { cloudWatchInputMembers } from '../../../lib/emulator/protocol/cloudwatch';
+import { CLOUDWATCH_OPERATIONS, CLOUDWATCH_WIRE } from '../../../lib/emulator/protocol/cloudwatch';
 import { awsErrorOf } from '../../helpers/emulator';
 import { type CloudWatchTestEmulator, minute, startCloudWatchTestEmulator } from './cloudwatch-fixture';
 
@@ -68,9 +70,11 @@ describe('the wire reads every member the SDK sends', () => {
   it.each(OPERATIONS)('%s', (operation) => {
     // Prepare: the SDK's schema is [kind, namespace, name, traits, member names, member schemas]
     const schema = (sdk as unknown as Record<string, unknown[]>)[`${operation}Input$`];
-    // Act
-    const read = cloudWatchInputMembers(operation);
+    // Act: the wire decodes the members of the operation's input schema in the model it is built from
+    const model = CLOUDWATCH_WIRE.model.operations.get(operation);
+    const read = model && [...model.input.structIterator()].map(([member]) => member);
     // Assess
+    expect(CLOUDWATCH_OPERATIONS).toContain(operation);
     expect(read).toBeDefined();
     expect((schema[4] as string[]).filter((m) => !read?.includes(m))).toEqual([]);
   });
@@ -359,5 +363,63 @@ describe('other operations', () => {
     // Assess
     expect(all.AlarmHistoryItems).toHaveLength(1);
     expect(contributor.AlarmHistoryItems).toEqual([]);
+  });
+});
+
+describe('integer members', () => {
+  it('a fraction where the model has an integer is refused by the operation, never rounded or dropped', async () => {
+    // Act: the SDK sends the number as given
+    const refusals = await Promise.all([
+      awsErrorOf(alarm('x', { EvaluationPeriods: 1.5 })),
+      awsErrorOf(alarm('x', { Period: 90.5 })),
+      awsErrorOf(t.cw.send(new DescribeAlarmsCommand({ MaxRecords: 2.5 }))),
+      awsErrorOf(
+        t.cw.send(
+          new DescribeAlarmsForMetricCommand({ Namespace: 'Shop', MetricName: 'Load', Period: 60.5 }),
+        ),
+      ),
+      awsErrorOf(
+        t.cw.send(
+          new GetMetricStatisticsCommand({
+            Namespace: 'Shop',
+            MetricName: 'Load',
+            Period: 60.5,
+            Statistics: ['Sum'],
+            StartTime: minute(t, 0),
+            EndTime: minute(t, 1),
+          }),
+        ),
+      ),
+    ]);
+    // Assess
+    expect(refusals.map((r) => r.status)).toEqual(Array(5).fill(400));
+    expect(refusals.map((r) => r.code)).toEqual([
+      'ValidationError',
+      'InvalidParameterValue',
+      'ValidationError',
+      'InvalidParameterValue',
+      'InvalidParameterValue',
+    ]);
+    expect((await t.cw.send(new DescribeAlarmsCommand({}))).MetricAlarms).toEqual([]);
+  });
+});
+
+describe('paging', () => {
+  it('every list operation answers a NextToken it did not give out with InvalidNextToken', async () => {
+    // Prepare
+    await alarm('a');
+    await alarm('b');
+    const paged = await t.cw.send(new DescribeAlarmsCommand({ MaxRecords: 1 }));
+    // Act
+    const refusals = await Promise.all([
+      awsErrorOf(t.cw.send(new DescribeAlarmsCommand({ NextToken: 'not-a-token' }))),
+      awsErrorOf(t.cw.send(new ListMetricsCommand({ NextToken: 'bm9wZQ' }))),
+      awsErrorOf(t.cw.send(new DescribeAlarmHistoryCommand({ NextToken: '999' }))),
+    ]);
+    const next = await t.cw.send(new DescribeAlarmsCommand({ MaxRecords: 1, NextToken: paged.NextToken }));
+    // Assess
+    expect(refusals.map((r) => [r.code, r.status])).toEqual(Array(3).fill(['InvalidNextToken', 400]));
+    expect([paged, next].map((p) => p.MetricAlarms?.map((a) => a.AlarmName))).toEqual([['a'], ['b']]);
+    expect(next.NextToken).toBeUndefined();
   });
 });

@@ -47,6 +47,8 @@ export interface RpcServiceWire<S> {
   };
   /** The error a service bug surfaces as (AWS's own wording for an internal failure). */
   readonly internalError: () => AwsError;
+  /** The error for a member in `unsupported`; by default the service's invalid-value error (query) or InvalidParameterValue. */
+  readonly refusedMember?: (member: string, message: string) => AwsError;
 }
 
 /** A service's ServiceProtocol built from its wire table; subclasses adjust the few service quirks. */
@@ -199,6 +201,7 @@ export class RpcProtocol<S> implements ServiceProtocol {
 
   private refuse(name: string, input: Record<string, unknown>): void {
     const invalid =
+      this.wire.refusedMember ??
       this.wire.query?.decode.invalidValue ??
       ((_member: string, message: string) => new AwsError('InvalidParameterValue', message));
     refuseUnsupported(input, this.wire.unsupported[name], { invalidValue: invalid });
