@@ -4,6 +4,7 @@
  * live line per event; tests can listen too. Services emit only while someone listens, so it costs nothing
  * in benchmarks.
  */
+import { Listeners } from './kit/listeners';
 
 export type ActivityEvent =
   | {
@@ -39,27 +40,19 @@ export type ActivityEvent =
 export type ActivityListener = (event: ActivityEvent) => void;
 
 export class ActivityLog {
-  private readonly listeners = new Set<ActivityListener>();
+  private readonly listeners = new Listeners<ActivityEvent>('activity');
 
   /** Whether anyone listens; services check this before building an event. */
   get active(): boolean {
-    return this.listeners.size > 0;
+    return this.listeners.active;
   }
 
   /** Adds a listener; returns the function that removes it. */
   listen(listener: ActivityListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   emit(event: ActivityEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        // a listener's bug must not fail the AWS operation that caused the event
-        console.error('emulator: activity listener failed', error);
-      }
-    }
+    this.listeners.emit(event);
   }
 }

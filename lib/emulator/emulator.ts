@@ -89,47 +89,28 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const host = options.host ?? DEFAULT_HOST;
   let endpoint = '';
   const activity = new ActivityLog();
-  const sqs = new SqsService({
-    clock,
-    region,
-    accountId: LOCAL_ACCOUNT_ID,
-    endpoint: () => endpoint,
-    activity,
-  });
+  // what every service is told: where and when it runs, and where its events go
+  const local = { clock, region, accountId: LOCAL_ACCOUNT_ID, activity };
+  const sqs = new SqsService({ ...local, endpoint: () => endpoint });
   const deliveries = new DeliveryTracker();
   const functions = new FunctionRegistry(deliveries);
   const sns = new SnsService({
-    clock,
-    region,
-    accountId: LOCAL_ACCOUNT_ID,
+    ...local,
     endpoint: () => endpoint,
     sqs,
     functions,
     deliveries,
     postHttp: postHttpNotification,
     allowOutbound: options.allowOutbound ?? [],
-    activity,
   });
-  const s3 = new S3Service({
-    clock,
-    region,
-    accountId: LOCAL_ACCOUNT_ID,
-    sqs,
-    sns,
-    functions,
-    deliveries,
-    activity,
-  });
+  const s3 = new S3Service({ ...local, sqs, sns, functions, deliveries });
   const lambda = new LambdaService({
-    clock,
-    region,
-    accountId: LOCAL_ACCOUNT_ID,
+    ...local,
     endpoint: () => endpoint,
     sqs,
     sns,
     functions,
     deliveries,
-    activity,
     onLog: options.onFunctionLog,
   });
   const cloudwatch = new CloudWatchService({ clock, region, accountId: LOCAL_ACCOUNT_ID, sns, sqs });

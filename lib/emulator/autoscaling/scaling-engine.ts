@@ -3,6 +3,7 @@
  * tracking on its two CloudWatch alarms), reconciles a group's instances with its desired capacity (launch,
  * terminate with a shutdown grace), and records what it did as activities, SNS notifications and events.
  */
+import { Listeners } from '../kit/listeners';
 import { randomUUID } from 'node:crypto';
 import type { Activity, TargetTrackingConfiguration } from '@aws-sdk/client-auto-scaling';
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
@@ -43,7 +44,7 @@ export type ActivityRecord = Activity & { readonly order: number };
 
 export class ScalingEngine {
   readonly activities: ActivityRecord[] = [];
-  private readonly listeners = new Set<(event: AutoScalingEvent) => void>();
+  private readonly listeners = new Listeners<AutoScalingEvent>('Auto Scaling');
   private activityOrder = 0;
 
   /** `groups` is the service's own map: a deleted group leaves it once its last instance is gone. */
@@ -54,8 +55,7 @@ export class ScalingEngine {
 
   /** Listens to scaling events; returns the function that removes the listener. */
   observe(listener: (event: AutoScalingEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   /** A CloudWatch alarm action naming the policy: AWS re-runs it every minute the alarm stays in its state. */
@@ -442,13 +442,7 @@ export class ScalingEngine {
   }
 
   emit(event: AutoScalingEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        console.error('emulator: Auto Scaling listener failed', error);
-      }
-    }
+    this.listeners.emit(event);
   }
 }
 
