@@ -6,11 +6,24 @@
 /** What a delivery needs of each service (structural, so the kit does not depend on the services). */
 export interface ArnTargets {
   readonly sqs?: {
-    queueByArn(arn: string): { readonly url: string } | undefined;
-    sendMessage(input: { QueueUrl: string; MessageBody: string }): unknown;
+    queueByArn(arn: string): { readonly url: string; readonly fifo: boolean } | undefined;
+    sendMessage(input: {
+      QueueUrl: string;
+      MessageBody: string;
+      MessageAttributes?: Record<string, QueueMessageAttribute>;
+      MessageGroupId?: string;
+      MessageDeduplicationId?: string;
+    }): unknown;
   };
   readonly sns?: { publishInternal(topicArn: string, message: string, subject?: string): void };
   readonly functions?: { invokeAsync(functionArn: string, event: unknown): void };
+}
+
+/** A message attribute as SQS takes it. */
+export interface QueueMessageAttribute {
+  readonly DataType: string;
+  readonly StringValue?: string;
+  readonly BinaryValue?: Uint8Array;
 }
 
 export interface ArnDelivery {
@@ -18,6 +31,10 @@ export interface ArnDelivery {
   readonly event: unknown;
   /** SNS only: the notification's Subject. */
   readonly subject?: string;
+  /** SQS only: the message's attributes. */
+  readonly messageAttributes?: Record<string, QueueMessageAttribute>;
+  /** SQS only: the FIFO group and deduplication ids, passed on when the queue is FIFO. */
+  readonly fifo?: { readonly groupId: string; readonly deduplicationId?: string };
 }
 
 /** The service an ARN names: `arn:aws:sqs:…` → `sqs`. */
@@ -37,7 +54,15 @@ export function deliverToArn(targets: ArnTargets, arn: string, delivery: ArnDeli
     case 'sqs': {
       const queue = targets.sqs?.queueByArn(arn);
       if (!queue) throw new Error(`the destination queue ${arn} does not exist`);
-      targets.sqs!.sendMessage({ QueueUrl: queue.url, MessageBody: text });
+      const attributes = delivery.messageAttributes ?? {};
+      targets.sqs!.sendMessage({
+        QueueUrl: queue.url,
+        MessageBody: text,
+        ...(Object.keys(attributes).length > 0 ? { MessageAttributes: attributes } : {}),
+        ...(queue.fifo && delivery.fifo
+          ? { MessageGroupId: delivery.fifo.groupId, MessageDeduplicationId: delivery.fifo.deduplicationId }
+          : {}),
+      });
       return;
     }
     case 'sns':

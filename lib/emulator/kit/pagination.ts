@@ -5,6 +5,9 @@
  */
 import type { AwsError } from '../errors';
 
+/** Longer than any token pageAfter gives out. */
+const MAX_KEY_TOKEN = 1024;
+
 export interface PageRequest {
   /** Items on one page: the caller's MaxResults/MaxRecords (validated by the service), else the service's default. */
   readonly pageSize: number;
@@ -42,8 +45,10 @@ export function pageAfter<T>(all: readonly T[], keyOf: (item: T) => string, requ
   if (request.token !== undefined && request.token !== '') {
     let after: unknown;
     try {
-      after = (JSON.parse(Buffer.from(request.token, 'base64url').toString('utf8')) as { after?: unknown })
-        .after;
+      // a token given out here holds one key (a queue name is at most 80 characters): nothing longer is read
+      const text =
+        request.token.length <= MAX_KEY_TOKEN ? Buffer.from(request.token, 'base64url').toString() : '';
+      after = (JSON.parse(text) as { after?: unknown }).after;
     } catch {
       after = undefined;
     }

@@ -1,5 +1,4 @@
-/** Reading the flattened lists and maps of query-protocol forms (`X.member.1`, `X.entry.1.Name`), for SQS and SNS. */
-import type { AwsError } from '../errors';
+/** A query-protocol form (`Action=Op&X.member.1=…`) read once into a map; the query codec reads it by key. */
 import { header, type WireRequest } from './router';
 
 /** What the readers below need of a form: a parameter by name. */
@@ -57,18 +56,6 @@ export class QueryForm implements FormParameters {
   has(name: string): boolean {
     return this.values.has(name);
   }
-
-  /** The `prefix.N` list members that have any parameter below them (`prefix.N.Anything`), read in one pass. */
-  listItems(prefix: string): Set<string> {
-    const start = `${prefix}.`;
-    const items = new Set<string>();
-    for (const name of this.values.keys()) {
-      if (!name.startsWith(start)) continue;
-      const dot = name.indexOf('.', start.length);
-      if (dot > start.length) items.add(name.slice(0, dot));
-    }
-    return items;
-  }
 }
 
 /** `+` as space, then percent-decoding; malformed escapes stay as they are, as in URLSearchParams. */
@@ -108,20 +95,6 @@ function hexValue(byte: number | undefined): number {
   return -1;
 }
 
-/** AWS: no query-protocol list is longer than this; reading stops there whatever the form holds. */
-const MAX_LIST_MEMBERS = 1000;
-
-/** Reads `prefix.1`, `prefix.2`, … until `read` finds nothing; undefined when there is not even a first. */
-export function indexed<T>(prefix: string, read: (p: string) => T | undefined): T[] | undefined {
-  const out: T[] = [];
-  for (let i = 1; i <= MAX_LIST_MEMBERS; i++) {
-    const value = read(`${prefix}.${i}`);
-    if (value === undefined) break;
-    out.push(value);
-  }
-  return out.length > 0 ? out : undefined;
-}
-
 /** Whether `text` is base64 (standard alphabet, optional `=` padding), checked in one linear pass. */
 export function isBase64(text: string): boolean {
   let end = text.length;
@@ -133,29 +106,4 @@ export function isBase64(text: string): boolean {
     if (!ok) return false;
   }
   return true;
-}
-
-/**
- * One message attribute at `p` (`p.Name`, `p.Value.DataType`, `p.Value.StringValue`, `p.Value.BinaryValue`) as
- * `[name, value]`, or undefined when there is none. A binary value that is not base64 throws `invalidBinary`'s
- * error: each service words it its own way.
- */
-export function queryMessageAttribute(
-  params: FormParameters,
-  p: string,
-  invalidBinary: (name: string) => AwsError,
-): readonly [string, Record<string, unknown>] | undefined {
-  const name = params.get(`${p}.Name`);
-  if (name === null) return undefined;
-  const value: Record<string, unknown> = {};
-  const dataType = params.get(`${p}.Value.DataType`);
-  const text = params.get(`${p}.Value.StringValue`);
-  const binary = params.get(`${p}.Value.BinaryValue`);
-  if (dataType !== null) value.DataType = dataType;
-  if (text !== null) value.StringValue = text;
-  if (binary !== null) {
-    if (!isBase64(binary)) throw invalidBinary(name);
-    value.BinaryValue = Buffer.from(binary, 'base64');
-  }
-  return [name, value] as const;
 }

@@ -113,12 +113,3 @@ function formActionOf(request: WireRequest): string | undefined {
   }
   return undefined;
 }
-
-/** Parses an application/x-www-form-urlencoded body, or undefined if the request does not carry one. */
-export function formOf(request: WireRequest): URLSearchParams | undefined {
-  const type = header(request, 'content-type') ?? '';
-  if (request.method === 'POST' && type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-    return new URLSearchParams(request.body.toString('utf8'));
-  }
-  return undefined;
-}

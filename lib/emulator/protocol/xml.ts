@@ -1,4 +1,4 @@
-/** Just enough XML writing for AWS query-protocol responses. */
+/** XML text escaping, and the error document of replies no service has claimed. */
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -12,14 +12,6 @@ const ESCAPES: Record<string, string> = {
 /** Escapes text content; CR is written as a character reference so XML parsers keep it (AWS does the same). */
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"'\r]/g, (c) => ESCAPES[c]);
-}
-
-export function element(name: string, content: string): string {
-  return `<${name}>${content}</${name}>`;
-}
-
-export function textElement(name: string, value: string | number | boolean | undefined): string {
-  return value === undefined ? '' : `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 
 /** `<ErrorResponse>` as the AWS query protocol sends it. */

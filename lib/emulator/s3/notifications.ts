@@ -3,6 +3,7 @@
  * events against it (event type wildcards, key prefix and suffix), and the event records AWS writes.
  */
 import { randomUUID } from 'node:crypto';
+import { deliverToArn } from '../kit/arn-delivery';
 import type { DeliveryTracker, FunctionRegistry } from '../event-delivery';
 import type { SnsService } from '../sns/service';
 import type { SqsService } from '../sqs/service';
@@ -266,23 +267,14 @@ export class S3Notifier {
   notify(configuration: NotificationConfiguration, event: ObjectEvent): void {
     const matching = (list: readonly DestinationConfiguration[]) =>
       list.filter((c) => selects(c, event.name, event.key));
-    for (const c of matching(configuration.queues)) {
+    // one event per configuration that selects it, each to its destination
+    for (const c of [...matching(configuration.queues), ...matching(configuration.topics)]) {
       const body = JSON.stringify(this.recordsOf(c, event));
-      this.targets.deliveries.run(() => this.toQueue(c.arn, body));
-    }
-    for (const c of matching(configuration.topics)) {
-      const body = JSON.stringify(this.recordsOf(c, event));
-      this.targets.deliveries.run(() => this.toTopic(c.arn, body));
+      this.targets.deliveries.run(() => this.deliver(c.arn, body));
     }
     for (const c of matching(configuration.functions)) {
       const records = this.recordsOf(c, event);
-      this.targets.deliveries.run(() => {
-        try {
-          this.targets.functions.invokeAsync(c.arn, records);
-        } catch {
-          // AWS: an event for a function that no longer exists is dropped
-        }
-      });
+      this.targets.deliveries.run(() => this.deliver(c.arn, records));
     }
   }
 
@@ -302,27 +294,17 @@ export class S3Notifier {
       RequestId: requestId,
       HostId: hostId,
     });
-    for (const arn of new Set(configuration.queues.map((c) => c.arn))) {
-      this.targets.deliveries.run(() => this.toQueue(arn, body));
-    }
-    for (const arn of new Set(configuration.topics.map((c) => c.arn))) {
-      this.targets.deliveries.run(() => this.toTopic(arn, body));
+    for (const arn of new Set([...configuration.queues, ...configuration.topics].map((c) => c.arn))) {
+      this.targets.deliveries.run(() => this.deliver(arn, body));
     }
   }
 
-  private toQueue(arn: string, body: string): void {
-    const queue = this.targets.sqs.queueByArn(arn);
-    if (!queue) return; // AWS: the queue was deleted after the configuration was set; the event is lost
+  private deliver(arn: string, event: unknown): void {
     try {
-      this.targets.sqs.sendMessage({ QueueUrl: queue.url, MessageBody: body });
+      deliverToArn(this.targets, arn, { event, subject: 'Amazon S3 Notification' });
     } catch {
-      // AWS drops events a destination refuses
+      // AWS: an event for a destination deleted (or refusing it) after the configuration was set is lost
     }
-  }
-
-  private toTopic(arn: string, body: string): void {
-    if (!this.targets.sns.hasTopic(arn)) return;
-    this.targets.sns.publishInternal(arn, body, 'Amazon S3 Notification');
   }
 
   private recordsOf(configuration: DestinationConfiguration, event: ObjectEvent): { Records: unknown[] } {

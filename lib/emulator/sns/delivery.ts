@@ -10,8 +10,8 @@
  * queue, if it has one. HTTP/S POSTs go only where the OutboundPolicy lets them, checked again before each one.
  */
 import { randomUUID } from 'node:crypto';
-import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { Clock, Timer } from '../clock';
+import { type ArnDelivery, deliverToArn, type QueueMessageAttribute } from '../kit/arn-delivery';
 import type { DeliveryTracker, FunctionRegistry } from '../event-delivery';
 import type { SqsService } from '../sqs/service';
 import {
@@ -189,15 +189,7 @@ export class SnsDeliverer {
       case 'sqs':
         return this.toQueue(subscription.endpoint, subscription, message);
       case 'lambda':
-        try {
-          this.options.functions.invokeAsync(
-            subscription.endpoint,
-            lambdaEvent(message, subscription, this.context),
-          );
-          return 'delivered';
-        } catch {
-          return 'client-error';
-        }
+        return this.toArn(subscription.endpoint, { event: lambdaEvent(message, subscription, this.context) });
       case 'http':
       case 'https': {
         const headers: Record<string, string> = {
@@ -220,11 +212,8 @@ export class SnsDeliverer {
 
   /** SQS in-process: the envelope (or the raw body with SNS attributes as SQS attributes), FIFO ids passed on. */
   private toQueue(queueArn: string, subscription: Subscription, message: PublishedMessage): Outcome {
-    const queue = this.options.sqs.queueByArn(queueArn);
-    if (!queue) return 'client-error';
-    const raw = subscription.rawMessageDelivery;
-    const attributes: Record<string, MessageAttributeValue> = {};
-    if (raw) {
+    const attributes: Record<string, QueueMessageAttribute> = {};
+    if (subscription.rawMessageDelivery) {
       for (const [name, a] of Object.entries(message.attributes)) {
         attributes[name] =
           a.BinaryValue !== undefined
@@ -232,15 +221,19 @@ export class SnsDeliverer {
             : { DataType: a.DataType, StringValue: a.StringValue };
       }
     }
+    return this.toArn(queueArn, {
+      event: this.bodyFor(subscription, message),
+      messageAttributes: attributes,
+      ...(message.groupId !== undefined
+        ? { fifo: { groupId: message.groupId, deduplicationId: message.deduplicationId } }
+        : {}),
+    });
+  }
+
+  /** A queue or function endpoint: one in-process delivery; one it refuses (or that is gone) is a client error. */
+  private toArn(arn: string, delivery: ArnDelivery): Outcome {
     try {
-      this.options.sqs.sendMessage({
-        QueueUrl: queue.url,
-        MessageBody: this.bodyFor(subscription, message),
-        ...(Object.keys(attributes).length > 0 ? { MessageAttributes: attributes } : {}),
-        ...(queue.fifo && message.groupId !== undefined
-          ? { MessageGroupId: message.groupId, MessageDeduplicationId: message.deduplicationId }
-          : {}),
-      });
+      deliverToArn(this.options, arn, delivery);
       return 'delivered';
     } catch {
       return 'client-error';
