@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { ListTagsForResourceCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import { AWS_CLIS, awsCli, installed } from '../../helpers/aws-clients';
+import { AWS_CLIS, awsCli, boto3, installed } from '../../helpers/aws-clients';
 import { type CloudWatchTestEmulator, startCloudWatchTestEmulator } from './cloudwatch-fixture';
 
 // Optional: the AWS CLI, when the machine has one (`aws` on PATH may be v1, JSON 1.0; v2.9 speaks query)
@@ -330,5 +330,34 @@ describe('JSON 1.0', () => {
     // Assess
     expect(tagged).toEqual([{ Key: 'team', Value: 'a' }]);
     expect(untagged).toEqual([]);
+  });
+
+  it('serves boto3 tag_resource and untag_resource', async () => {
+    // Prepare
+    const arn = 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:tagged-boto3';
+    await t.cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'tagged-boto3',
+        Namespace: 'Shop',
+        MetricName: 'Orders',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 5,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
+    // Act
+    const ran = await boto3(
+      'c = boto3.client("cloudwatch", endpoint_url=sys.argv[1])\n' +
+        'c.tag_resource(ResourceARN=sys.argv[2], Tags=[{"Key": "team", "Value": "a"}, {"Key": "tier", "Value": "b"}])\n' +
+        'c.untag_resource(ResourceARN=sys.argv[2], TagKeys=["tier"])',
+      t.emulator.endpoint,
+      arn,
+    );
+    if (ran === undefined) return console.log('boto3 is not on this machine: skipped');
+    const tags = await t.cw.send(new ListTagsForResourceCommand({ ResourceARN: arn }));
+    // Assess
+    expect(tags.Tags).toEqual([{ Key: 'team', Value: 'a' }]);
   });
 });
