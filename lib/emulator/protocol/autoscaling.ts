@@ -7,28 +7,30 @@ import * as autoScalingSdk from '@aws-sdk/client-auto-scaling';
 import { isDoubleMember, memberPath } from '../autoscaling/validation';
 import type { AutoScalingService } from '../autoscaling/service';
 import { AwsError } from '../errors';
-import { type OperationCall, RpcProtocol, type RpcServiceWire } from './codec/rpc-protocol';
+import { callsByName, type OperationCall, RpcProtocol, type RpcServiceWire } from './codec/rpc-protocol';
 import { serviceModelOf } from './codec/service-model';
 
 /** The operations this emulator implements: one service method each. */
 const OPERATIONS: Record<string, OperationCall<AutoScalingService>> = {
-  CreateAutoScalingGroup: (s, i) => s.createAutoScalingGroup(i),
-  UpdateAutoScalingGroup: (s, i) => s.updateAutoScalingGroup(i),
-  DeleteAutoScalingGroup: (s, i) => s.deleteAutoScalingGroup(i),
-  DescribeAutoScalingGroups: (s, i) => s.describeAutoScalingGroups(i),
-  DescribeAutoScalingInstances: (s, i) => s.describeAutoScalingInstances(i),
-  SetDesiredCapacity: (s, i) => s.setDesiredCapacity(i),
-  TerminateInstanceInAutoScalingGroup: (s, i) => s.terminateInstanceInAutoScalingGroup(i),
-  PutScalingPolicy: (s, i) => s.putScalingPolicy(i),
-  DescribePolicies: (s, i) => s.describePolicies(i),
-  DeletePolicy: (s, i) => s.deletePolicy(i),
-  ExecutePolicy: (s, i) => s.executePolicy(i),
-  DescribeScalingActivities: (s, i) => s.describeScalingActivities(i),
-  PutNotificationConfiguration: (s, i) => s.putNotificationConfiguration(i),
-  DescribeNotificationConfigurations: (s, i) => s.describeNotificationConfigurations(i),
-  DeleteNotificationConfiguration: (s, i) => s.deleteNotificationConfiguration(i),
-  EnableMetricsCollection: (s, i) => s.enableMetricsCollection(i),
-  DisableMetricsCollection: (s, i) => s.disableMetricsCollection(i),
+  ...callsByName<AutoScalingService>([
+    'CreateAutoScalingGroup',
+    'UpdateAutoScalingGroup',
+    'DeleteAutoScalingGroup',
+    'DescribeAutoScalingGroups',
+    'DescribeAutoScalingInstances',
+    'SetDesiredCapacity',
+    'TerminateInstanceInAutoScalingGroup',
+    'PutScalingPolicy',
+    'DescribePolicies',
+    'DeletePolicy',
+    'ExecutePolicy',
+    'DescribeScalingActivities',
+    'PutNotificationConfiguration',
+    'DescribeNotificationConfigurations',
+    'DeleteNotificationConfiguration',
+    'EnableMetricsCollection',
+    'DisableMetricsCollection',
+  ]),
 };
 
 /**

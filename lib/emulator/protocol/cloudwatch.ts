@@ -6,26 +6,28 @@
 import * as cloudWatchSdk from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchService } from '../cloudwatch/service';
 import { AwsError } from '../errors';
-import { type OperationCall, RpcProtocol, type RpcServiceWire } from './codec/rpc-protocol';
+import { callsByName, type OperationCall, RpcProtocol, type RpcServiceWire } from './codec/rpc-protocol';
 import { serviceModelOf } from './codec/service-model';
 
 /** The operations this emulator implements: one service method each. */
 const OPERATIONS: Record<string, OperationCall<CloudWatchService>> = {
-  PutMetricData: (s, i) => s.putMetricData(i),
-  GetMetricStatistics: (s, i) => s.getMetricStatistics(i),
-  GetMetricData: (s, i) => s.getMetricData(i),
-  ListMetrics: (s, i) => s.listMetrics(i),
-  PutMetricAlarm: (s, i) => s.putMetricAlarm(i),
-  DescribeAlarms: (s, i) => s.describeAlarms(i),
-  DescribeAlarmsForMetric: (s, i) => s.describeAlarmsForMetric(i),
-  DeleteAlarms: (s, i) => s.deleteAlarms(i),
-  SetAlarmState: (s, i) => s.setAlarmState(i),
-  EnableAlarmActions: (s, i) => s.enableAlarmActions(i),
-  DisableAlarmActions: (s, i) => s.disableAlarmActions(i),
-  DescribeAlarmHistory: (s, i) => s.describeAlarmHistory(i),
-  TagResource: (s, i) => s.tagResource(i),
-  UntagResource: (s, i) => s.untagResource(i),
-  ListTagsForResource: (s, i) => s.listTagsForResource(i),
+  ...callsByName<CloudWatchService>([
+    'PutMetricData',
+    'GetMetricStatistics',
+    'GetMetricData',
+    'ListMetrics',
+    'PutMetricAlarm',
+    'DescribeAlarms',
+    'DescribeAlarmsForMetric',
+    'DeleteAlarms',
+    'SetAlarmState',
+    'EnableAlarmActions',
+    'DisableAlarmActions',
+    'DescribeAlarmHistory',
+    'TagResource',
+    'UntagResource',
+    'ListTagsForResource',
+  ]),
 };
 
 /**

@@ -9,7 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { AwsError } from '../errors';
 import type { SnsService } from '../sns/service';
-import { type OperationCall, RpcProtocol } from './codec/rpc-protocol';
+import { callsByName, type OperationCall, RpcProtocol } from './codec/rpc-protocol';
 import { serviceModelOf } from './codec/service-model';
 
 /** AWS: SNS waits 15 seconds for an HTTP/S endpoint to answer. */
@@ -17,23 +17,25 @@ const HTTP_DELIVERY_TIMEOUT_MS = 15_000;
 
 /** The operations this emulator implements: one service method each. */
 const OPERATIONS: Record<string, OperationCall<SnsService>> = {
-  CreateTopic: (s, i) => s.createTopic(i),
-  DeleteTopic: (s, i) => s.deleteTopic(i),
-  ListTopics: (s, i) => s.listTopics(i),
-  GetTopicAttributes: (s, i) => s.getTopicAttributes(i),
-  SetTopicAttributes: (s, i) => s.setTopicAttributes(i),
-  Subscribe: (s, i) => s.subscribe(i),
-  ConfirmSubscription: (s, i) => s.confirmSubscription(i),
-  Unsubscribe: (s, i) => s.unsubscribe(i),
-  ListSubscriptions: (s, i) => s.listSubscriptions(i),
-  ListSubscriptionsByTopic: (s, i) => s.listSubscriptionsByTopic(i),
-  GetSubscriptionAttributes: (s, i) => s.getSubscriptionAttributes(i),
-  SetSubscriptionAttributes: (s, i) => s.setSubscriptionAttributes(i),
-  Publish: (s, i) => s.publish(i),
-  PublishBatch: (s, i) => s.publishBatch(i),
-  TagResource: (s, i) => s.tagResource(i),
-  UntagResource: (s, i) => s.untagResource(i),
-  ListTagsForResource: (s, i) => s.listTagsForResource(i),
+  ...callsByName<SnsService>([
+    'CreateTopic',
+    'DeleteTopic',
+    'ListTopics',
+    'GetTopicAttributes',
+    'SetTopicAttributes',
+    'Subscribe',
+    'ConfirmSubscription',
+    'Unsubscribe',
+    'ListSubscriptions',
+    'ListSubscriptionsByTopic',
+    'GetSubscriptionAttributes',
+    'SetSubscriptionAttributes',
+    'Publish',
+    'PublishBatch',
+    'TagResource',
+    'UntagResource',
+    'ListTagsForResource',
+  ]),
 };
 
 /** Members of the SDK's input that the emulator refuses by name rather than drop (none: SNS honours all it reads). */

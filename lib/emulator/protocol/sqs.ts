@@ -6,35 +6,37 @@
 import * as sqsSdk from '@aws-sdk/client-sqs';
 import { AwsError, invalidParameterValue } from '../errors';
 import type { SqsService } from '../sqs/service';
-import { type OperationCall, RpcProtocol, type RpcServiceWire } from './codec/rpc-protocol';
+import { callsByName, type OperationCall, RpcProtocol, type RpcServiceWire } from './codec/rpc-protocol';
 import { serviceModelOf } from './codec/service-model';
 import type { WireRequest } from './router';
 
 /** The operations this emulator implements: one service method each. */
 const OPERATIONS: Record<string, OperationCall<SqsService>> = {
-  CreateQueue: (s, i) => s.createQueue(i),
-  DeleteQueue: (s, i) => s.deleteQueue(i),
-  GetQueueUrl: (s, i) => s.getQueueUrl(i),
-  ListQueues: (s, i) => s.listQueues(i),
-  GetQueueAttributes: (s, i) => s.getQueueAttributes(i),
-  SetQueueAttributes: (s, i) => s.setQueueAttributes(i),
-  PurgeQueue: (s, i) => s.purgeQueue(i),
-  TagQueue: (s, i) => s.tagQueue(i),
-  UntagQueue: (s, i) => s.untagQueue(i),
-  ListQueueTags: (s, i) => s.listQueueTags(i),
-  AddPermission: (s, i) => s.addPermission(i),
-  RemovePermission: (s, i) => s.removePermission(i),
-  ListDeadLetterSourceQueues: (s, i) => s.listDeadLetterSourceQueues(i),
-  SendMessage: (s, i) => s.sendMessage(i),
-  SendMessageBatch: (s, i) => s.sendMessageBatch(i),
+  ...callsByName<SqsService>([
+    'CreateQueue',
+    'DeleteQueue',
+    'GetQueueUrl',
+    'ListQueues',
+    'GetQueueAttributes',
+    'SetQueueAttributes',
+    'PurgeQueue',
+    'TagQueue',
+    'UntagQueue',
+    'ListQueueTags',
+    'AddPermission',
+    'RemovePermission',
+    'ListDeadLetterSourceQueues',
+    'SendMessage',
+    'SendMessageBatch',
+    'DeleteMessage',
+    'DeleteMessageBatch',
+    'ChangeMessageVisibility',
+    'ChangeMessageVisibilityBatch',
+    'StartMessageMoveTask',
+    'ListMessageMoveTasks',
+    'CancelMessageMoveTask',
+  ]),
   ReceiveMessage: (s, i, r) => s.receiveMessage(i, { signal: r.signal }),
-  DeleteMessage: (s, i) => s.deleteMessage(i),
-  DeleteMessageBatch: (s, i) => s.deleteMessageBatch(i),
-  ChangeMessageVisibility: (s, i) => s.changeMessageVisibility(i),
-  ChangeMessageVisibilityBatch: (s, i) => s.changeMessageVisibilityBatch(i),
-  StartMessageMoveTask: (s, i) => s.startMessageMoveTask(i),
-  ListMessageMoveTasks: (s, i) => s.listMessageMoveTasks(i),
-  CancelMessageMoveTask: (s, i) => s.cancelMessageMoveTask(i),
 };
 
 /**

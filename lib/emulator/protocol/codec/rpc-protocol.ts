@@ -25,6 +25,21 @@ import type { OperationModel, ServiceModel } from './service-model';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the codec hands over input shaped by the SDK's schema
 export type OperationCall<S> = (service: S, input: any, request: WireRequest) => unknown;
 
+/** Operation names whose service method is the same name in lower camel case (`CreateTopic` → `createTopic`). */
+export type MethodOperation<S> = {
+  [K in keyof S & string]: S[K] extends (...args: never[]) => unknown ? Capitalize<K> : never;
+}[keyof S & string];
+
+/** A table of operations that each call the service method of the same name with the decoded input. */
+export function callsByName<S>(names: readonly MethodOperation<S>[]): Record<string, OperationCall<S>> {
+  const table: Record<string, OperationCall<S>> = {};
+  for (const name of names) {
+    const method = `${name[0].toLowerCase()}${name.slice(1)}` as keyof S;
+    table[name] = (service, input) => (service[method] as (input: unknown) => unknown).call(service, input);
+  }
+  return table;
+}
+
 /** Deeper than any AWS input shape nests; refused before JSON.parse, which takes seconds on megabytes of `[`. */
 const MAX_JSON_DEPTH = 64;
 
