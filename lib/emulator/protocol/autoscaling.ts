@@ -5,33 +5,15 @@
  */
 import * as autoScalingSdk from '@aws-sdk/client-auto-scaling';
 import { isDoubleMember, memberPath } from '../autoscaling/validation';
-import type { AutoScalingService } from '../autoscaling/service';
+import { AutoScalingService } from '../autoscaling/service';
 import { AwsError } from '../errors';
-import { callsByName, type OperationCall, RpcProtocol, type RpcServiceWire } from './codec/rpc-protocol';
+import { implementedOperations, RpcProtocol, type RpcServiceWire } from './codec/rpc-protocol';
 import { serviceModelOf } from './codec/service-model';
 
-/** The operations this emulator implements: one service method each. */
-const OPERATIONS: Record<string, OperationCall<AutoScalingService>> = {
-  ...callsByName<AutoScalingService>([
-    'CreateAutoScalingGroup',
-    'UpdateAutoScalingGroup',
-    'DeleteAutoScalingGroup',
-    'DescribeAutoScalingGroups',
-    'DescribeAutoScalingInstances',
-    'SetDesiredCapacity',
-    'TerminateInstanceInAutoScalingGroup',
-    'PutScalingPolicy',
-    'DescribePolicies',
-    'DeletePolicy',
-    'ExecutePolicy',
-    'DescribeScalingActivities',
-    'PutNotificationConfiguration',
-    'DescribeNotificationConfigurations',
-    'DeleteNotificationConfiguration',
-    'EnableMetricsCollection',
-    'DisableMetricsCollection',
-  ]),
-};
+const MODEL = serviceModelOf(autoScalingSdk);
+
+/** The operations this emulator implements: those of the model that AutoScalingService has a method for. */
+const OPERATIONS = implementedOperations(MODEL, AutoScalingService.prototype);
 
 /**
  * Members of the SDK's input refused by name whatever their value. The service refuses more, depending on the
@@ -72,7 +54,7 @@ function invalidValue(member: string, message: string, text?: string): AwsError 
 export const AUTOSCALING_WIRE: RpcServiceWire<AutoScalingService> = {
   serviceName: 'Auto Scaling',
   signingName: 'autoscaling',
-  model: serviceModelOf(autoScalingSdk),
+  model: MODEL,
   operations: OPERATIONS,
   unsupported: AUTOSCALING_UNSUPPORTED_MEMBERS,
   query: { xmlns: 'http://autoscaling.amazonaws.com/doc/2011-01-01/', decode: { invalidValue } },

@@ -4,31 +4,15 @@
  * older SDKs and CLIs speak, both read and written from @aws-sdk/client-cloudwatch's model by the shared driver.
  */
 import * as cloudWatchSdk from '@aws-sdk/client-cloudwatch';
-import type { CloudWatchService } from '../cloudwatch/service';
+import { CloudWatchService } from '../cloudwatch/service';
 import { AwsError } from '../errors';
-import { callsByName, type OperationCall, RpcProtocol, type RpcServiceWire } from './codec/rpc-protocol';
+import { implementedOperations, RpcProtocol, type RpcServiceWire } from './codec/rpc-protocol';
 import { serviceModelOf } from './codec/service-model';
 
-/** The operations this emulator implements: one service method each. */
-const OPERATIONS: Record<string, OperationCall<CloudWatchService>> = {
-  ...callsByName<CloudWatchService>([
-    'PutMetricData',
-    'GetMetricStatistics',
-    'GetMetricData',
-    'ListMetrics',
-    'PutMetricAlarm',
-    'DescribeAlarms',
-    'DescribeAlarmsForMetric',
-    'DeleteAlarms',
-    'SetAlarmState',
-    'EnableAlarmActions',
-    'DisableAlarmActions',
-    'DescribeAlarmHistory',
-    'TagResource',
-    'UntagResource',
-    'ListTagsForResource',
-  ]),
-};
+const MODEL = serviceModelOf(cloudWatchSdk);
+
+/** The operations this emulator implements: those of the model that CloudWatchService has a method for. */
+const OPERATIONS = implementedOperations(MODEL, CloudWatchService.prototype);
 
 /**
  * Members of the SDK's input the emulator refuses by name rather than drop. The service refuses some values of
@@ -45,7 +29,7 @@ export const CLOUDWATCH_OPERATIONS: readonly string[] = Object.keys(OPERATIONS);
 export const CLOUDWATCH_WIRE: RpcServiceWire<CloudWatchService> = {
   serviceName: 'CloudWatch',
   signingName: 'monitoring',
-  model: serviceModelOf(cloudWatchSdk),
+  model: MODEL,
   operations: OPERATIONS,
   unsupported: CLOUDWATCH_UNSUPPORTED_MEMBERS,
   query: {

@@ -8,35 +8,17 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { AwsError } from '../errors';
-import type { SnsService } from '../sns/service';
-import { callsByName, type OperationCall, RpcProtocol } from './codec/rpc-protocol';
+import { SnsService } from '../sns/service';
+import { implementedOperations, RpcProtocol } from './codec/rpc-protocol';
 import { serviceModelOf } from './codec/service-model';
 
 /** AWS: SNS waits 15 seconds for an HTTP/S endpoint to answer. */
 const HTTP_DELIVERY_TIMEOUT_MS = 15_000;
 
-/** The operations this emulator implements: one service method each. */
-const OPERATIONS: Record<string, OperationCall<SnsService>> = {
-  ...callsByName<SnsService>([
-    'CreateTopic',
-    'DeleteTopic',
-    'ListTopics',
-    'GetTopicAttributes',
-    'SetTopicAttributes',
-    'Subscribe',
-    'ConfirmSubscription',
-    'Unsubscribe',
-    'ListSubscriptions',
-    'ListSubscriptionsByTopic',
-    'GetSubscriptionAttributes',
-    'SetSubscriptionAttributes',
-    'Publish',
-    'PublishBatch',
-    'TagResource',
-    'UntagResource',
-    'ListTagsForResource',
-  ]),
-};
+const MODEL = serviceModelOf(snsSdk);
+
+/** The operations this emulator implements: those of the model that SnsService has a method for. */
+const OPERATIONS = implementedOperations(MODEL, SnsService.prototype);
 
 /** Members of the SDK's input that the emulator refuses by name rather than drop (none: SNS honours all it reads). */
 export const SNS_UNSUPPORTED_MEMBERS: Readonly<Record<string, readonly string[]>> = {};
@@ -48,7 +30,7 @@ export const SNS_OPERATIONS: readonly string[] = Object.keys(OPERATIONS);
 export const SNS_WIRE = {
   serviceName: 'SNS',
   signingName: 'sns',
-  model: serviceModelOf(snsSdk),
+  model: MODEL,
   operations: OPERATIONS,
   unsupported: SNS_UNSUPPORTED_MEMBERS,
   query: {

@@ -5,39 +5,17 @@
  */
 import * as sqsSdk from '@aws-sdk/client-sqs';
 import { AwsError, invalidParameterValue } from '../errors';
-import type { SqsService } from '../sqs/service';
-import { callsByName, type OperationCall, RpcProtocol, type RpcServiceWire } from './codec/rpc-protocol';
+import { SqsService } from '../sqs/service';
+import { implementedOperations, RpcProtocol, type RpcServiceWire } from './codec/rpc-protocol';
 import { serviceModelOf } from './codec/service-model';
 import type { WireRequest } from './router';
 
-/** The operations this emulator implements: one service method each. */
-const OPERATIONS: Record<string, OperationCall<SqsService>> = {
-  ...callsByName<SqsService>([
-    'CreateQueue',
-    'DeleteQueue',
-    'GetQueueUrl',
-    'ListQueues',
-    'GetQueueAttributes',
-    'SetQueueAttributes',
-    'PurgeQueue',
-    'TagQueue',
-    'UntagQueue',
-    'ListQueueTags',
-    'AddPermission',
-    'RemovePermission',
-    'ListDeadLetterSourceQueues',
-    'SendMessage',
-    'SendMessageBatch',
-    'DeleteMessage',
-    'DeleteMessageBatch',
-    'ChangeMessageVisibility',
-    'ChangeMessageVisibilityBatch',
-    'StartMessageMoveTask',
-    'ListMessageMoveTasks',
-    'CancelMessageMoveTask',
-  ]),
+const MODEL = serviceModelOf(sqsSdk);
+
+/** The operations this emulator implements: those of the model that SqsService has a method for. */
+const OPERATIONS = implementedOperations(MODEL, SqsService.prototype, {
   ReceiveMessage: (s, i, r) => s.receiveMessage(i, { signal: r.signal }),
-};
+});
 
 /**
  * Members of the SDK's input that the emulator refuses by name rather than drop: none, SQS honours every member
@@ -57,7 +35,7 @@ function memberOf(key: string): string {
 export const SQS_WIRE: RpcServiceWire<SqsService> = {
   serviceName: 'SQS',
   signingName: 'sqs',
-  model: serviceModelOf(sqsSdk),
+  model: MODEL,
   operations: OPERATIONS,
   unsupported: SQS_UNSUPPORTED_MEMBERS,
   query: {

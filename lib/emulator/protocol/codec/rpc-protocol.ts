@@ -25,17 +25,23 @@ import type { OperationModel, ServiceModel } from './service-model';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the codec hands over input shaped by the SDK's schema
 export type OperationCall<S> = (service: S, input: any, request: WireRequest) => unknown;
 
-/** Operation names whose service method is the same name in lower camel case (`CreateTopic` → `createTopic`). */
-export type MethodOperation<S> = {
-  [K in keyof S & string]: S[K] extends (...args: never[]) => unknown ? Capitalize<K> : never;
-}[keyof S & string];
-
-/** A table of operations that each call the service method of the same name with the decoded input. */
-export function callsByName<S>(names: readonly MethodOperation<S>[]): Record<string, OperationCall<S>> {
+/**
+ * The operations a service implements, found in the code: each operation of the model whose method (the name in
+ * lower camel case, `CreateTopic` → `createTopic`: one method per AWS operation) the service class has, calling it
+ * with the decoded input. `special` gives the call of an operation that needs more than its input.
+ */
+export function implementedOperations<S extends object>(
+  model: ServiceModel,
+  prototype: S,
+  special: Readonly<Record<string, OperationCall<S>>> = {},
+): Record<string, OperationCall<S>> {
   const table: Record<string, OperationCall<S>> = {};
-  for (const name of names) {
+  for (const name of model.operations.keys()) {
     const method = `${name[0].toLowerCase()}${name.slice(1)}` as keyof S;
-    table[name] = (service, input) => (service[method] as (input: unknown) => unknown).call(service, input);
+    if (Object.hasOwn(special, name)) table[name] = special[name];
+    else if (typeof prototype[method] === 'function') {
+      table[name] = (service, input) => (service[method] as (input: unknown) => unknown).call(service, input);
+    }
   }
   return table;
 }
