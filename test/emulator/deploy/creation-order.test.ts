@@ -1,8 +1,8 @@
-import { buildApp } from '../../../lib/decoupled-app';
+import { readCloudAssembly } from '../../../lib/emulator/deploy/cloud-assembly';
 import { creationOrder, dependencies } from '../../../lib/emulator/deploy/creation-order';
 import { physicalName } from '../../../lib/emulator/deploy/physical-name';
 import { type CfnTemplate, TemplateError } from '../../../lib/emulator/deploy/template';
-import { testApp } from '../../helpers/cdk';
+import { testAssembly, TEST_ASSEMBLY_TIMEOUT_MS } from '../../helpers/test-assembly';
 
 const resources = (defs: Record<string, object>): CfnTemplate => ({
   Resources: Object.fromEntries(
@@ -42,21 +42,23 @@ describe('creationOrder', () => {
     );
   });
 
-  test("orders the app's own stacks with every dependency first", () => {
-    const app = testApp();
-    buildApp(app);
+  test(
+    "orders the app's own stacks with every dependency first",
+    async () => {
+      // the app as synthesized once for this run (test/global-setup.ts)
+      for (const stack of readCloudAssembly(await testAssembly())) {
+        const template = stack.template;
+        const order = creationOrder(template, stack.stackName);
+        const position = new Map(order.map((id, i) => [id, i]));
 
-    for (const stack of app.synth().stacks) {
-      const template = stack.template as CfnTemplate;
-      const order = creationOrder(template, stack.stackName);
-      const position = new Map(order.map((id, i) => [id, i]));
-
-      expect(order.sort()).toEqual(Object.keys(template.Resources).sort());
-      for (const [id, deps] of dependencies(template, stack.stackName)) {
-        for (const dep of deps) expect((position.get(dep) ?? -1) < (position.get(id) ?? -1)).toBe(true);
+        expect(order.sort()).toEqual(Object.keys(template.Resources).sort());
+        for (const [id, deps] of dependencies(template, stack.stackName)) {
+          for (const dep of deps) expect((position.get(dep) ?? -1) < (position.get(id) ?? -1)).toBe(true);
+        }
       }
-    }
-  });
+    },
+    TEST_ASSEMBLY_TIMEOUT_MS,
+  );
 });
 
 describe('physicalName', () => {
