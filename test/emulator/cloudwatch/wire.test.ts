@@ -305,14 +305,11 @@ describe('JSON 1.0', () => {
     );
   });
 
-  it.each(AWS_CLIS)('serves %s tag-resource and untag-resource', async (_, bin) => {
-    // Prepare
-    const cli = (...args: string[]) => awsCli(bin, t.emulator.endpoint, 'cloudwatch', ...args);
-    const arn = 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:tagged';
-    const tags = async () => (await t.cw.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags;
-    await t.cw.send(
+  /** An alarm to tag: any alarm will do. */
+  const putAlarm = (AlarmName: string) =>
+    t.cw.send(
       new PutMetricAlarmCommand({
-        AlarmName: 'tagged',
+        AlarmName,
         Namespace: 'Shop',
         MetricName: 'Orders',
         Statistic: 'Sum',
@@ -322,6 +319,13 @@ describe('JSON 1.0', () => {
         ComparisonOperator: 'GreaterThanThreshold',
       }),
     );
+
+  it.each(AWS_CLIS)('serves %s tag-resource and untag-resource', async (_, bin) => {
+    // Prepare
+    const cli = (...args: string[]) => awsCli(bin, t.emulator.endpoint, 'cloudwatch', ...args);
+    const arn = 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:tagged';
+    const tags = async () => (await t.cw.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags;
+    await putAlarm('tagged');
     // Act
     await cli('tag-resource', '--resource-arn', arn, '--tags', 'Key=team,Value=a');
     const tagged = await tags();
@@ -335,18 +339,7 @@ describe('JSON 1.0', () => {
   it('serves boto3 tag_resource and untag_resource', async () => {
     // Prepare
     const arn = 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:tagged-boto3';
-    await t.cw.send(
-      new PutMetricAlarmCommand({
-        AlarmName: 'tagged-boto3',
-        Namespace: 'Shop',
-        MetricName: 'Orders',
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 5,
-        ComparisonOperator: 'GreaterThanThreshold',
-      }),
-    );
+    await putAlarm('tagged-boto3');
     // Act
     const ran = await boto3(
       'c = boto3.client("cloudwatch", endpoint_url=sys.argv[1])\n' +

@@ -46,6 +46,21 @@ interface HttpResponse {
 }
 const commandOf = (name: string) => (lambdaSdk as unknown as Record<string, Command>)[`${name}Command`];
 
+/** What our router and codec see of a request the SDK wrote: its query, lower-case headers and body. */
+function wireOf(request: HttpRequest): {
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  body: Buffer;
+} {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(request.query)) {
+    for (const item of Array.isArray(value) ? value : [value]) query.append(key, item ?? '');
+  }
+  const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v]));
+  const body = request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body as never);
+  return { query, headers, body };
+}
+
 /** A client whose every request is answered by `answer`, in-process: the SDK's whole request and response path. */
 function clientAnswering(answer: (request: HttpRequest) => HttpResponse): lambdaSdk.LambdaClient {
   return new lambdaSdk.LambdaClient({
@@ -129,15 +144,8 @@ describe.each(LAMBDA_OPERATIONS.map((name) => [name]))('Lambda %s on REST-JSON',
         fc.asyncProperty(inputFor(operation.input), async (input) => {
           // Act
           await client.send(new (commandOf(name))(input) as never).catch(() => undefined);
-          const query = new URLSearchParams();
-          for (const [key, value] of Object.entries(request!.query)) {
-            for (const item of Array.isArray(value) ? value : [value]) query.append(key, item ?? '');
-          }
-          const headers = Object.fromEntries(
-            Object.entries(request!.headers).map(([k, v]) => [k.toLowerCase(), v]),
-          );
+          const { query, headers, body } = wireOf(request!);
           const match = ROUTES.match(request!.method, request!.path, query, headers);
-          const body = request!.body === undefined ? Buffer.alloc(0) : Buffer.from(request!.body);
           const decoded = decodeRestJsonInput(
             operation,
             { labels: match!.labels, query, headers, body },
@@ -268,15 +276,8 @@ describe('the HTTP bindings shared by the REST codecs', () => {
         await fc.assert(
           fc.asyncProperty(inputFor(operation.input), async (input) => {
             await client.send(new (commandOf(name))(input) as never).catch(() => undefined);
-            const query = new URLSearchParams();
-            for (const [key, value] of Object.entries(request!.query)) {
-              for (const item of Array.isArray(value) ? value : [value]) query.append(key, item ?? '');
-            }
-            const headers = Object.fromEntries(
-              Object.entries(request!.headers).map(([k, v]) => [k.toLowerCase(), v]),
-            );
+            const { query, headers, body } = wireOf(request!);
             const match = ROUTES.match(request!.method, request!.path, query, headers);
-            const body = request!.body === undefined ? Buffer.alloc(0) : Buffer.from(request!.body as never);
             const decoded =
               match && decodeRestJsonInput(operation, { labels: match.labels, query, headers, body }, DECODE);
             try {
