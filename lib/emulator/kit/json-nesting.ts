@@ -6,18 +6,15 @@
 
 /** Whether JSON text (a string or its UTF-8 bytes) opens more than `max` arrays or objects inside each other. */
 export function textNestsDeeperThan(text: string | Uint8Array, max: number): boolean {
-  const codeAt: (i: number) => number =
-    typeof text === 'string' ? (i) => text.charCodeAt(i) : (i) => (text as Uint8Array)[i];
+  // one loop over bytes (brackets, quotes and backslashes are single UTF-8 bytes): reading through a
+  // per-character callback cost a tenth of a small request's time
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = codeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // a backslash escapes the next character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === 0x22) {
+      // a string: skip to its closing quote (a backslash escapes the next byte)
+      for (i++; i < bytes.length && bytes[i] !== 0x22; i++) if (bytes[i] === 0x5c) i++;
     } else if (c === 0x5b || c === 0x7b) {
       if (++depth > max) return true;
     } else if (c === 0x5d || c === 0x7d) {
