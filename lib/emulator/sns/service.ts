@@ -656,13 +656,15 @@ export class SnsService {
     return this.topics.has(arn);
   }
 
-  /** Publishes on behalf of another service (S3 event notifications), skipping the wire. */
+  /** Publishes on behalf of another service (S3, CloudWatch, Auto Scaling, Lambda destinations), skipping the wire. */
   publishInternal(topicArn: string, message: string, subject?: string): void {
     const topic = this.topics.get(topicArn);
     if (!topic) throw new AwsError('NotFound', 'Topic does not exist', 404);
+    // AWS: a service's own subject ("Auto Scaling: termination for group …") is cut to SNS's limit, not refused
+    const Subject = subject?.slice(0, MAX_SUBJECT_LENGTH);
     this.accept(
       topic,
-      { Message: message, Subject: subject, ...(topic.fifo ? { MessageGroupId: 'default' } : {}) },
+      { Message: message, Subject, ...(topic.fifo ? { MessageGroupId: 'default' } : {}) },
       this.clock.now(),
     );
   }

@@ -360,6 +360,46 @@ describe('Auto Scaling groups over the query protocol', () => {
     expect(NotificationConfigurations).toHaveLength(2);
   });
 
+  test('a group whose name makes the subject longer than SNS allows still notifies, the subject cut to 100', async () => {
+    // Prepare: AWS's subject is `Auto Scaling: termination for group "<name>"`, 105 characters for this name
+    const name = `workers-${'x'.repeat(62)}`;
+    const sns = snsClientFor(t.emulator.endpoint);
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'long-group-events' }));
+    const { QueueUrl } = await t.sqs.send(new CreateQueueCommand({ QueueName: 'long-group-events' }));
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn,
+        Protocol: 'sqs',
+        Endpoint: 'arn:aws:sqs:us-east-1:000000000000:long-group-events',
+      }),
+    );
+    sns.destroy();
+    await t.as.send(
+      new CreateAutoScalingGroupCommand(groupInput(name, { MinSize: 0, MaxSize: 2, DesiredCapacity: 1 })),
+    );
+    await t.as.send(
+      new PutNotificationConfigurationCommand({
+        AutoScalingGroupName: name,
+        TopicARN: TopicArn,
+        NotificationTypes: ['autoscaling:EC2_INSTANCE_TERMINATE'],
+      }),
+    );
+
+    // Act
+    await t.as.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: name, DesiredCapacity: 0 }));
+    await t.emulator.idle();
+    const { Messages } = await t.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+
+    // Assess
+    const envelopes = (Messages ?? []).map((m) => JSON.parse(m.Body as string));
+    expect(envelopes).toHaveLength(1);
+    expect(envelopes[0].Subject).toBe(`Auto Scaling: termination for group "${name}"`.slice(0, 100));
+    expect(JSON.parse(envelopes[0].Message)).toMatchObject({
+      Event: 'autoscaling:EC2_INSTANCE_TERMINATE',
+      AutoScalingGroupName: name,
+    });
+  });
+
   test('group metrics: each emulated minute, GroupDesiredCapacity and GroupInServiceInstances in AWS/AutoScaling', async () => {
     // Prepare
     await t.as.send(new CreateAutoScalingGroupCommand(groupInput('workers', { MinSize: 1, MaxSize: 4 })));
