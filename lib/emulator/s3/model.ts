@@ -102,10 +102,15 @@ export class SortedKeys {
   }
 }
 
+/** How many completed uploads a bucket remembers: enough for any client's abort-after-complete clean-up. */
+const MAX_REMEMBERED_UPLOADS = 1000;
+
 export class Bucket {
   readonly objects = new Map<string, StoredObject>();
   readonly keys = new SortedKeys();
   readonly uploads = new Map<string, MultipartUpload>();
+  /** Upload id → key of the latest completed uploads (AWS: aborting one of them succeeds, and changes nothing). */
+  private readonly completed = new Map<string, string>();
   policy: string | undefined;
   tags: TagSet | undefined;
   notification: NotificationConfiguration = { topics: [], queues: [], functions: [], eventBridge: false };
@@ -115,6 +120,18 @@ export class Bucket {
     readonly region: string,
     readonly created: number,
   ) {}
+
+  /** Remembers a completed upload, the latest MAX_REMEMBERED_UPLOADS of them. */
+  rememberCompleted(uploadId: string, key: string): void {
+    this.completed.set(uploadId, key);
+    if (this.completed.size > MAX_REMEMBERED_UPLOADS)
+      this.completed.delete(this.completed.keys().next().value!);
+  }
+
+  /** Whether `uploadId` of `key` was completed (lately). */
+  wasCompleted(uploadId: string, key: string): boolean {
+    return this.completed.get(uploadId) === key;
+  }
 
   put(object: StoredObject): StoredObject | undefined {
     const previous = this.objects.get(object.key);

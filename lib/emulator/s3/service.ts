@@ -611,6 +611,7 @@ export class S3Service {
       tags: upload.tags,
     };
     bucket.uploads.delete(upload.uploadId);
+    bucket.rememberCompleted(upload.uploadId, input.key);
     bucket.put(object);
     this.raise(bucket, 'ObjectCreated:CompleteMultipartUpload', object, context);
     return object;
@@ -618,6 +619,8 @@ export class S3Service {
 
   abortMultipartUpload(bucketName: string, key: string, uploadId: string): void {
     const bucket = this.bucketOf(bucketName);
+    // AWS: aborting an upload just completed succeeds (clients clean up after a completion they did not see)
+    if (!bucket.uploads.has(uploadId) && bucket.wasCompleted(uploadId, key)) return;
     const upload = this.uploadOf(bucketName, key, uploadId);
     this.storedBytes -= upload.bytes;
     bucket.uploads.delete(uploadId);

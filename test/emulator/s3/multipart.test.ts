@@ -155,6 +155,32 @@ describe('multipart uploads (the calls @aws-sdk/lib-storage makes)', () => {
     expect(again.name).toBe('NoSuchUpload');
   });
 
+  it('answers 204 to aborting an upload just completed, and keeps the object (as AWS, which boto3 relies on)', async () => {
+    // Prepare
+    const uploadId = await start('done');
+    const uploaded = await part('done', uploadId, 1, Buffer.alloc(1000, 7));
+    await t.s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: 'big',
+        Key: 'done',
+        UploadId: uploadId,
+        MultipartUpload: { Parts: [uploaded] },
+      }),
+    );
+    // Act
+    const aborted = await t.s3.send(
+      new AbortMultipartUploadCommand({ Bucket: 'big', Key: 'done', UploadId: uploadId }),
+    );
+    const otherKey = await awsErrorOf(
+      t.s3.send(new AbortMultipartUploadCommand({ Bucket: 'big', Key: 'other', UploadId: uploadId })),
+    );
+    const head = await t.s3.send(new HeadObjectCommand({ Bucket: 'big', Key: 'done' }));
+    // Assess
+    expect(aborted.$metadata.httpStatusCode).toBe(204);
+    expect(otherKey.name).toBe('NoSuchUpload');
+    expect(head.ContentLength).toBe(1000);
+  });
+
   it('combines part checksums into a composite checksum when the upload names an algorithm', async () => {
     // Prepare
     const created = await t.s3.send(
