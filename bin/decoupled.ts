@@ -8,11 +8,13 @@ const USAGE = `Usage: decoupled <command> [options]
 Commands:
   local [--port N] [--stage sandbox|dev|prod] [--outputs-file F] [--host H]
         [--allow-host NAME[,NAME]] [--allow-origin ORIGIN[,ORIGIN]] [--allow-outbound HOST[,HOST]]
+        [--no-purge-limit]
                                      synthesize the app (reusing an up-to-date cdk.out), deploy every stack into
                                      the local emulator and serve until Ctrl-C, printing one line per event
-  emulator [--port N] [--host H] [--allow-host …] [--allow-origin …] [--allow-outbound …]
+  emulator [--port N] [--host H] [--allow-host …] [--allow-origin …] [--allow-outbound …] [--no-purge-limit]
                                      run a bare local AWS emulator (no app deployed), see docs/emulator.md;
-                                     what the --allow flags open up: the Security section of docs/emulator.md
+                                     what the --allow flags open up: the Security section of docs/emulator.md;
+                                     --no-purge-limit: PurgeQueue more than once a minute, unlike AWS
   publish-quotes (--topic-arn ARN | --outputs-file F) [--file F] [--endpoint-url URL]
                                      publish insurance quotes to the FanOut quote topic (workshop chapter 3)
   send-jobs (--queue-url URL | --outputs-file F) [--count N] [--seconds S] [--endpoint-url URL]
@@ -34,6 +36,7 @@ async function local(args: string[]): Promise<void> {
       'allow-host': { type: 'string', multiple: true },
       'allow-origin': { type: 'string', multiple: true },
       'allow-outbound': { type: 'string', multiple: true },
+      'no-purge-limit': { type: 'boolean' },
     },
     strict: true,
   });
@@ -64,6 +67,7 @@ async function local(args: string[]): Promise<void> {
     allowHosts,
     allowOrigins,
     allowOutbound,
+    purgeLimit: !values['no-purge-limit'],
     stage: values.stage,
     outputsFile: values['outputs-file'],
   });

@@ -12,11 +12,18 @@ export interface FlagReading {
   readonly problems: readonly string[];
   /** Whether `--help` or `-h` was given. */
   readonly help: boolean;
+  /** The switches (flags without a value) given. */
+  readonly switches: ReadonlySet<string>;
 }
 
-/** Reads `args` against the flags `names` (without `--`), all of which take a value. */
-export function readFlags(args: readonly string[], names: readonly string[]): FlagReading {
+/** Reads `args` against the flags `names` (without `--`), which take a value, and `switchNames`, which take none. */
+export function readFlags(
+  args: readonly string[],
+  names: readonly string[],
+  switchNames: readonly string[] = [],
+): FlagReading {
   const values: Record<string, string[]> = Object.fromEntries(names.map((name) => [name, []]));
+  const switches = new Set<string>();
   const problems: string[] = [];
   let help = false;
   const { tokens } = parseArgs({
@@ -31,13 +38,16 @@ export function readFlags(args: readonly string[], names: readonly string[]): Fl
       problems.push(`unknown argument '${token.value}'`);
     } else if (token.kind === 'option') {
       if (token.name === 'help' || token.name === 'h') help = true;
-      else if (!Object.hasOwn(values, token.name)) problems.push(`unknown argument '${token.rawName}'`);
+      else if (switchNames.includes(token.name)) {
+        if (token.value !== undefined) problems.push(`${token.rawName} takes no value`);
+        else switches.add(token.name);
+      } else if (!Object.hasOwn(values, token.name)) problems.push(`unknown argument '${token.rawName}'`);
       else if (token.value === undefined || token.value === '')
         problems.push(`${token.rawName} needs a value`);
       else values[token.name].push(token.value);
     }
   }
-  return { values, problems, help };
+  return { values, problems, help, switches };
 }
 
 /** The last value given for a flag (a flag given twice: the later wins, as before), or undefined. */

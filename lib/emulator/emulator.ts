@@ -42,6 +42,11 @@ export interface EmulatorOptions {
   readonly allowHosts?: readonly string[];
   /** Browser origins allowed to call it, with CORS headers; every other web page is refused. @default none */
   readonly allowOrigins?: readonly string[];
+  /**
+   * AWS's rule of one PurgeQueue per queue every 60 seconds (a second answers PurgeQueueInProgress). `false`
+   * lifts it for test suites that purge between tests, as other local SQS servers allow. @default true
+   */
+  readonly purgeLimit?: boolean;
   /** Header, body and request timeouts and the connection cap. @default DEFAULT_CONNECTION_LIMITS */
   readonly connectionLimits?: ConnectionLimits;
 }
@@ -91,7 +96,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const activity = new ActivityLog();
   // what every service is told: where and when it runs, and where its events go
   const local = { clock, region, accountId: LOCAL_ACCOUNT_ID, activity };
-  const sqs = new SqsService({ ...local, endpoint: () => endpoint });
+  const sqs = new SqsService({ ...local, endpoint: () => endpoint, purgeLimit: options.purgeLimit });
   const deliveries = new DeliveryTracker();
   const functions = new FunctionRegistry(deliveries);
   const sns = new SnsService({

@@ -1,4 +1,4 @@
-/** `decoupled emulator [--port N] [--host H] [--allow-…]`: a bare emulator for any AWS client. */
+/** `decoupled emulator [--port N] [--host H] [--allow-…] [--no-purge-limit]`: a bare emulator for any AWS client. */
 import { lastValue, readFlags } from '../command-line';
 import { DEFAULT_HOST, DEFAULT_PORT, type Emulator, startEmulator } from './emulator';
 import { isLoopbackName, WILDCARD_HOSTS } from './protocol/request-guard';
@@ -10,13 +10,19 @@ export interface EmulatorCliOptions {
   allowHosts: string[];
   allowOrigins: string[];
   allowOutbound: string[];
+  /** False with `--no-purge-limit`: PurgeQueue is not limited to once a minute per queue. */
+  purgeLimit: boolean;
 }
 
 export class CliUsageError extends Error {}
 
 const USAGE =
   'usage: decoupled emulator [--port N] [--host H] [--allow-host NAME[,NAME]] [--allow-origin ORIGIN[,ORIGIN]]\n' +
-  '                          [--allow-outbound HOST[,HOST]]   (see the Security section of docs/emulator.md)';
+  '                          [--allow-outbound HOST[,HOST]]   (see the Security section of docs/emulator.md)\n' +
+  '                          [--no-purge-limit]   (PurgeQueue more than once a minute, unlike AWS)';
+
+/** A switch (no value): lifts AWS's once-a-minute PurgeQueue rule. */
+const NO_PURGE_LIMIT = '--no-purge-limit';
 
 /** A comma-separated list flag's values, each checked: a value with a space or an empty item is a usage error. */
 export function listFlag(flag: string, text: string): string[] {
@@ -44,8 +50,9 @@ export function originFlag(text: string): string[] {
 }
 
 /**
- * What to print once listening: the address, and a warning when the emulator is reachable beyond this machine
- * (every emulated service, the functions it runs and their host processes are then anyone's to use).
+ * What to print once listening: the address, a warning when the emulator is reachable beyond this machine
+ * (every emulated service, the functions it runs and their host processes are then anyone's to use), and a line
+ * for each AWS rule lifted.
  */
 export function exposureLines(emulator: Emulator): string[] {
   const lines: string[] = [];
@@ -66,11 +73,20 @@ export function exposureLines(emulator: Emulator): string[] {
         `on this host. Use it only on a network you trust.`,
     );
   }
+  if (!emulator.sqs.purgeLimit) {
+    lines.push(
+      `${NO_PURGE_LIMIT}: PurgeQueue may purge a queue more than once in 60 seconds (AWS refuses that).`,
+    );
+  }
   return lines;
 }
 
 export function parseEmulatorArgs(args: readonly string[]): EmulatorCliOptions {
-  const reading = readFlags(args, ['port', 'host', 'allow-host', 'allow-origin', 'allow-outbound']);
+  const reading = readFlags(
+    args,
+    ['port', 'host', 'allow-host', 'allow-origin', 'allow-outbound'],
+    [NO_PURGE_LIMIT.slice(2)],
+  );
   if (reading.help) throw new CliUsageError(USAGE);
   if (reading.problems.length > 0) throw new CliUsageError(`${reading.problems.join('; ')}\n${USAGE}`);
   const options: EmulatorCliOptions = {
@@ -79,6 +95,7 @@ export function parseEmulatorArgs(args: readonly string[]): EmulatorCliOptions {
     allowHosts: reading.values['allow-host'].flatMap((text) => listFlag('--allow-host', text)),
     allowOrigins: reading.values['allow-origin'].flatMap(originFlag),
     allowOutbound: reading.values['allow-outbound'].flatMap((text) => listFlag('--allow-outbound', text)),
+    purgeLimit: !reading.switches.has(NO_PURGE_LIMIT.slice(2)),
   };
   const portText = lastValue(reading, 'port');
   if (portText !== undefined) {

@@ -29,6 +29,8 @@ export interface LocalModeOptions {
   readonly allowHosts?: readonly string[];
   readonly allowOrigins?: readonly string[];
   readonly allowOutbound?: readonly string[];
+  /** False lifts AWS's one PurgeQueue per queue a minute (`--no-purge-limit`): see EmulatorOptions. @default true */
+  readonly purgeLimit?: boolean;
   /** Overrides cdk.json's stage. */
   readonly stage?: string;
   /** Writes the outputs there, in the shape of `cdk deploy --outputs-file`. */
@@ -78,6 +80,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       allowHosts: options.allowHosts,
       allowOrigins: options.allowOrigins,
       allowOutbound: options.allowOutbound,
+      purgeLimit: options.purgeLimit,
       clock: options.clock,
       onFunctionLog: (line) =>
         print(names.labels ? formatFunctionLog(line, names.labels) : `[${line.functionName}] ${line.line}`),
@@ -91,7 +94,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     }
     throw error;
   }
-  // only the warning: the endpoint itself is printed with the deployment below
+  // only the warning and the lifted limits: the endpoint itself is printed with the deployment below
   for (const line of exposureLines(emulator).slice(1)) print(line);
   let deployment: LocalDeployment;
   const deployStarted = performance.now();

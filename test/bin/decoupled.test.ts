@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, ListQueuesCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import * as path from 'node:path';
 import { sqsClientFor } from '../helpers/emulator';
 
@@ -24,6 +24,7 @@ describe('decoupled command line', () => {
     expect(stdout).toContain('local [--port N] [--stage sandbox|dev|prod] [--outputs-file F] [--host H]');
     expect(stdout).toContain('publish-quotes (--topic-arn ARN | --outputs-file F)');
     expect(stdout).toContain('send-jobs (--queue-url URL | --outputs-file F)');
+    expect(stdout).toContain('[--no-purge-limit]');
   });
 
   test('an unknown command exits 2 with the usage', () => {
@@ -81,11 +82,14 @@ describe('decoupled command line', () => {
   });
 
   test('local deploys the app, writes the outputs file, serves until SIGTERM and stops cleanly', async () => {
-    // Prepare
+    // Prepare: --no-purge-limit rides along, to see it reach the emulator
     const outputsFile = path.join(mkdtempSync(path.join(tmpdir(), 'decoupled-outputs-')), 'outputs.json');
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'bin/decoupled.ts', 'local', '--port', '0', '--outputs-file', outputsFile],
+      [
+        ...['--import', 'tsx', 'bin/decoupled.ts', 'local', '--port', '0'],
+        ...['--outputs-file', outputsFile, '--no-purge-limit'],
+      ],
       { cwd: ROOT },
     );
     let out = '';
@@ -102,6 +106,9 @@ describe('decoupled command line', () => {
     const endpoint = /export AWS_ENDPOINT_URL=(\S+)/.exec(out)?.[1] as string;
     const sqs = sqsClientFor(endpoint);
     const queues = await sqs.send(new ListQueuesCommand({}));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'purged-twice' }));
+    await sqs.send(new PurgeQueueCommand({ QueueUrl }));
+    const secondPurge = await sqs.send(new PurgeQueueCommand({ QueueUrl }));
     sqs.destroy();
     child.kill('SIGTERM');
 
@@ -111,6 +118,8 @@ describe('decoupled command line', () => {
     );
     expect(queues.QueueUrls).toContain(outputs['decoupled-sandbox-pipeline'].WorkQueueUrl);
     expect(out).toContain('Stack decoupled-sandbox-pipeline (Pipeline):');
+    expect(out).toContain('--no-purge-limit: PurgeQueue may purge a queue more than once in 60 seconds');
+    expect(secondPurge.$metadata.httpStatusCode).toBe(200);
     expect(await exited).toBe(0);
     expect(out).toContain('Stopped.');
   }, 120_000);

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { ListQueuesCommand } from '@aws-sdk/client-sqs';
-import { parseEmulatorArgs } from '../../lib/emulator/main';
-import { sqsClientFor } from '../helpers/emulator';
+import { CreateQueueCommand, ListQueuesCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
+import { startEmulator } from '../../lib/emulator/emulator';
+import { exposureLines, parseEmulatorArgs } from '../../lib/emulator/main';
+import { awsErrorOf, sqsClientFor } from '../helpers/emulator';
 
 const ROOT = path.join(__dirname, '..', '..');
 const RUN_CLI = "require('./lib/emulator/main').runEmulatorCli(process.argv.slice(1))";
@@ -16,7 +17,7 @@ function cli(args: string[]): ChildProcess {
 
 describe('parseEmulatorArgs', () => {
   it('defaults to 127.0.0.1:4566 and reads --port and --host in both spellings', () => {
-    const closed = { allowHosts: [], allowOrigins: [], allowOutbound: [] };
+    const closed = { allowHosts: [], allowOrigins: [], allowOutbound: [], purgeLimit: true };
     expect(parseEmulatorArgs([])).toEqual({ port: 4566, host: '127.0.0.1', ...closed });
     expect(parseEmulatorArgs(['--port', '0', '--host=0.0.0.0'])).toEqual({
       port: 0,
@@ -45,6 +46,7 @@ describe('parseEmulatorArgs', () => {
 
   it.each([
     [['--allow-origin', 'localhost:3000'], /--allow-origin takes origins like/],
+    [['--no-purge-limit=yes'], /--no-purge-limit takes no value/],
     [['--allow-origin', 'http://localhost:3000/app'], /--allow-origin takes origins like/],
     [['--allow-host', 'a,,b'], /--allow-host takes a comma-separated list/],
   ])('rejects %j with what it expects', (args, message) => {
@@ -57,6 +59,44 @@ describe('parseEmulatorArgs', () => {
       expect(() => parseEmulatorArgs(args)).toThrow(/usage: decoupled emulator/);
     },
   );
+});
+
+describe('--no-purge-limit', () => {
+  // the path runEmulatorCli takes (parse, start, print), in process: two purges in a row, over HTTP
+  async function purgeTwice(args: string[]) {
+    const emulator = await startEmulator(parseEmulatorArgs([...args, '--port', '0']));
+    const sqs = sqsClientFor(emulator.endpoint);
+    try {
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'scenarios' }));
+      await sqs.send(new PurgeQueueCommand({ QueueUrl }));
+      const second = await sqs.send(new PurgeQueueCommand({ QueueUrl })).then(
+        (answer) => answer.$metadata.httpStatusCode,
+        async (error: unknown) => (await awsErrorOf(Promise.reject(error))).code,
+      );
+      return { second, lines: exposureLines(emulator) };
+    } finally {
+      sqs.destroy();
+      await emulator.stop();
+    }
+  }
+
+  it('lifts the once-a-minute PurgeQueue rule and says so at start-up', async () => {
+    // Act
+    const { second, lines } = await purgeTwice(['--no-purge-limit']);
+    // Assess
+    expect(second).toBe(200);
+    expect(lines.slice(1)).toEqual([
+      '--no-purge-limit: PurgeQueue may purge a queue more than once in 60 seconds (AWS refuses that).',
+    ]);
+  });
+
+  it('without it, keeps the AWS rule and prints nothing about it', async () => {
+    // Act
+    const { second, lines } = await purgeTwice([]);
+    // Assess
+    expect(second).toBe('AWS.SimpleQueueService.PurgeQueueInProgress');
+    expect(lines).toHaveLength(1);
+  });
 });
 
 describe('runEmulatorCli', () => {

@@ -91,6 +91,8 @@ export interface SqsServiceOptions {
   endpoint: () => string;
   /** Told about sends and dead-lettering (the live log of `npm start`). */
   activity?: ActivityLog;
+  /** AWS's one PurgeQueue per queue every 60 seconds; false lifts it (`--no-purge-limit`). @default true */
+  purgeLimit?: boolean;
 }
 
 /** Options of an in-process receive: cancel a long poll when its caller goes away. */
@@ -117,6 +119,8 @@ export class SqsService {
   readonly accountId: string;
   private readonly endpoint: () => string;
   private readonly activity: ActivityLog | undefined;
+  /** Whether a second PurgeQueue within 60 seconds answers PurgeQueueInProgress, as on AWS. */
+  readonly purgeLimit: boolean;
   private readonly queues = new Map<string, Queue>();
   private readonly queuesByUrl = new Map<string, Queue>();
   private readonly deletedAt = new Map<string, number>();
@@ -132,6 +136,7 @@ export class SqsService {
     this.accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
     this.endpoint = options.endpoint;
     this.activity = options.activity;
+    this.purgeLimit = options.purgeLimit ?? true;
     this.longPolls = new LongPolls(this.clock);
     this.moveTaskQueues = {
       clock: this.clock,
@@ -271,7 +276,7 @@ export class SqsService {
   purgeQueue(input: PurgeQueueRequest): void {
     const queue = this.queueOf(input.QueueUrl);
     const now = this.clock.now();
-    if (queue.lastPurgeAt !== undefined && now - queue.lastPurgeAt < PURGE_INTERVAL_MS) {
+    if (this.purgeLimit && queue.lastPurgeAt !== undefined && now - queue.lastPurgeAt < PURGE_INTERVAL_MS) {
       throw new AwsError(
         'AWS.SimpleQueueService.PurgeQueueInProgress',
         `Only one PurgeQueue operation on ${queue.name} is allowed every 60 seconds.`,

@@ -15,7 +15,9 @@ import {
   TagQueueCommand,
   UntagQueueCommand,
 } from '@aws-sdk/client-sqs';
-import { awsErrorOf, startTestEmulator, type TestEmulator } from '../../helpers/emulator';
+import { ManualClock } from '../../../lib/emulator/clock';
+import { startEmulator } from '../../../lib/emulator/emulator';
+import { awsErrorOf, sqsClientFor, startTestEmulator, type TestEmulator } from '../../helpers/emulator';
 
 let t: TestEmulator;
 beforeEach(async () => {
@@ -370,6 +372,30 @@ describe('PurgeQueue', () => {
       message: 'Only one PurgeQueue operation on purgeable is allowed every 60 seconds.',
     });
     expect(Messages ?? []).toEqual([]);
+  });
+
+  it('with purgeLimit: false (--no-purge-limit), purges as often as asked, emptying the queue each time', async () => {
+    // Prepare
+    const emulator = await startEmulator({ port: 0, clock: new ManualClock(), purgeLimit: false });
+    const sqs = sqsClientFor(emulator.endpoint);
+    try {
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'purged-between-tests' }));
+      const sendAndPurge = async (body: string) => {
+        await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+        const purged = await sqs.send(new PurgeQueueCommand({ QueueUrl }));
+        const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+        return { status: purged.$metadata.httpStatusCode, left: Messages ?? [] };
+      };
+      // Act: the clock does not move between the two purges
+      const first = await sendAndPurge('scenario 1');
+      const second = await sendAndPurge('scenario 2');
+      // Assess
+      expect(first).toEqual({ status: 200, left: [] });
+      expect(second).toEqual({ status: 200, left: [] });
+    } finally {
+      sqs.destroy();
+      await emulator.stop();
+    }
   });
 });
 
