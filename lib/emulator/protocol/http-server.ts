@@ -2,9 +2,17 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ProtocolRouter, type WireRequest, type WireResponse } from './router';
+import {
+  header,
+  operationOf,
+  type ProtocolRouter,
+  serviceNameOf,
+  signingNameOf,
+  type WireRequest,
+  type WireResponse,
+} from './router';
 import type { Refusal, RequestGuard } from './request-guard';
-import { errorResponseXml } from './xml';
+import { errorResponseXml, escapeXml } from './xml';
 
 /** Larger than any valid request (1 MiB messages, base64 binary attributes, JSON escapes), small enough to be safe. */
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
@@ -152,20 +160,74 @@ async function dispatch(router: ProtocolRouter, request: WireRequest): Promise<W
     };
   }
   const protocol = router.route(request);
-  if (!protocol) {
-    return {
-      status: 400,
-      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': request.requestId },
-      body: errorResponseXml(
-        'https://emulator.local/doc/',
-        'Sender',
-        'InvalidAction',
-        'The request does not name an operation of a service this emulator provides.',
-        request.requestId,
-      ),
-    };
+  return protocol ? protocol.handle(request) : unservedResponse(router, request);
+}
+
+/** 400, not 5xx: the CLIs and SDKs print a 4xx's code and message at once instead of retrying. */
+const UNSERVED_STATUS = 400;
+const UNSERVED_CODE = 'UnsupportedService';
+
+/**
+ * A request for a service no protocol serves (STS, EC2, DynamoDB...), refused in the error shape its own client
+ * parses: JSON for X-Amz-Target, EC2's and the query protocol's XML for an Action, REST's bare `<Error>` otherwise.
+ */
+function unservedResponse(router: ProtocolRouter, request: WireRequest): WireResponse {
+  const { requestId } = request;
+  const message = unservedMessage(router, request);
+  const headers = { 'x-amzn-requestid': requestId, 'x-amzn-errortype': UNSERVED_CODE };
+  const error = (body: string, contentType = 'text/xml'): WireResponse => ({
+    status: UNSERVED_STATUS,
+    headers: { ...headers, 'content-type': contentType },
+    body,
+  });
+  if (header(request, 'x-amz-target') !== undefined) {
+    const sent = header(request, 'content-type') ?? '';
+    const json11 = sent.startsWith('application/x-amz-json-1.1');
+    return error(
+      JSON.stringify({ __type: UNSERVED_CODE, message }),
+      json11 ? 'application/x-amz-json-1.1' : 'application/x-amz-json-1.0',
+    );
   }
-  return protocol.handle(request);
+  const fields = `<Code>${UNSERVED_CODE}</Code><Message>${escapeXml(message)}</Message>`;
+  if (signingNameOf(request) === 'ec2') {
+    return error(
+      `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error>${fields}</Error></Errors><RequestID>${requestId}</RequestID></Response>`,
+    );
+  }
+  if (operationOf(request) !== undefined) {
+    return error(
+      errorResponseXml('https://emulator.local/doc/', 'Sender', UNSERVED_CODE, message, requestId),
+    );
+  }
+  return error(
+    `<?xml version="1.0" encoding="UTF-8"?><Error>${fields}<RequestId>${requestId}</RequestId></Error>`,
+  );
+}
+
+/** `The local emulator does not emulate STS (sts GetCallerIdentity). It serves SQS, ... and S3.` */
+function unservedMessage(router: ProtocolRouter, request: WireRequest): string {
+  const target = header(request, 'x-amz-target');
+  const scope = signingNameOf(request);
+  // a served scope with a foreign target (`sqs` signing `DynamoDB_20120810.ListTables`): the target names the service
+  const named =
+    scope !== undefined && !router.signingNames.includes(scope) ? scope : (target?.split('.', 1)[0] ?? scope);
+  const service = echoable(named ?? '');
+  // REST requests name no operation: the method at least says what was asked
+  const operation = echoable(operationOf(request) ?? '') || echoable(request.method);
+  const names = router.serviceNames;
+  const serves =
+    names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? 'nothing');
+  return service === ''
+    ? `The request does not name a service the local emulator emulates. It serves ${serves}.`
+    : `The local emulator does not emulate ${serviceNameOf(service)} (${service} ${operation}). It serves ${serves}.`;
+}
+
+/** A client-chosen name fit to echo: at most 64 characters of [A-Za-z0-9._-]. */
+function echoable(name: string): string {
+  return name
+    .slice(0, 256)
+    .replace(/[^A-Za-z0-9._-]/g, '')
+    .slice(0, 64);
 }
 
 function send(res: ServerResponse, response: WireResponse, close: boolean): void {

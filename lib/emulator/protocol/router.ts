@@ -47,7 +47,12 @@ export class ProtocolRouter {
     return this.protocols.map((p) => p.signingName);
   }
 
-  /** Picks the service for a request: X-Amz-Target, then the SigV4 scope, then the form Action, then the path. */
+  /** The served services by their product names, for errors that list them: `SQS, SNS, ... and Auto Scaling`. */
+  get serviceNames(): string[] {
+    return this.protocols.map((p) => serviceNameOf(p.signingName));
+  }
+
+  /** Picks the service for a request: X-Amz-Target, else the SigV4 scope, else the form Action, then the path. */
   route(request: WireRequest): ServiceProtocol | undefined {
     const target = header(request, 'x-amz-target');
     if (target !== undefined) {
@@ -56,8 +61,8 @@ export class ProtocolRouter {
     }
     const scope = signingNameOf(request);
     if (scope !== undefined) {
-      const bySigningName = this.protocols.find((p) => p.signingName === scope);
-      if (bySigningName) return bySigningName;
+      // a scope naming a service nobody registered is not emulated: S3, which claims every path, must not answer
+      return this.protocols.find((p) => p.signingName === scope);
     }
     const action = formActionOf(request) ?? request.query.get('Action') ?? undefined;
     if (action !== undefined) {
@@ -73,7 +78,8 @@ export function header(request: WireRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function signingNameOf(request: WireRequest): string | undefined {
+/** The SigV4 signing name of a request's credential scope (header or presigned query), if it is signed. */
+export function signingNameOf(request: WireRequest): string | undefined {
   // SigV4: `Credential=AKID/DATE/REGION/SERVICE/aws4_request`, in the header or (presigned) the query
   const authorization = header(request, 'authorization');
   if (authorization !== undefined) {
@@ -86,6 +92,38 @@ function signingNameOf(request: WireRequest): string | undefined {
     }
   }
   return request.query.get('X-Amz-Credential')?.split('/', 5)[3];
+}
+
+/** Product names of signing names that differ from their upper-cased form, for messages. */
+const PRODUCT_NAMES: ReadonlyMap<string, string> = new Map([
+  ['lambda', 'Lambda'],
+  ['monitoring', 'CloudWatch'],
+  ['autoscaling', 'Auto Scaling'],
+  ['cloudformation', 'CloudFormation'],
+  ['dynamodb', 'DynamoDB'],
+  ['kinesis', 'Kinesis'],
+  ['logs', 'CloudWatch Logs'],
+  ['events', 'EventBridge'],
+  ['states', 'Step Functions'],
+  ['secretsmanager', 'Secrets Manager'],
+  ['apigateway', 'API Gateway'],
+  ['execute-api', 'API Gateway'],
+  ['route53', 'Route 53'],
+  ['elasticloadbalancing', 'Elastic Load Balancing'],
+]);
+
+/** A service's product name for messages; short signing names (sts, ec2, iam, kms) are acronyms. */
+export function serviceNameOf(signingName: string): string {
+  return (
+    PRODUCT_NAMES.get(signingName) ?? (signingName.length <= 4 ? signingName.toUpperCase() : signingName)
+  );
+}
+
+/** The operation a request names: the JSON X-Amz-Target's, else the form or query `Action`. */
+export function operationOf(request: WireRequest): string | undefined {
+  const target = header(request, 'x-amz-target');
+  if (target !== undefined) return target.slice(target.indexOf('.') + 1);
+  return formActionOf(request) ?? request.query.get('Action') ?? undefined;
 }
 
 /**

@@ -1,0 +1,125 @@
+import { AWS_CLIS, awsCli } from '../../helpers/aws-clients';
+import { startTestEmulator, type TestEmulator } from '../../helpers/emulator';
+import { rawRequest, signedFor } from '../../helpers/raw-http';
+
+// A service the emulator does not serve answers an error naming it, in the shape its client parses, never `Unknown`
+
+let t: TestEmulator;
+beforeAll(async () => {
+  t = await startTestEmulator();
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+const SERVES = 'It serves SQS, SNS, Lambda, CloudWatch, Auto Scaling and S3.';
+
+/** What a CLI prints on stderr when the command fails. */
+async function cliError(command: string, ...args: string[]): Promise<string> {
+  try {
+    await awsCli(command, t.emulator.endpoint, ...args);
+  } catch (error) {
+    return String((error as { stderr?: string }).stderr);
+  }
+  throw new Error(`${command} ${args.join(' ')} succeeded`);
+}
+
+// one service per error shape the CLIs parse (query XML, EC2 XML, JSON); each call starts Python
+describe.each(AWS_CLIS)('%s', (_name, command) => {
+  test.each([
+    ['sts get-caller-identity', 'STS (sts GetCallerIdentity)'],
+    ['ec2 describe-instances', 'EC2 (ec2 DescribeInstances)'],
+    ['dynamodb list-tables', 'DynamoDB (dynamodb ListTables)'],
+  ])('aws %s prints that the service is not emulated', async (args, named) => {
+    // Act
+    const printed = await cliError(command, ...args.split(' '));
+    // Assess
+    expect(printed).toContain('An error occurred (UnsupportedService)');
+    expect(printed).toContain(`The local emulator does not emulate ${named}. ${SERVES}`);
+    expect(printed).not.toContain('<');
+  });
+});
+
+describe('the error in each protocol shape', () => {
+  test('STS GetCallerIdentity (query) answers the query error shape', async () => {
+    // Act
+    const answer = await rawRequest(`${t.emulator.endpoint}/`, {
+      headers: { ...signedFor('sts'), 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      body: 'Action=GetCallerIdentity&Version=2011-06-15',
+    });
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatch(
+      /^<\?xml version="1.0"\?><ErrorResponse [^>]*><Error><Type>Sender<\/Type><Code>UnsupportedService<\/Code>/,
+    );
+    expect(answer.body).toContain(
+      `<Message>The local emulator does not emulate STS (sts GetCallerIdentity). ${SERVES}</Message>`,
+    );
+  });
+
+  test('Kinesis (AWS JSON 1.1) answers JSON in the content type it was sent', async () => {
+    // Act
+    const answer = await rawRequest(`${t.emulator.endpoint}/`, {
+      headers: {
+        ...signedFor('kinesis'),
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'Kinesis_20131202.ListStreams',
+      },
+      body: '{}',
+    });
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.headers['content-type']).toBe('application/x-amz-json-1.1');
+    expect(JSON.parse(answer.body)).toEqual({
+      __type: 'UnsupportedService',
+      message: `The local emulator does not emulate Kinesis (kinesis ListStreams). ${SERVES}`,
+    });
+  });
+
+  test('a REST service (API Gateway) answers a bare XML Error naming the method', async () => {
+    // Act
+    const answer = await rawRequest(`${t.emulator.endpoint}/restapis`, {
+      method: 'GET',
+      headers: signedFor('apigateway'),
+    });
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.headers['x-amzn-errortype']).toBe('UnsupportedService');
+    expect(answer.body).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?><Error><Code>UnsupportedService<\/Code>/,
+    );
+    expect(answer.body).toContain(`does not emulate API Gateway (apigateway GET). ${SERVES}`);
+  });
+
+  test('names taken from headers are echoed bounded, as letters, digits, dot, dash and underscore only', async () => {
+    // Arrange
+    const service = `evil<script>"${'x'.repeat(5000)}`;
+    // Act
+    const answer = await rawRequest(`${t.emulator.endpoint}/`, {
+      headers: {
+        ...signedFor(service),
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': `Svc.Op&<b>${'y'.repeat(5000)}`,
+      },
+      body: '{}',
+    });
+    // Assess
+    const { message } = JSON.parse(answer.body) as { message: string };
+    expect(answer.status).toBe(400);
+    expect(message).toBe(
+      `The local emulator does not emulate ${`evilscript${'x'.repeat(54)}`} (${`evilscript${'x'.repeat(54)}`} ` +
+        `${`Opb${'y'.repeat(61)}`}). ${SERVES}`,
+    );
+  });
+
+  test('a served service is still routed by its signing name', async () => {
+    // Act
+    const answer = await rawRequest(`${t.emulator.endpoint}/`, {
+      headers: { ...signedFor('sns'), 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'Action=ListTopics&Version=2010-03-31',
+    });
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('<ListTopicsResponse');
+  });
+});
