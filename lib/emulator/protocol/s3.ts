@@ -24,12 +24,11 @@ import {
 } from '../s3/payload-integrity';
 import type { RequestContext, S3Service } from '../s3/service';
 import { MAX_BUCKET_TAGS, MAX_OBJECT_TAGS, tagListOf, tagSetOf, tagSetOfHeader } from '../s3/tagging';
-import type { BindingErrors, RouteMatch } from './codec/http-bindings';
+import { type BindingErrors, HttpRouteTable, type RouteMatch } from './codec/http-bindings';
 import {
   encodeRestXmlError,
   readRestXmlInput,
   type RestXmlInputOptions,
-  RestXmlRoutes,
   writeRestXmlOutput,
 } from './codec/rest-xml';
 import { type OperationModel, serviceModelOf } from './codec/service-model';
@@ -483,17 +482,18 @@ function hasBucketLabel(operation: OperationModel): boolean {
   );
 }
 
-const ALL = [...MODEL.operations.values()];
+/** Emulated operations first: among routes that fit a request equally, the first listed wins. */
+const ALL = [...MODEL.operations.values()].sort(
+  (a, b) => Number(EMULATED.has(b.name)) - Number(EMULATED.has(a.name)),
+);
 /** Path-style: operations on a bucket are routed on the path after `/bucket`, the others (ListBuckets) on `/`. */
-const BUCKET_ROUTES = new RestXmlRoutes(
+const BUCKET_ROUTES = new HttpRouteTable(
   MODEL,
   ALL.filter(hasBucketLabel).map((o) => o.name),
-  EMULATED,
 );
-const SERVICE_ROUTES = new RestXmlRoutes(
+const SERVICE_ROUTES = new HttpRouteTable(
   MODEL,
   ALL.filter((o) => !hasBucketLabel(o)).map((o) => o.name),
-  EMULATED,
 );
 
 /** S3's InvalidArgument for bound values that do not parse, with its message for the members that have one. */
@@ -616,12 +616,12 @@ function route(request: WireRequest): RouteMatch {
   const slash = path.indexOf('/');
   const bucket = decodeURIComponent(slash < 0 ? path : path.slice(0, slash));
   const rest = slash < 0 ? '/' : path.slice(slash);
-  const routed = { method: request.method, query: request.query, headers: request.headers };
   const match =
     bucket === ''
-      ? SERVICE_ROUTES.match({ ...routed, path: '/' })
-      : BUCKET_ROUTES.match({ ...routed, path: rest });
-  if (!match) {
+      ? SERVICE_ROUTES.match(request.method, '/', request.query, request.headers)
+      : BUCKET_ROUTES.match(request.method, rest, request.query, request.headers);
+  // a request without the members that tell the operations of its route apart is none of them
+  if (!match?.carriesRequired) {
     const resource = bucket === '' ? 'SERVICE' : rest === '/' ? 'BUCKET' : 'OBJECT';
     throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405, [
       ['Method', request.method],

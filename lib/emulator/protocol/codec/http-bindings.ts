@@ -26,6 +26,11 @@ export interface RouteMatch {
   readonly operation: OperationModel;
   /** The path's labels by member name, percent-decoded (a greedy label's segments joined with `/`). */
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Whether the request carries every required member the route binds to the query or a header. S3 tells the
+   * operations sharing a route apart by them (`uploadId`), so there a request without them is none of them.
+   */
+  readonly carriesRequired?: boolean;
 }
 
 export interface BindingErrors {
@@ -76,18 +81,28 @@ interface Route {
   /** The query keys and (lower-case) headers of the required members bound to them, to choose among equal ranks. */
   readonly requiredQuery: readonly string[];
   readonly requiredHeaders: readonly string[];
+  /** The operation the SDK names in the URI (`?x-id=PutObject`), if the pattern has one. */
+  readonly xId: string | undefined;
 }
 
-/** How well a request fits a route beyond its pattern: each required bound member missing costs more than any gain. */
+/** Whether the request carries every required member the route binds to the query or a header. */
+function carriesRequired(route: Route, query: URLSearchParams, headers: IncomingHttpHeaders): boolean {
+  return (
+    route.requiredQuery.every((key) => query.has(key)) &&
+    route.requiredHeaders.every((key) => headers[key] !== undefined)
+  );
+}
+
+/**
+ * How well a request fits a route beyond its pattern: the SDK's `x-id` naming the route's operation decides; else
+ * each required bound member missing costs more than any gain.
+ */
 function fitOf(route: Route, query: URLSearchParams, headers: IncomingHttpHeaders): number {
-  let fit = 0;
+  let fit = route.xId !== undefined && query.get('x-id') === route.xId ? 1_000_000 : 0;
   for (const key of route.requiredQuery) fit += query.has(key) ? 1 : -1000;
   for (const key of route.requiredHeaders) fit += headers[key] !== undefined ? 1 : -1000;
   return fit;
 }
-
-/** AWS SDK-only query keys in URI patterns (`?x-id=GetObject`): other clients do not send them, so they are not required. */
-const IGNORED_QUERY_KEYS = new Set(['x-id']);
 
 /**
  * The routes of a service, compiled once from its model: `match` tries each route against the path split once
@@ -108,8 +123,10 @@ export class HttpRouteTable {
 
   /**
    * The operation a request is, with its path labels; undefined when no route matches (method, path and query).
-   * Among routes of the same pattern (S3's PutObject, CopyObject and UploadPart are all `PUT /{Key+}`), the one
-   * whose required query and header members the request carries wins, then the one that binds most of them.
+   * The SDK-only `x-id` key of URI patterns (`?x-id=GetObject`) is not required: other clients do not send it.
+   * Among routes of the same pattern (S3's PutObject, CopyObject and UploadPart are all `PUT /{Key+}`), the one the
+   * request's `x-id` names wins; else the one whose required query and header members the request carries, then
+   * the one that binds most of them; then the one listed first.
    */
   match(
     method: string,
@@ -132,7 +149,13 @@ export class HttpRouteTable {
       const fit = fitOf(route, query, headers ?? {});
       if (!best || best.route.rank < route.rank || best.fit < fit) best = { route, labels, fit };
     }
-    return best && { operation: best.route.operation, labels: best.labels };
+    return (
+      best && {
+        operation: best.route.operation,
+        labels: best.labels,
+        carriesRequired: carriesRequired(best.route, query, headers ?? {}),
+      }
+    );
   }
 
   /** Whether some route has this path whatever the method (so a caller may answer "method not allowed"). */
@@ -146,12 +169,13 @@ function compileRoute(operation: OperationModel, [method, uri]: HttpTrait): Rout
   const queryAt = uri.indexOf('?');
   const pathPattern = queryAt < 0 ? uri : uri.slice(0, queryAt);
   const query: [string, string | undefined][] = [];
+  let xId: string | undefined;
   if (queryAt >= 0) {
     for (const pair of uri.slice(queryAt + 1).split('&')) {
       const equals = pair.indexOf('=');
       const key = equals < 0 ? pair : pair.slice(0, equals);
-      if (key !== '' && !IGNORED_QUERY_KEYS.has(key))
-        query.push([key, equals < 0 ? undefined : pair.slice(equals + 1)]);
+      if (key === 'x-id') xId = equals < 0 ? undefined : pair.slice(equals + 1);
+      else if (key !== '') query.push([key, equals < 0 ? undefined : pair.slice(equals + 1)]);
     }
   }
   const segments: Segment[] = pathPattern
@@ -176,6 +200,7 @@ function compileRoute(operation: OperationModel, [method, uri]: HttpTrait): Rout
     operation,
     requiredQuery,
     requiredHeaders,
+    xId,
     method,
     segments,
     greedyAt,

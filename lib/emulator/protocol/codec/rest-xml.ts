@@ -9,15 +9,13 @@ import type { NormalizedSchema } from '@smithy/core/schema';
 import { escapeXml } from '../xml';
 import {
   type BindingErrors,
-  HttpRouteTable,
-  httpTraitOf,
   isBodyMember,
   payloadMemberOf,
   readBoundInput,
   type RouteMatch,
   writeBoundOutput,
 } from './http-bindings';
-import type { OperationModel, ServiceModel } from './service-model';
+import type { OperationModel } from './service-model';
 import { type InvalidXml, parseXmlBody, readXmlStructure, writeXmlDocument } from './xml-shape';
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
@@ -44,81 +42,7 @@ export interface RestXmlInputOptions {
 }
 
 interface MemberTraits {
-  readonly httpQuery?: string;
-  readonly httpHeader?: string;
   readonly xmlName?: string;
-}
-
-/**
- * A service's routes. Once the SDK-only `x-id` key is set aside, several S3 operations share a route (PutObject,
- * CopyObject, UploadPart and UploadPartCopy are all `PUT /{Key+}`); as S3 does, they are told apart by their
- * required query keys and headers (`uploadId`, `x-amz-copy-source`): the sibling with the most of them, all
- * present, wins; `x-id` decides when a client sends it.
- */
-export class RestXmlRoutes {
-  private readonly table: HttpRouteTable;
-  private readonly siblings = new Map<string, OperationModel[]>();
-  private readonly required = new Map<string, readonly (readonly ['query' | 'header', string])[]>();
-
-  /** `preferred`: operations that win a tie (those the emulator answers). */
-  constructor(model: ServiceModel, operations: readonly string[], preferred: ReadonlySet<string>) {
-    this.table = new HttpRouteTable(model, operations);
-    const ordered = [...operations].sort((a, b) => Number(preferred.has(b)) - Number(preferred.has(a)));
-    for (const name of ordered) {
-      const operation = model.operations.get(name) as OperationModel;
-      const key = routeKey(operation);
-      this.siblings.set(key, [...(this.siblings.get(key) ?? []), operation]);
-      this.required.set(name, requiredBoundMembers(operation.input));
-    }
-  }
-
-  match(request: RestXmlRequest): RouteMatch | undefined {
-    const matched = this.table.match(request.method, request.path, request.query);
-    if (!matched) return undefined;
-    const siblings = this.siblings.get(routeKey(matched.operation)) ?? [matched.operation];
-    const named = request.query.get('x-id');
-    const byId = siblings.find((s) => s.name === named);
-    if (byId) return { operation: byId, labels: matched.labels };
-    let best: OperationModel | undefined;
-    let bestCount = -1;
-    for (const sibling of siblings) {
-      const required = this.required.get(sibling.name) ?? [];
-      const present = required.every(([where, key]) =>
-        where === 'query' ? request.query.has(key) : request.headers[key] !== undefined,
-      );
-      if (present && required.length > bestCount) {
-        best = sibling;
-        bestCount = required.length;
-      }
-    }
-    return best && { operation: best, labels: matched.labels };
-  }
-
-  /** Whether some route has this path, whatever the method. */
-  matchesPath(path: string): boolean {
-    return this.table.matchesPath(path);
-  }
-}
-
-/** Method and URI without the `x-id` key: the operations sharing one are siblings. */
-function routeKey(operation: OperationModel): string {
-  const [method, uri] = httpTraitOf(operation) ?? ['', ''];
-  return `${method} ${uri.replace(/[?&]x-id=[A-Za-z]+/, '')}`;
-}
-
-/** Required members bound to the query or a header (Smithy schemas list required members first, and count them). */
-function requiredBoundMembers(input: NormalizedSchema): (readonly ['query' | 'header', string])[] {
-  const raw = input.getSchema() as unknown;
-  const count = Array.isArray(raw) && typeof raw[6] === 'number' ? raw[6] : 0;
-  const out: (readonly ['query' | 'header', string])[] = [];
-  let index = 0;
-  for (const [, member] of input.structIterator()) {
-    if (index++ >= count) break;
-    const traits = member.getMergedTraits() as MemberTraits;
-    if (traits.httpQuery !== undefined) out.push(['query', traits.httpQuery]);
-    else if (traits.httpHeader !== undefined) out.push(['header', traits.httpHeader.toLowerCase()]);
-  }
-  return out;
 }
 
 // ----- input --------------------------------------------------------------------------------------------------
