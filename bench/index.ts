@@ -19,10 +19,13 @@ import {
   sendRate,
 } from './http-workloads';
 import { type BenchServer, hasMoto, startCannedServer, startEmulatorProcess, startMoto } from './servers';
+import { benchLargeObject } from './s3-large';
 import { benchSnsS3 } from './sns-s3';
 import { benchWorkerFleet } from './worker-fleet';
 
 const ROOT = path.join(__dirname, '..');
+/** A large upload's bytes go to disk: the emulator's memory grows by buffers, not by the object. */
+const LARGE_OBJECT_RSS_GROWTH_GOAL_MIB = 64;
 
 interface HttpResult {
   send: number;
@@ -229,6 +232,31 @@ async function main(): Promise<void> {
   );
   const snsS3 = await benchSnsS3();
   table('SNS and S3 through their SDK clients (ceiling: a canned SNS/S3 server)', snsS3.header, snsS3.rows);
+  const large = await benchLargeObject();
+  table(
+    `S3: a ${large.mebibytes} MiB object through @aws-sdk/lib-storage Upload (ceiling: writing it to a temp file)`,
+    ['measure', 'result', 'vs ceiling', 'goal'],
+    [
+      [
+        'Upload (multipart, 4 parts at once)',
+        `${large.uploadSeconds.toFixed(2)} s`,
+        ratio(large.uploadSeconds, large.diskSeconds),
+        '',
+      ],
+      [
+        'GetObject, read whole',
+        `${large.downloadSeconds.toFixed(2)} s`,
+        ratio(large.downloadSeconds, large.diskSeconds),
+        '',
+      ],
+      [
+        'emulator RSS: started → after upload → after download (peak)',
+        `${large.rssBefore.toFixed(0)} → ${large.rssAfterUpload.toFixed(0)} → ${large.rssAfterDownload.toFixed(0)} MiB (${large.rssPeak.toFixed(0)})`,
+        '',
+        `growth ≤ ${LARGE_OBJECT_RSS_GROWTH_GOAL_MIB} MiB (the bytes live on disk)`,
+      ],
+    ],
+  );
   const fleet = await benchWorkerFleet();
   table(
     `Worker fleet: the bundled worker as local instances (processes) of an Auto Scaling group, ${fleet.fleetSize} vs 1`,

@@ -10,6 +10,8 @@ export interface BenchServer {
   endpoint: string;
   /** Milliseconds from spawn to ready. */
   startupMs: number;
+  /** The server's process (its memory is read from /proc). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -39,7 +41,13 @@ export function startNodeServer(name: string, script: string, args: string[] = [
       out += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(out);
       if (match) {
-        resolve({ name, endpoint: match[1], startupMs: performance.now() - started, stop: stopper(child) });
+        resolve({
+          name,
+          endpoint: match[1],
+          startupMs: performance.now() - started,
+          pid: child.pid as number,
+          stop: stopper(child),
+        });
       }
     });
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening`)));
@@ -83,7 +91,13 @@ export async function startMoto(): Promise<BenchServer> {
     if (child.exitCode !== null) throw new Error('moto_server exited before listening');
     try {
       await fetch(`${endpoint}/moto-api/`);
-      return { name: 'moto_server', endpoint, startupMs: performance.now() - started, stop: stopper(child) };
+      return {
+        name: 'moto_server',
+        endpoint,
+        startupMs: performance.now() - started,
+        pid: child.pid as number,
+        stop: stopper(child),
+      };
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
