@@ -8,13 +8,15 @@ const USAGE = `Usage: decoupled <command> [options]
 Commands:
   local [--port N] [--stage sandbox|dev|prod] [--outputs-file F] [--host H]
         [--allow-host NAME[,NAME]] [--allow-origin ORIGIN[,ORIGIN]] [--allow-outbound HOST[,HOST]]
-        [--no-purge-limit]
+        [--no-purge-limit] [--log requests]
                                      synthesize the app (reusing an up-to-date cdk.out), deploy every stack into
                                      the local emulator and serve until Ctrl-C, printing one line per event
   emulator [--port N] [--host H] [--allow-host …] [--allow-origin …] [--allow-outbound …] [--no-purge-limit]
+           [--log requests]
                                      run a bare local AWS emulator (no app deployed), see docs/emulator.md;
                                      what the --allow flags open up: the Security section of docs/emulator.md;
-                                     --no-purge-limit: PurgeQueue more than once a minute, unlike AWS
+                                     --no-purge-limit: PurgeQueue more than once a minute, unlike AWS;
+                                     --log requests: a line per call (5xx and not-emulated calls always)
   publish-quotes (--topic-arn ARN | --outputs-file F) [--file F] [--endpoint-url URL]
                                      publish insurance quotes to the FanOut quote topic (workshop chapter 3)
   send-jobs (--queue-url URL | --outputs-file F) [--count N] [--seconds S] [--endpoint-url URL]
@@ -37,6 +39,7 @@ async function local(args: string[]): Promise<void> {
       'allow-origin': { type: 'string', multiple: true },
       'allow-outbound': { type: 'string', multiple: true },
       'no-purge-limit': { type: 'boolean' },
+      log: { type: 'string' },
     },
     strict: true,
   });
@@ -47,8 +50,8 @@ async function local(args: string[]): Promise<void> {
       throw new UsageError(`--port must be an integer from 0 to 65535, got '${values.port}'`);
     }
   }
-  const { listFlag, originFlag, CliUsageError } = await import('../lib/emulator/main');
-  const list = (given: string[] | undefined, parse: (text: string) => string[]) => {
+  const { listFlag, originFlag, requestLogFlag, CliUsageError } = await import('../lib/emulator/main');
+  const list = <T>(given: string[] | undefined, parse: (text: string) => T[]): T[] => {
     try {
       return (given ?? []).flatMap(parse);
     } catch (error) {
@@ -58,6 +61,7 @@ async function local(args: string[]): Promise<void> {
   const allowHosts = list(values['allow-host'], (t) => listFlag('--allow-host', t));
   const allowOrigins = list(values['allow-origin'], originFlag);
   const allowOutbound = list(values['allow-outbound'], (t) => listFlag('--allow-outbound', t));
+  const requestLog = values.log === undefined ? undefined : list([values.log], (t) => [requestLogFlag(t)])[0];
   // Loaded on demand: `help` and `emulator` need none of it.
   const { startLocalMode } = await import('../lib/local/local-mode');
   const mode = await startLocalMode({
@@ -68,6 +72,7 @@ async function local(args: string[]): Promise<void> {
     allowOrigins,
     allowOutbound,
     purgeLimit: !values['no-purge-limit'],
+    requestLog,
     stage: values.stage,
     outputsFile: values['outputs-file'],
   });

@@ -4,13 +4,28 @@
  * it (test/helpers/test-assembly.ts). Reused across runs while the sources are unchanged.
  */
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { newStatusFile, TEST_ASSEMBLY } from './helpers/test-assembly';
 
-export default function globalSetup(): void {
+/** Test files that deploy the synthesized app name one of these. */
+const NEEDS_ASSEMBLY = /testAssembly|startLocalApp/;
+
+/** Whether a run selected by `pattern` (Jest's test path pattern; empty: every file) has a file that needs it. */
+function runNeedsAssembly(pattern: string | undefined): boolean {
+  if (!pattern) return true;
+  const selected = new RegExp(pattern, 'i');
+  return readdirSync(__dirname, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.test.ts'))
+    .map((file) => path.join(__dirname, file))
+    .some((file) => selected.test(file) && NEEDS_ASSEMBLY.test(readFileSync(file, 'utf8')));
+}
+
+export default function globalSetup(globalConfig: { testPathPattern?: string }): void {
   const statusFile = newStatusFile();
   rmSync(statusFile, { force: true });
+  // a run of a few files that deploy nothing need not pay for a synthesis (the CPU is shared)
+  if (!runNeedsAssembly(globalConfig.testPathPattern)) return;
   const root = path.join(__dirname, '..');
   const child = spawn(
     process.execPath,

@@ -8,22 +8,29 @@
 import { ActivityLog } from './activity';
 import { AutoScalingService } from './autoscaling/service';
 import { type Clock, SystemClock } from './clock';
+import { CloudFormationService } from './cloudformation/service';
 import { CloudWatchService } from './cloudwatch/service';
 import { DeliveryTracker, FunctionRegistry } from './event-delivery';
 import { LambdaService } from './lambda/service';
 import type { FunctionLogLine } from './lambda/function-runtime';
 import { AutoScalingProtocol } from './protocol/autoscaling';
+import { CloudFormationProtocol } from './protocol/cloudformation';
 import { CloudWatchProtocol } from './protocol/cloudwatch';
 import { type ConnectionLimits, listen } from './protocol/http-server';
 import { LambdaProtocol } from './protocol/lambda';
 import { RequestGuard, WILDCARD_HOSTS } from './protocol/request-guard';
+import { type LoggedCall, RequestLog, type RequestLogMode } from './protocol/request-log';
 import { ProtocolRouter } from './protocol/router';
 import { S3Protocol } from './protocol/s3';
 import { postHttpNotification, SnsProtocol } from './protocol/sns';
 import { SqsProtocol } from './protocol/sqs';
+import { SsmProtocol } from './protocol/ssm';
+import { StsProtocol } from './protocol/sts';
 import { S3Service } from './s3/service';
 import { SnsService } from './sns/service';
 import { LOCAL_ACCOUNT_ID, SqsService } from './sqs/service';
+import { SsmService } from './ssm/service';
+import { StsService } from './sts/service';
 
 export interface EmulatorOptions {
   /** TCP port; 0 picks a free one. @default 4566 */
@@ -49,6 +56,15 @@ export interface EmulatorOptions {
   readonly purgeLimit?: boolean;
   /** Header, body and request timeouts and the connection cap. @default DEFAULT_CONNECTION_LIMITS */
   readonly connectionLimits?: ConnectionLimits;
+  /** S3's byte limits: in memory (default 1 GiB) and per PutObject/UploadPart body (default 5 GiB, as AWS). */
+  readonly s3Limits?: { readonly maxStoredBytes?: number; readonly maxObjectBytes?: number };
+  /**
+   * The request log: `requests` logs every call, `failures` only 5xx answers and what is not emulated (501s,
+   * unknown operations and services). @default 'failures'
+   */
+  readonly requestLog?: RequestLogMode;
+  /** Receives each request-log line. @default write it to standard error */
+  readonly onRequestLog?: (line: string, call: LoggedCall) => void;
 }
 
 /** What every emulated service is built from. */
@@ -74,6 +90,12 @@ export interface Emulator extends ServiceContext {
   readonly lambda: LambdaService;
   /** Auto Scaling groups whose instances are local workers, scaled by CloudWatch alarms. */
   readonly autoscaling: AutoScalingService;
+  /** STS: who is calling, and the temporary credentials it issued (AssumeRole, GetSessionToken). */
+  readonly sts: StsService;
+  /** SSM Parameter Store: parameters with versions, labels and tags. */
+  readonly ssm: SsmService;
+  /** CloudFormation: stacks and change sets, deployed by the same engine as `npm start`. */
+  readonly cloudformation: CloudFormationService;
   /** One event per upload, send, dead-lettering, publish and invocation (the live log of `npm start`). */
   readonly activity: ActivityLog;
   /** The function-invocation hook: SNS and S3 invoke Lambda functions through it (register handlers here). */
@@ -108,24 +130,43 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     postHttp: postHttpNotification,
     allowOutbound: options.allowOutbound ?? [],
   });
-  const s3 = new S3Service({ ...local, sqs, sns, functions, deliveries });
+  const s3 = new S3Service({ ...local, sqs, sns, functions, deliveries, ...options.s3Limits });
   const lambda = new LambdaService({
     ...local,
     endpoint: () => endpoint,
     sqs,
     sns,
+    s3,
     functions,
     deliveries,
     onLog: options.onFunctionLog,
   });
   const cloudwatch = new CloudWatchService({ clock, region, accountId: LOCAL_ACCOUNT_ID, sns, sqs });
   const autoscaling = new AutoScalingService({ clock, region, accountId: LOCAL_ACCOUNT_ID, cloudwatch, sns });
+  const sts = new StsService({ clock, accountId: LOCAL_ACCOUNT_ID });
+  const ssm = new SsmService({
+    clock,
+    region,
+    accountId: LOCAL_ACCOUNT_ID,
+    callerArn: (caller) => sts.identityOf(caller).arn,
+  });
+  // the stacks' resources live in this emulator, known once it listens
+  let self: Emulator | undefined;
+  const cloudformation = new CloudFormationService({
+    clock,
+    region,
+    accountId: LOCAL_ACCOUNT_ID,
+    emulator: () => self as Emulator,
+  });
   const router = new ProtocolRouter();
   router.register(new SqsProtocol(sqs));
   router.register(new SnsProtocol(sns));
   router.register(new LambdaProtocol(lambda));
   router.register(new CloudWatchProtocol(cloudwatch));
   router.register(new AutoScalingProtocol(autoscaling));
+  router.register(new StsProtocol(sts));
+  router.register(new SsmProtocol(ssm));
+  router.register(new CloudFormationProtocol(cloudformation));
   // last: S3 claims the paths no other service owns
   router.register(new S3Protocol(s3));
   const closeServices = async () => {
@@ -142,7 +183,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   let server: Awaited<ReturnType<typeof listen>>;
   try {
-    server = await listen(router, host, options.port ?? DEFAULT_PORT, guard, options.connectionLimits);
+    const requestLog = new RequestLog(
+      options.requestLog ?? 'failures',
+      options.onRequestLog ?? ((line) => process.stderr.write(`${line}\n`)),
+    );
+    server = await listen(
+      router,
+      host,
+      options.port ?? DEFAULT_PORT,
+      guard,
+      options.connectionLimits,
+      requestLog,
+    );
   } catch (error) {
     // a port in use: the services' clock timers must not keep the process alive
     await closeServices();
@@ -152,7 +204,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const urlHost = WILDCARD_HOSTS.has(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   endpoint = `http://${urlHost}:${server.port}`;
   let stopped: Promise<void> | undefined;
-  return {
+  return (self = {
     clock,
     region,
     accountId: LOCAL_ACCOUNT_ID,
@@ -166,6 +218,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     cloudwatch,
     lambda,
     autoscaling,
+    sts,
+    ssm,
+    cloudformation,
     activity,
     functions,
     deliveries,
@@ -174,8 +229,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       stopped ??= (async () => {
         await closeServices();
         await server.close();
+        // after the server: no upload is still writing into S3's temp directory
+        s3.close();
       })();
       return stopped;
     },
-  };
+  });
 }

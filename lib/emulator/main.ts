@@ -1,6 +1,10 @@
-/** `decoupled emulator [--port N] [--host H] [--allow-…] [--no-purge-limit]`: a bare emulator for any AWS client. */
+/**
+ * `decoupled emulator [--port N] [--host H] [--allow-…] [--no-purge-limit] [--log requests]`: a bare emulator for
+ * any AWS client.
+ */
 import { lastValue, readFlags } from '../command-line';
 import { DEFAULT_HOST, DEFAULT_PORT, type Emulator, startEmulator } from './emulator';
+import { REQUEST_LOG_MODES, type RequestLogMode } from './protocol/request-log';
 import { isLoopbackName, WILDCARD_HOSTS } from './protocol/request-guard';
 
 export interface EmulatorCliOptions {
@@ -12,6 +16,10 @@ export interface EmulatorCliOptions {
   allowOutbound: string[];
   /** False with `--no-purge-limit`: PurgeQueue is not limited to once a minute per queue. */
   purgeLimit: boolean;
+  /** `--log requests`: one line per call; by default only failures and what is not emulated. */
+  requestLog: RequestLogMode;
+  /** Where request-log lines go: standard output, beside `listening on`. */
+  onRequestLog: (line: string) => void;
 }
 
 export class CliUsageError extends Error {}
@@ -19,7 +27,8 @@ export class CliUsageError extends Error {}
 const USAGE =
   'usage: decoupled emulator [--port N] [--host H] [--allow-host NAME[,NAME]] [--allow-origin ORIGIN[,ORIGIN]]\n' +
   '                          [--allow-outbound HOST[,HOST]]   (see the Security section of docs/emulator.md)\n' +
-  '                          [--no-purge-limit]   (PurgeQueue more than once a minute, unlike AWS)';
+  '                          [--no-purge-limit]   (PurgeQueue more than once a minute, unlike AWS)\n' +
+  '                          [--log requests]     (a line per call; 5xx and not-emulated calls are always logged)';
 
 /** A switch (no value): lifts AWS's once-a-minute PurgeQueue rule. */
 const NO_PURGE_LIMIT = '--no-purge-limit';
@@ -84,7 +93,7 @@ export function exposureLines(emulator: Emulator): string[] {
 export function parseEmulatorArgs(args: readonly string[]): EmulatorCliOptions {
   const reading = readFlags(
     args,
-    ['port', 'host', 'allow-host', 'allow-origin', 'allow-outbound'],
+    ['port', 'host', 'allow-host', 'allow-origin', 'allow-outbound', 'log'],
     [NO_PURGE_LIMIT.slice(2)],
   );
   if (reading.help) throw new CliUsageError(USAGE);
@@ -96,6 +105,8 @@ export function parseEmulatorArgs(args: readonly string[]): EmulatorCliOptions {
     allowOrigins: reading.values['allow-origin'].flatMap(originFlag),
     allowOutbound: reading.values['allow-outbound'].flatMap((text) => listFlag('--allow-outbound', text)),
     purgeLimit: !reading.switches.has(NO_PURGE_LIMIT.slice(2)),
+    requestLog: requestLogFlag(lastValue(reading, 'log')),
+    onRequestLog: (line) => console.log(line),
   };
   const portText = lastValue(reading, 'port');
   if (portText !== undefined) {
@@ -106,6 +117,13 @@ export function parseEmulatorArgs(args: readonly string[]): EmulatorCliOptions {
     options.port = port;
   }
   return options;
+}
+
+/** `--log requests` (or `failures`, the default); anything else is a usage error naming the choices. */
+export function requestLogFlag(text: string | undefined): RequestLogMode {
+  if (text === undefined) return 'failures';
+  if ((REQUEST_LOG_MODES as readonly string[]).includes(text)) return text as RequestLogMode;
+  throw new CliUsageError(`--log takes ${REQUEST_LOG_MODES.join(' or ')}, got '${text}'`);
 }
 
 /** Starts the emulator, prints one `listening on` line, and stops cleanly on SIGINT or SIGTERM. */

@@ -7,6 +7,7 @@ import type { Clock } from '../emulator/clock';
 import { deployCloudAssembly, type LocalDeployment } from '../emulator/deploy/local-deployment';
 import { DEFAULT_HOST, DEFAULT_PORT, type Emulator, startEmulator } from '../emulator/emulator';
 import { exposureLines } from '../emulator/main';
+import type { RequestLogMode } from '../emulator/protocol/request-log';
 import {
   formatActivity,
   formatInstanceLog,
@@ -31,6 +32,8 @@ export interface LocalModeOptions {
   readonly allowOutbound?: readonly string[];
   /** False lifts AWS's one PurgeQueue per queue a minute (`--no-purge-limit`): see EmulatorOptions. @default true */
   readonly purgeLimit?: boolean;
+  /** `requests` (`--log requests`) prints a line per call; 5xx and not-emulated calls always. @default 'failures' */
+  readonly requestLog?: RequestLogMode;
   /** Overrides cdk.json's stage. */
   readonly stage?: string;
   /** Writes the outputs there, in the shape of `cdk deploy --outputs-file`. */
@@ -81,6 +84,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       allowOrigins: options.allowOrigins,
       allowOutbound: options.allowOutbound,
       purgeLimit: options.purgeLimit,
+      requestLog: options.requestLog,
+      onRequestLog: (line) => print(line),
       clock: options.clock,
       onFunctionLog: (line) =>
         print(names.labels ? formatFunctionLog(line, names.labels) : `[${line.functionName}] ${line.line}`),

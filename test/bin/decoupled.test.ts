@@ -82,13 +82,13 @@ describe('decoupled command line', () => {
   });
 
   test('local deploys the app, writes the outputs file, serves until SIGTERM and stops cleanly', async () => {
-    // Prepare: --no-purge-limit rides along, to see it reach the emulator
+    // Prepare: --no-purge-limit and --log requests ride along, to see them reach the emulator
     const outputsFile = path.join(mkdtempSync(path.join(tmpdir(), 'decoupled-outputs-')), 'outputs.json');
     const child = spawn(
       process.execPath,
       [
         ...['--import', 'tsx', 'bin/decoupled.ts', 'local', '--port', '0'],
-        ...['--outputs-file', outputsFile, '--no-purge-limit'],
+        ...['--outputs-file', outputsFile, '--no-purge-limit', '--log', 'requests'],
       ],
       { cwd: ROOT },
     );
@@ -120,6 +120,7 @@ describe('decoupled command line', () => {
     expect(out).toContain('Stack decoupled-sandbox-pipeline (Pipeline):');
     expect(out).toContain('--no-purge-limit: PurgeQueue may purge a queue more than once in 60 seconds');
     expect(secondPurge.$metadata.httpStatusCode).toBe(200);
+    expect(out).toMatch(/^\d\d:\d\d:\d\d\.\d{3} sqs CreateQueue purged-twice 200 \d+ms$/m);
     expect(await exited).toBe(0);
     expect(out).toContain('Stopped.');
   }, 120_000);

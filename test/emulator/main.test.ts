@@ -17,7 +17,14 @@ function cli(args: string[]): ChildProcess {
 
 describe('parseEmulatorArgs', () => {
   it('defaults to 127.0.0.1:4566 and reads --port and --host in both spellings', () => {
-    const closed = { allowHosts: [], allowOrigins: [], allowOutbound: [], purgeLimit: true };
+    const closed = {
+      allowHosts: [],
+      allowOrigins: [],
+      allowOutbound: [],
+      purgeLimit: true,
+      requestLog: 'failures',
+      onRequestLog: expect.any(Function),
+    };
     expect(parseEmulatorArgs([])).toEqual({ port: 4566, host: '127.0.0.1', ...closed });
     expect(parseEmulatorArgs(['--port', '0', '--host=0.0.0.0'])).toEqual({
       port: 0,
@@ -49,6 +56,7 @@ describe('parseEmulatorArgs', () => {
     [['--no-purge-limit=yes'], /--no-purge-limit takes no value/],
     [['--allow-origin', 'http://localhost:3000/app'], /--allow-origin takes origins like/],
     [['--allow-host', 'a,,b'], /--allow-host takes a comma-separated list/],
+    [['--log', 'everything'], /--log takes requests or failures, got 'everything'/],
   ])('rejects %j with what it expects', (args, message) => {
     expect(() => parseEmulatorArgs(args)).toThrow(message);
   });
@@ -124,6 +132,31 @@ describe('runEmulatorCli', () => {
     expect(listed.$metadata.httpStatusCode).toBe(200);
     expect(stdout).toBe(`listening on ${endpoint}\n`);
     expect(code).toBe(0);
+  });
+
+  it('with --log requests, prints a line per call after the listening line', async () => {
+    // Prepare
+    const child = cli(['--port', '0', '--log', 'requests']);
+    let stdout = '';
+    const endpoint = await new Promise<string>((resolve, reject) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(stdout);
+        if (match) resolve(match[1]);
+      });
+      child.on('exit', () => reject(new Error(`exited early: ${stdout}`)));
+    });
+    const client = sqsClientFor(endpoint);
+    // Act
+    await client.send(new CreateQueueCommand({ QueueName: 'logged' }));
+    client.destroy();
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    await exited;
+    // Assess
+    expect(stdout.split('\n').slice(1, -1)).toEqual([
+      expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} sqs CreateQueue logged 200 \d+ms$/),
+    ]);
   });
 
   it('bound to every interface, it prints the real address and a warning', async () => {

@@ -30,6 +30,11 @@ export interface IntrinsicContext {
   importValue(exportName: string): unknown;
   /** An output of another stack (CDK's weak cross-stack references); undefined when there is none. */
   stackOutput(stackName: string, outputName: string): unknown;
+  /**
+   * An SSM parameter's value (the latest version, or `version`) for `{{resolve:ssm:NAME[:VERSION]}}` dynamic
+   * references; undefined when it does not exist. Without it, dynamic references stay as written.
+   */
+  ssmParameter?(name: string, version?: number): string | undefined;
 }
 
 /** The pseudo parameters whose value is the stack's, by the {@link PseudoParameters} member that holds it. */
@@ -59,10 +64,13 @@ export class IntrinsicResolver {
     if (Array.isArray(value)) {
       return value.map((v) => this.resolve(v, where)).filter((v) => v !== NO_VALUE);
     }
+    if (typeof value === 'string') return this.dynamicReferences(value, where);
     if (value === null || typeof value !== 'object') return value;
     const entries = Object.entries(value);
     if (entries.length === 1 && isIntrinsicName(entries[0][0])) {
-      return this.resolveIntrinsic(entries[0][0], entries[0][1], where);
+      const resolved = this.resolveIntrinsic(entries[0][0], entries[0][1], where);
+      // a reference may be assembled by Fn::Join or Fn::Sub (CDK writes `{{resolve:ssm:` + Ref + `}}`)
+      return typeof resolved === 'string' ? this.dynamicReferences(resolved, where) : resolved;
     }
     const result: Record<string, unknown> = {};
     for (const [key, v] of entries) {
@@ -203,6 +211,52 @@ export class IntrinsicResolver {
           : this.ref(name, where);
       return this.scalar(value, 'Fn::Sub', where);
     });
+  }
+
+  /**
+   * `{{resolve:ssm:NAME}}`, `{{resolve:ssm:NAME:VERSION}}` and `{{resolve:ssm-secure:…}}` replaced by the
+   * parameter's value, as CloudFormation resolves dynamic references; other services' references stay as written.
+   * Scanned with indexOf: template text never meets a backtracking regular expression.
+   */
+  private dynamicReferences(text: string, where: string | undefined): string {
+    const lookup = this.context.ssmParameter;
+    if (lookup === undefined || !text.includes('{{resolve:ssm')) return text;
+    let result = '';
+    let from = 0;
+    for (
+      let start = text.indexOf('{{resolve:ssm', from);
+      start >= 0;
+      start = text.indexOf('{{resolve:ssm', from)
+    ) {
+      const end = text.indexOf('}}', start);
+      if (end < 0) break;
+      const body = text.slice(start + '{{resolve:'.length, end);
+      const [service, name, version, extra] = body.split(':');
+      if (service !== 'ssm' && service !== 'ssm-secure') {
+        result += text.slice(from, end + 2);
+        from = end + 2;
+        continue;
+      }
+      // AWS: a parameter name, then optionally a version number (a parameter ARN is not resolved locally)
+      if (!name || extra !== undefined || (version !== undefined && !/^\d{1,10}$/.test(version))) {
+        this.fail(
+          where,
+          `the dynamic reference {{resolve:${body.slice(0, 200)}}} is not NAME or NAME:VERSION`,
+        );
+      }
+      const value = lookup.call(this.context, name, version === undefined ? undefined : Number(version));
+      if (value === undefined) {
+        this.fail(
+          where,
+          version === undefined
+            ? `Unable to fetch parameters [${name}] from parameter store for this account.`
+            : `Unable to fetch parameters [${name}:${version}] from parameter store for this account.`,
+        );
+      }
+      result += text.slice(from, start) + value;
+      from = end + 2;
+    }
+    return result + text.slice(from);
   }
 
   private evaluateCondition(definition: unknown, where: string | undefined): boolean {

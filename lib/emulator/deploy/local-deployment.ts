@@ -12,28 +12,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Emulator } from '../emulator';
 import { type AssemblyStack, readCloudAssembly } from './cloud-assembly';
-import { creationOrder } from './creation-order';
-import { IntrinsicResolver } from './intrinsics';
-import { physicalName } from './physical-name';
-import { NATIVE_CUSTOM_RESOURCES, notEmulatedReason, RESOURCE_HANDLERS } from './resources';
-import type { DeployContext, ResourceStatus } from './resources/types';
-import { type CfnTemplate, TemplateError } from './template';
+import { parameterValues } from './parameters';
+import type { DeployContext } from './resources/types';
+import { type DeployedResource, StackEngine, type StackState } from './stack-engine';
 
-export interface DeployedResource {
-  readonly stackName: string;
-  readonly logicalId: string;
-  readonly type: string;
-  /** `skipped`: its Condition is false, so CloudFormation would not create it either. */
-  readonly status: ResourceStatus | 'skipped';
-  /** What `Ref` returns: a queue URL, a topic ARN, a bucket or function name… */
-  readonly ref: string;
-  /** What the start-up table shows. */
-  readonly display: string;
-  readonly note?: string;
-  /** The resolved properties (kept resources keep them for later checks). */
-  readonly properties: Readonly<Record<string, unknown>>;
-  readonly attributes: Readonly<Record<string, unknown>>;
-}
+export type { DeployedResource } from './stack-engine';
 
 export interface DeployedStack {
   /** The artifact id, e.g. `Pipeline`. */
@@ -98,6 +81,7 @@ export async function deployStacks(
   };
 }
 
+/** One stack, through the same engine as CloudFormation's change sets; a failure rolls it back and throws. */
 async function deployStack(
   emulator: Emulator,
   stack: AssemblyStack,
@@ -107,161 +91,21 @@ async function deployStack(
   options: DeployOptions,
 ): Promise<DeployedStack> {
   const { template, stackName } = stack;
-  const created = new Map<string, DeployedResource>();
-  const resolver = new IntrinsicResolver({
-    template,
-    pseudo: {
-      region: emulator.region,
-      accountId: emulator.accountId,
-      partition: 'aws',
-      urlSuffix: 'amazonaws.com',
-      stackName,
-      stackId: `arn:aws:cloudformation:${emulator.region}:${emulator.accountId}:stack/${stackName}/${randomUUID()}`,
-    },
-    parameters: parameterValues(template, stackName),
-    ref: (id) => created.get(id)?.ref,
-    getAtt: (id, attribute) => {
-      const resource = created.get(id);
-      if (resource?.status === 'not-emulated') return `not-emulated:${id}.${attribute}`;
-      return resource?.attributes[attribute];
-    },
+  const engine = new StackEngine({
+    emulator,
+    stackName,
+    stackId: `arn:aws:cloudformation:${emulator.region}:${emulator.accountId}:stack/${stackName}/${randomUUID()}`,
+    workDirectory,
+    assetPath: (key) => stack.assets.get(key),
     importValue: (name) => exports.get(name)?.value,
     stackOutput: (name, key) => earlier.find((s) => s.stackName === name || s.id === name)?.outputs[key],
+    exporterOf: (name) => exports.get(name)?.stackName,
+    importersOf: () => [],
+    onInstanceLog: options.onInstanceLog,
   });
-  const providerFunctions = providersOfNativeCustomResources(template);
-
-  for (const logicalId of creationOrder(template, stackName)) {
-    const resource = template.Resources[logicalId];
-    const base = { stackName, logicalId, type: resource.Type };
-    let deployedResource: DeployedResource;
-    if (resource.Condition !== undefined && !resolver.condition(resource.Condition, logicalId)) {
-      deployedResource = {
-        ...base,
-        status: 'skipped',
-        ref: '',
-        display: '',
-        note: `condition ${resource.Condition} is false`,
-        properties: {},
-        attributes: {},
-      };
-    } else {
-      const properties = (resolver.resolve(resource.Properties ?? {}, logicalId) ?? {}) as Record<
-        string,
-        unknown
-      >;
-      const context: DeployContext = {
-        emulator,
-        physicalName: (naming) => physicalName(stackName, logicalId, naming),
-        assetPath: (key) => stack.assets.get(key),
-        workDirectory,
-        providerFunctions,
-        onInstanceLog: options.onInstanceLog,
-      };
-      const handler = RESOURCE_HANDLERS[resource.Type];
-      if (handler === undefined) {
-        const ref = physicalName(stackName, logicalId, { maxLength: 255 });
-        deployedResource = {
-          ...base,
-          status: 'not-emulated',
-          ref,
-          display: ref,
-          note: notEmulatedReason(resource.Type),
-          properties,
-          attributes: {},
-        };
-      } else {
-        let provisioned;
-        try {
-          const metadata =
-            resource.Metadata === undefined
-              ? undefined
-              : (resolver.resolve(resource.Metadata, logicalId) as Record<string, unknown>);
-          provisioned = await handler.create({ ...base, properties, metadata }, context);
-        } catch (error) {
-          throw new TemplateError(
-            stackName,
-            logicalId,
-            `${resource.Type} could not be created: ${describe(error)}`,
-          );
-        }
-        deployedResource = {
-          ...base,
-          status: provisioned.status ?? 'emulated',
-          ref: provisioned.ref,
-          display: provisioned.display ?? provisioned.ref,
-          note: provisioned.note,
-          properties,
-          attributes: provisioned.attributes ?? {},
-        };
-      }
-    }
-    created.set(logicalId, deployedResource);
-  }
-
-  const outputs: Record<string, string> = {};
-  for (const [key, output] of Object.entries(template.Outputs ?? {})) {
-    if (output.Condition !== undefined && !resolver.condition(output.Condition, `Outputs.${key}`)) continue;
-    const value = resolver.resolve(output.Value, `Outputs.${key}`);
-    outputs[key] = Array.isArray(value) ? value.join(',') : String(value);
-    if (output.Export !== undefined) {
-      const name = String(resolver.resolve(output.Export.Name, `Outputs.${key}`));
-      const existing = exports.get(name);
-      if (existing) {
-        throw new TemplateError(
-          stackName,
-          `Outputs.${key}`,
-          `Export with name ${name} is already exported by stack ${existing.stackName}`,
-        );
-      }
-      exports.set(name, { value: outputs[key], stackName });
-    }
-  }
-  return { id: stack.id, stackName, resources: [...created.values()], outputs };
-}
-
-/**
- * Parameter values: each parameter's Default. CDK's `BootstrapVersion` reads an SSM parameter of the
- * bootstrap stack; locally the environment counts as bootstrapped at the current version.
- */
-function parameterValues(template: CfnTemplate, stackName: string): Map<string, unknown> {
-  const values = new Map<string, unknown>();
-  const missing: string[] = [];
-  for (const [name, parameter] of Object.entries(template.Parameters ?? {})) {
-    if (
-      parameter.Type.startsWith('AWS::SSM::Parameter::Value') &&
-      String(parameter.Default).includes('/cdk-bootstrap/')
-    ) {
-      values.set(name, LOCAL_BOOTSTRAP_VERSION);
-    } else if (parameter.Default !== undefined) {
-      values.set(name, parameter.Default);
-    } else {
-      missing.push(name);
-    }
-  }
-  if (missing.length > 0) {
-    throw new TemplateError(stackName, undefined, `Parameters: [${missing.join(', ')}] must have values`);
-  }
-  return values;
-}
-
-/** The bootstrap version local mode reports to CDK's CheckBootstrapVersion rule. */
-const LOCAL_BOOTSTRAP_VERSION = '30';
-
-/** Functions whose only job is to be the ServiceToken of a custom resource the emulator applies itself. */
-function providersOfNativeCustomResources(template: CfnTemplate): Map<string, string> {
-  const providers = new Map<string, string>();
-  for (const resource of Object.values(template.Resources)) {
-    if (!NATIVE_CUSTOM_RESOURCES.has(resource.Type)) continue;
-    const token = resource.Properties?.ServiceToken as { 'Fn::GetAtt'?: unknown } | undefined;
-    const target = Array.isArray(token?.['Fn::GetAtt']) ? String(token['Fn::GetAtt'][0]) : undefined;
-    if (target !== undefined) providers.set(target, resource.Type);
-  }
-  return providers;
-}
-
-/** An emulated service's error as CloudFormation would relay it: the AWS error code, then the message. */
-function describe(error: unknown): string {
-  const e = error as { code?: unknown; message?: unknown };
-  const message = typeof e?.message === 'string' ? e.message : String(error);
-  return typeof e?.code === 'string' ? `${e.code}: ${message}` : message;
+  const outcome = await engine.create(template, parameterValues(template, stackName));
+  if (!outcome.ok) throw outcome.error;
+  const state: StackState = outcome.state;
+  for (const [name, value] of state.exports) exports.set(name, { value, stackName });
+  return { id: stack.id, stackName, resources: [...state.resources.values()], outputs: state.outputs };
 }

@@ -18,8 +18,15 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
  * this one is derived from the stack and logical id, so every local deployment of the same template gets the
  * same names and URLs; stack name and logical id are shortened (not the suffix) to fit `maxLength`.
  */
-export function physicalName(stackName: string, logicalId: string, options: PhysicalNameOptions): string {
-  const digest = createHash('sha256').update(`${stackName}/${logicalId}`).digest();
+export function physicalName(
+  stackName: string,
+  logicalId: string,
+  options: PhysicalNameOptions,
+  variant = '',
+): string {
+  // a replacement (or a stack created anew) gets names of its own, as CloudFormation's random suffix gives it
+  const seed = variant === '' ? `${stackName}/${logicalId}` : `${stackName}/${logicalId}/${variant}`;
+  const digest = createHash('sha256').update(seed).digest();
   const random = Array.from(
     digest.subarray(0, SUFFIX_LENGTH),
     (byte) => ALPHABET[byte % ALPHABET.length],

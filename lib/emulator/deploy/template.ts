@@ -38,7 +38,8 @@ export class TemplateError extends Error {
   constructor(
     readonly stackName: string,
     readonly logicalId: string | undefined,
-    detail: string,
+    /** The words without the stack and resource, as CloudFormation's status reasons give them. */
+    readonly detail: string,
   ) {
     super(`Stack ${stackName}${logicalId ? `, ${logicalId}` : ''}: ${detail}`);
     this.name = 'TemplateError';

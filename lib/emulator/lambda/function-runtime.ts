@@ -23,6 +23,8 @@ export interface FunctionConfiguration {
   readonly environment: Readonly<Record<string, string>>;
   /** How many invocations may run at once (reserved concurrency, else the local default). */
   readonly concurrency: number;
+  /** `$LATEST` or a published version's number. @default '$LATEST' */
+  readonly version?: string;
 }
 
 /** The outcome of one invocation, successful or not, as Lambda reports it. */
@@ -63,6 +65,9 @@ export class FunctionConfigurationError extends Error {
   }
 }
 
+/** Thrown to invocations still waiting for an environment of a pool that new code replaced: they move on. */
+class PoolRetired extends Error {}
+
 /**
  * The code each execution environment runs: loads the handler once (cold start), then answers invocation
  * messages. Handlers may return a promise or use the callback.
@@ -70,7 +75,7 @@ export class FunctionConfigurationError extends Error {
 const ENVIRONMENT_BOOTSTRAP = `
 const { parentPort, workerData } = require('node:worker_threads');
 const path = require('node:path');
-const { file, exportName, functionName, memorySize, functionArn, codeDirectory } = workerData;
+const { file, exportName, functionName, functionVersion, memorySize, functionArn, codeDirectory } = workerData;
 // errors leave this machine's paths behind: the code directory reads as Lambda's /var/task, as on AWS
 const taskPath = (text) => String(text).split(codeDirectory).join('/var/task');
 let handler;
@@ -104,11 +109,11 @@ parentPort.on('message', ({ requestId, event, deadline }) => {
   const context = {
     awsRequestId: requestId,
     functionName,
-    functionVersion: '$LATEST',
+    functionVersion,
     invokedFunctionArn: functionArn,
     memoryLimitInMB: String(memorySize),
     logGroupName: '/aws/lambda/' + functionName,
-    logStreamName: 'local/[$LATEST]' + requestId.slice(0, 8),
+    logStreamName: 'local/[' + functionVersion + ']' + requestId.slice(0, 8),
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: (e, r) => finish(e, r), fail: (e) => finish(e || new Error('failed')), succeed: (r) => finish(null, r),
@@ -133,6 +138,8 @@ class FunctionPool {
   private readonly environments: ExecutionEnvironment[] = [];
   private readonly waiting: Array<() => void> = [];
   private closed = false;
+  /** Replaced by new code or configuration: busy environments finish their invocation, then stop. */
+  private retired = false;
 
   constructor(
     readonly config: FunctionConfiguration,
@@ -212,6 +219,7 @@ class FunctionPool {
 
   private async acquire(): Promise<ExecutionEnvironment> {
     for (;;) {
+      if (this.retired) throw new PoolRetired();
       if (this.closed) throw new Error(`Function ${this.config.functionName} was removed`);
       const idle = this.environments.find((e) => !e.busy);
       if (idle) {
@@ -229,7 +237,18 @@ class FunctionPool {
 
   private release(environment: ExecutionEnvironment): void {
     environment.busy = false;
+    if (this.retired) this.discard(environment);
     this.waiting.shift()?.();
+  }
+
+  /**
+   * AWS: after an update, new invocations run the new code while those in flight finish on the old. Idle
+   * environments stop now, busy ones when their invocation ends; waiting invocations go to the new pool.
+   */
+  retire(): void {
+    this.retired = true;
+    for (const environment of this.environments.filter((e) => !e.busy)) this.discard(environment);
+    for (const resolve of this.waiting.splice(0)) resolve();
   }
 
   private start(): ExecutionEnvironment {
@@ -243,6 +262,7 @@ class FunctionPool {
         exportName: this.exportName,
         functionName: this.config.functionName,
         functionArn: this.config.functionArn,
+        functionVersion: this.config.version ?? '$LATEST',
         memorySize: this.config.memorySize,
         codeDirectory: path.resolve(this.config.codeDirectory),
       },
@@ -313,8 +333,13 @@ export class FunctionRuntime {
     this.onLog = options.onLog ?? printFunctionLog;
   }
 
-  /** Adds (or replaces) a function; fails at once when its code cannot run here. */
-  async define(config: FunctionConfiguration): Promise<void> {
+  /**
+   * Adds (or replaces) a function under `key` (its name, or `name:version`); fails at once when its runtime
+   * cannot run here, or (unless `lenient`) when its handler's file is missing. AWS accepts a handler whose file
+   * is missing and fails the invocations (Runtime.ImportModuleError), which is what `lenient` does. Invocations
+   * in flight on the replaced code finish on it.
+   */
+  async define(config: FunctionConfiguration, key = config.functionName, lenient = false): Promise<void> {
     if (nodeRuntimeMajor(config.runtime) === undefined) {
       throw new FunctionConfigurationError(
         config.functionName,
@@ -328,19 +353,23 @@ export class FunctionRuntime {
         `Handler '${config.handler}' is not of the form file.export`,
       );
     const base = path.join(config.codeDirectory, config.handler.slice(0, dot));
-    const file = ['.js', '.cjs', '.mjs', '']
-      .map((ext) => base + ext)
-      .find((f) => existsSync(f) && !f.endsWith(path.sep));
+    const file =
+      ['.js', '.cjs', '.mjs', '']
+        .map((ext) => base + ext)
+        .find((f) => existsSync(f) && !f.endsWith(path.sep)) ?? (lenient ? `${base}.js` : undefined);
     if (!file)
       throw new FunctionConfigurationError(
         config.functionName,
         `no file for Handler '${config.handler}' in ${config.codeDirectory}`,
       );
-    await this.pools.get(config.functionName)?.close();
-    this.pools.set(
-      config.functionName,
-      new FunctionPool(config, file, config.handler.slice(dot + 1), this.onLog),
-    );
+    this.pools.get(key)?.retire();
+    this.pools.set(key, new FunctionPool(config, file, config.handler.slice(dot + 1), this.onLog));
+  }
+
+  /** Removes a function (or one version): invocations in flight finish, later ones find nothing. */
+  remove(key: string): void {
+    this.pools.get(key)?.retire();
+    this.pools.delete(key);
   }
 
   has(functionName: string): boolean {
@@ -352,10 +381,17 @@ export class FunctionRuntime {
   }
 
   /** Runs one invocation, waiting for a free execution environment when the concurrency limit is reached. */
-  invoke(functionName: string, event: unknown, requestId: string = randomUUID()): Promise<InvocationResult> {
-    const pool = this.pools.get(functionName);
-    if (!pool) throw new Error(`Function not found: ${functionName}`);
-    return pool.invoke(event, requestId);
+  async invoke(key: string, event: unknown, requestId: string = randomUUID()): Promise<InvocationResult> {
+    for (;;) {
+      const pool = this.pools.get(key);
+      if (!pool) throw new Error(`Function not found: ${key}`);
+      try {
+        return await pool.invoke(event, requestId);
+      } catch (error) {
+        // the code was replaced while this invocation waited for an environment: run it on the new code
+        if (!(error instanceof PoolRetired)) throw error;
+      }
+    }
   }
 
   /** Execution environments alive for a function (warm ones included). */

@@ -79,7 +79,9 @@ export class SqsEventSourceMapping {
         const queue = this.host.sqs.queueByArn(this.settings.queueArn);
         if (!queue) return; // the queue was deleted: AWS disables the mapping
         const batch = await this.receiveBatch(queue.url, signal);
-        if (batch.length > 0 && !signal.aborted) await this.deliver(queue.url, batch);
+        // a batch received is delivered even when the mapping is stopping (updated, deleted): its messages
+        // are then deleted or left as usual, never held invisible until their visibility timeout
+        if (batch.length > 0) await this.deliver(queue.url, batch);
       } catch (error) {
         if (signal.aborted) return;
         console.error(`event source ${this.settings.uuid}: ${(error as Error).message}`);
@@ -110,10 +112,17 @@ export class SqsEventSourceMapping {
     const deadline = clock.now() + (this.settings.maximumBatchingWindowSeconds ?? 0) * 1000;
     while (batch.length > 0 && batch.length < batchSize && !signal.aborted) {
       const leftMs = deadline - clock.now();
-      const more = await receive(
-        batchSize - batch.length,
-        Math.min(POLL_WAIT_SECONDS, Math.max(0, Math.ceil(leftMs / 1000))),
-      );
+      let more: Message[];
+      try {
+        more = await receive(
+          batchSize - batch.length,
+          Math.min(POLL_WAIT_SECONDS, Math.max(0, Math.ceil(leftMs / 1000))),
+        );
+      } catch (error) {
+        // stopping: what was received already is delivered
+        if (signal.aborted) break;
+        throw error;
+      }
       batch.push(...more);
       if (more.length === 0 && clock.now() >= deadline) break;
     }

@@ -2,17 +2,28 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream';
 import {
   header,
   operationOf,
   type ProtocolRouter,
   serviceNameOf,
   signingNameOf,
+  type LargeBody,
+  type SpilledBody,
   type WireRequest,
   type WireResponse,
 } from './router';
 import type { Refusal, RequestGuard } from './request-guard';
+import { RequestBodyCollector } from './request-body';
+import type { RequestLog } from './request-log';
 import { errorResponseXml, escapeXml } from './xml';
+
+/** The slowest average pace (bytes per millisecond: 1 MiB/s) a large body may arrive at after requestTimeoutMs. */
+const MIN_STREAMED_BYTES_PER_MS = (1024 * 1024) / 1000;
+
+/** A body declared at most this long is read into memory without asking its protocol about large bodies. */
+const SMALL_BODY_BYTES = 1024 * 1024;
 
 /** Larger than any valid request (1 MiB messages, base64 binary attributes, JSON escapes), small enough to be safe. */
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
@@ -23,7 +34,10 @@ export interface ConnectionLimits {
   readonly headersTimeoutMs?: number;
   /** Milliseconds a request body may go without a byte arriving. @default 15_000 */
   readonly bodyIdleTimeoutMs?: number;
-  /** Milliseconds to receive a whole request (a 16 MiB body at a slow pace fits). @default 120_000 */
+  /**
+   * Milliseconds to receive a whole request (a 16 MiB body at a slow pace fits); a large streamed body (S3 uploads)
+   * has this plus a second per MiB received, so it is cut off only if it averages under 1 MiB/s. @default 120_000
+   */
   readonly requestTimeoutMs?: number;
   /** Open connections at once; more are dropped on connect. @default 1024 */
   readonly maxConnections?: number;
@@ -49,17 +63,19 @@ export async function listen(
   port: number,
   guard: RequestGuard,
   connectionLimits: ConnectionLimits = {},
+  requestLog?: RequestLog,
 ): Promise<ListeningServer> {
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...connectionLimits };
   const server = createServer(
     {
       keepAliveTimeout: 65_000,
       headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
+      // whole-request deadlines are serve()'s: a streamed upload gets more time as long as it keeps coming
+      requestTimeout: 0,
       // Node checks the two timeouts above on this period (30 s by default)
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, limits.headersTimeoutMs / 2)),
     },
-    (req, res) => serve(router, guard, limits.bodyIdleTimeoutMs, req, res),
+    (req, res) => serve(router, guard, limits, req, logged(res, req, requestLog)),
   );
   server.maxConnections = limits.maxConnections;
   // a malformed request line or headers, or a timeout: answer 4xx and drop the connection, keep serving others
@@ -88,10 +104,27 @@ export async function listen(
   };
 }
 
+/** Every answer to `req` goes through `send`: with a log, the response is logged as it is sent. */
+function logged(res: ServerResponse, req: IncomingMessage, log: RequestLog | undefined): ServerResponse {
+  if (!log) return res;
+  const startedAt = performance.now();
+  loggedCalls.set(res, (response) =>
+    // an answer no service gave (a refusal, a timeout) is put down to the service the request is signed for
+    log.record(response, startedAt, () => ({
+      service: signingNameOf(wireRequestOf(req, Buffer.alloc(0), AbortSignal.abort())),
+      operation: operationOf(wireRequestOf(req, Buffer.alloc(0), AbortSignal.abort())),
+    })),
+  );
+  return res;
+}
+
+/** The log of each response being served (weak: a finished response takes its entry with it). */
+const loggedCalls = new WeakMap<ServerResponse, (response: WireResponse) => void>();
+
 function serve(
   router: ProtocolRouter,
   guard: RequestGuard,
-  bodyIdleTimeoutMs: number,
+  limits: Required<ConnectionLimits>,
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
@@ -108,47 +141,87 @@ function serve(
     req.resume();
     return;
   }
-  // a body that stops arriving: answer 408 and close, instead of holding the connection forever
-  req.setTimeout(bodyIdleTimeoutMs, () => {
-    send(res, requestTimeoutResponse(), true);
-    req.destroy();
-  });
-  const chunks: Buffer[] = [];
-  let size = 0;
+  // S3 uploads may be up to 5 GiB, spilled to disk past a few MiB; every other body is at most 16 MiB in memory
+  const declared = Number(req.headers['content-length']);
+  // a body declared small stays in memory whatever it is: the hot path (SQS, SNS) skips routing by headers
+  const large = declared <= SMALL_BODY_BYTES ? undefined : largeBodyOf(router, req);
+  const body = new RequestBodyCollector(req, large?.maxBytes ?? MAX_REQUEST_BYTES, large);
   let tooLarge = false;
+  const refuseTooLarge = () => {
+    tooLarge = true;
+    send(res, withHeaders(tooLargeResponse(router, req, body.maxBytes), cors), true);
+  };
+  // a declared length over the limit is refused before a byte of the body is read
+  if (Number(req.headers['content-length']) > body.maxBytes) {
+    refuseTooLarge();
+    return;
+  }
+  const started = performance.now();
+  let deadline: NodeJS.Timeout | undefined;
+  const timeOut = () => {
+    clearTimeout(deadline);
+    body.discard();
+    send(res, requestTimeoutResponse(), true);
+    // closed once the answer is out (destroying at once can drop it), or after a second if the client reads nothing
+    const close = () => req.destroy();
+    res.once('finish', close);
+    setTimeout(close, 1_000).unref();
+  };
+  // a body that stops arriving: answer 408 and close, instead of holding the connection forever
+  req.setTimeout(limits.bodyIdleTimeoutMs, timeOut);
+  // the whole request has requestTimeoutMs; a large body also as long as it averages MIN_STREAMED_BYTES_PER_MS
+  // (a 5 GiB upload at local speed is never cut off, a client trickling bytes to dodge the idle timeout is)
+  const checkDeadline = () => {
+    const allowed = limits.requestTimeoutMs + (large ? body.received / MIN_STREAMED_BYTES_PER_MS : 0);
+    const left = allowed - (performance.now() - started);
+    if (left <= 0) timeOut();
+    else deadline = setTimeout(checkDeadline, Math.max(left, 1_000));
+  };
+  deadline = setTimeout(checkDeadline, limits.requestTimeoutMs);
   const aborter = new AbortController();
-  // the client went away before we answered: stop waiting on its behalf (long polls)
+  // the client went away before we answered: stop waiting on its behalf (long polls); a spilled body's file goes
   res.on('close', () => {
+    clearTimeout(deadline);
     if (!res.writableFinished) aborter.abort();
+    body.discard();
   });
   req.on('error', () => aborter.abort());
   req.on('data', (chunk: Buffer) => {
-    if (tooLarge) return;
-    size += chunk.length;
-    if (size > MAX_REQUEST_BYTES) {
-      tooLarge = true;
-      chunks.length = 0;
-      send(res, withHeaders(tooLargeResponse(router, req), cors), true);
-      return;
-    }
-    chunks.push(chunk);
+    if (!tooLarge && !body.add(chunk)) refuseTooLarge();
   });
   req.on('end', () => {
     req.setTimeout(0);
+    clearTimeout(deadline);
     if (tooLarge || aborter.signal.aborted) return;
-    const request = wireRequestOf(
-      req,
-      chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
-      aborter.signal,
-    );
-    dispatch(router, request).then(
-      (response) => send(res, withHeaders(response, cors), false),
+    body.finish().then(
+      (collected) => {
+        if (aborter.signal.aborted) return;
+        serveRead(router, wireRequestOf(req, collected.body, aborter.signal, collected.spilled), res, cors);
+      },
       (error: unknown) => {
-        console.error('emulator: unhandled error', error);
-        send(res, withHeaders(internalError(request.requestId), cors), false);
+        if (aborter.signal.aborted) return; // the client went away: its file is gone, nothing to answer
+        console.error('emulator: could not write a request body to disk', error);
+        send(res, withHeaders(diskError(), cors), true);
       },
     );
   });
+}
+
+/** Answers a request read whole (its body in memory or spilled to a file). */
+function serveRead(
+  router: ProtocolRouter,
+  request: WireRequest,
+  res: ServerResponse,
+  cors: Record<string, string>,
+): void {
+  dispatch(router, request).then(
+    (response) => send(res, withHeaders(response, cors), false),
+    (error: unknown) => {
+      console.error('emulator: unhandled error', error);
+      const summary = { service: signingNameOf(request) ?? '-', operation: operationOf(request) };
+      send(res, withHeaders({ ...internalError(request.requestId), summary }, cors), false);
+    },
+  );
 }
 
 async function dispatch(router: ProtocolRouter, request: WireRequest): Promise<WireResponse> {
@@ -175,10 +248,17 @@ function unservedResponse(router: ProtocolRouter, request: WireRequest): WireRes
   const { requestId } = request;
   const message = unservedMessage(router, request);
   const headers = { 'x-amzn-requestid': requestId, 'x-amzn-errortype': UNSERVED_CODE };
+  const summary = {
+    service: signingNameOf(request) ?? header(request, 'x-amz-target')?.split('.', 1)[0] ?? '-',
+    operation: operationOf(request) ?? request.method,
+    errorCode: UNSERVED_CODE,
+    unemulated: true,
+  };
   const error = (body: string, contentType = 'text/xml'): WireResponse => ({
     status: UNSERVED_STATUS,
     headers: { ...headers, 'content-type': contentType },
     body,
+    summary,
   });
   if (header(request, 'x-amz-target') !== undefined) {
     const sent = header(request, 'content-type') ?? '';
@@ -231,14 +311,29 @@ function echoable(name: string): string {
 }
 
 function send(res: ServerResponse, response: WireResponse, close: boolean): void {
-  if (res.headersSent || res.destroyed) return;
+  const stream = response.stream?.content;
+  if (res.headersSent || res.destroyed) {
+    stream?.destroy();
+    return;
+  }
+  loggedCalls.get(res)?.(response);
   const headers: Record<string, string | number> = {
     ...response.headers,
-    'content-length': Buffer.byteLength(response.body),
+    'content-length': response.stream?.length ?? Buffer.byteLength(response.body),
   };
   if (close) headers.connection = 'close';
   res.writeHead(response.status, headers);
-  res.end(response.body);
+  if (!stream) {
+    res.end(response.body);
+  } else if (res.req.method === 'HEAD') {
+    stream.destroy();
+    res.end();
+  } else {
+    // a client that disconnects mid-body: the read stops and its file is let go
+    pipeline(stream, res, (error) => {
+      if (error) res.destroy();
+    });
+  }
 }
 
 function withHeaders(response: WireResponse, headers: Record<string, string>): WireResponse {
@@ -281,7 +376,12 @@ function requestTimeoutResponse(): WireResponse {
 }
 
 /** The request as services see it: path and query apart, the body read whole. */
-function wireRequestOf(req: IncomingMessage, body: Buffer, signal: AbortSignal): WireRequest {
+function wireRequestOf(
+  req: IncomingMessage,
+  body: Buffer,
+  signal: AbortSignal,
+  spilled?: SpilledBody,
+): WireRequest {
   const rawUrl = req.url ?? '/';
   const q = rawUrl.indexOf('?');
   return {
@@ -290,16 +390,38 @@ function wireRequestOf(req: IncomingMessage, body: Buffer, signal: AbortSignal):
     query: new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)),
     headers: req.headers,
     body,
+    spilled,
     signal,
     requestId: randomUUID(),
   };
 }
 
-function tooLargeResponse(router: ProtocolRouter, req: IncomingMessage): WireResponse {
+/** What the protocol of a request, routed by its headers alone, says about a large body (S3 uploads). */
+function largeBodyOf(router: ProtocolRouter, req: IncomingMessage): LargeBody | undefined {
+  const headersOnly = wireRequestOf(req, Buffer.alloc(0), AbortSignal.abort());
+  return router.route(headersOnly)?.largeBody?.(headersOnly);
+}
+
+/** A body the server could not write to its temp directory (a full disk): the server's trouble, not the client's. */
+function diskError(): WireResponse {
+  return {
+    status: 503,
+    headers: { 'content-type': 'text/xml' },
+    body: errorResponseXml(
+      'https://emulator.local/doc/',
+      'Receiver',
+      'ServiceUnavailable',
+      'The emulator could not write the request body to its temp directory (is the disk full?).',
+      randomUUID(),
+    ),
+  };
+}
+
+function tooLargeResponse(router: ProtocolRouter, req: IncomingMessage, limit: number): WireResponse {
   // a service with its own wording for this (S3's EntityTooLarge) answers it, routed by the headers alone
   const headersOnly = wireRequestOf(req, Buffer.alloc(0), AbortSignal.abort());
   const protocol = router.route(headersOnly);
-  if (protocol?.tooLarge) return protocol.tooLarge(headersOnly, MAX_REQUEST_BYTES);
+  if (protocol?.tooLarge) return protocol.tooLarge(headersOnly, limit);
   return {
     status: 413,
     headers: { 'content-type': 'text/xml' },
@@ -307,7 +429,7 @@ function tooLargeResponse(router: ProtocolRouter, req: IncomingMessage): WireRes
       'https://emulator.local/doc/',
       'Sender',
       'RequestEntityTooLarge',
-      `Request body is larger than ${MAX_REQUEST_BYTES} bytes.`,
+      `Request body is larger than ${limit} bytes.`,
       randomUUID(),
     ),
   };

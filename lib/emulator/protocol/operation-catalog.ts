@@ -4,18 +4,24 @@
  * test fails when the two differ).
  */
 import * as autoScalingSdk from '@aws-sdk/client-auto-scaling';
+import * as cloudFormationSdk from '@aws-sdk/client-cloudformation';
 import * as cloudWatchSdk from '@aws-sdk/client-cloudwatch';
 import * as lambdaSdk from '@aws-sdk/client-lambda';
 import * as s3Sdk from '@aws-sdk/client-s3';
 import * as sqsSdk from '@aws-sdk/client-sqs';
 import * as snsSdk from '@aws-sdk/client-sns';
+import * as ssmSdk from '@aws-sdk/client-ssm';
+import * as stsSdk from '@aws-sdk/client-sts';
 import { AUTOSCALING_OPERATIONS, AUTOSCALING_UNSUPPORTED_MEMBERS } from './autoscaling';
+import { CLOUDFORMATION_OPERATIONS, CLOUDFORMATION_UNSUPPORTED_MEMBERS } from './cloudformation';
 import { CLOUDWATCH_OPERATIONS, CLOUDWATCH_UNSUPPORTED_MEMBERS } from './cloudwatch';
 import { serviceModelOf } from './codec/service-model';
 import { LAMBDA_OPERATIONS, LAMBDA_UNSUPPORTED_MEMBERS } from './lambda';
 import { S3_OPERATIONS, S3_UNSUPPORTED_MEMBERS } from './s3';
 import { SNS_OPERATIONS, SNS_UNSUPPORTED_MEMBERS } from './sns';
 import { SQS_OPERATIONS, SQS_UNSUPPORTED_MEMBERS } from './sqs';
+import { SSM_OPERATIONS, SSM_UNSUPPORTED_MEMBERS } from './ssm';
+import { STS_OPERATIONS, STS_UNSUPPORTED_MEMBERS } from './sts';
 
 export interface ServiceCatalog {
   readonly service: string;
@@ -77,6 +83,27 @@ function entries(): Entry[] {
       sdk: autoScalingSdk,
       emulated: AUTOSCALING_OPERATIONS,
       refused: AUTOSCALING_UNSUPPORTED_MEMBERS,
+    },
+    {
+      service: 'STS',
+      protocol: 'query',
+      sdk: stsSdk,
+      emulated: STS_OPERATIONS,
+      refused: STS_UNSUPPORTED_MEMBERS,
+    },
+    {
+      service: 'SSM',
+      protocol: 'AWS JSON 1.1',
+      sdk: ssmSdk,
+      emulated: SSM_OPERATIONS,
+      refused: SSM_UNSUPPORTED_MEMBERS,
+    },
+    {
+      service: 'CloudFormation',
+      protocol: 'query',
+      sdk: cloudFormationSdk,
+      emulated: CLOUDFORMATION_OPERATIONS,
+      refused: CLOUDFORMATION_UNSUPPORTED_MEMBERS,
     },
   ];
 }

@@ -3,6 +3,7 @@
  * (a JSON X-Amz-Target prefix, query-protocol Actions, a SigV4 signing name, paths); the router picks one.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 
 export interface WireRequest {
   readonly method: string;
@@ -11,6 +12,8 @@ export interface WireRequest {
   readonly query: URLSearchParams;
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
+  /** A large body the server wrote to a file as it arrived (`largeBody`); `body` is then empty. */
+  readonly spilled?: SpilledBody;
   /** Aborted when the client goes away (long polls stop waiting). */
   readonly signal: AbortSignal;
   readonly requestId: string;
@@ -20,6 +23,45 @@ export interface WireResponse {
   status: number;
   headers: Record<string, string>;
   body: string | Buffer;
+  /** A body too large to hold, streamed after the headers in place of `body` (S3 objects on disk). */
+  stream?: ResponseStream;
+  /** What the request log says about the call; set by the protocol that served it. */
+  summary?: CallSummary;
+}
+
+/** A served call as the request log prints it (`--log requests`). */
+export interface CallSummary {
+  /** The signing name of the service that answered, e.g. `sqs`, `s3`. */
+  readonly service: string;
+  /** The AWS operation, when the request got far enough to name one. */
+  readonly operation?: string;
+  /** The decoded input, from which the log names the resource (a queue, a bucket and key…) only when it prints. */
+  readonly input?: Readonly<Record<string, unknown>>;
+  /** The AWS error code of an error answer. */
+  readonly errorCode?: string;
+  /** The call asked for something the emulator does not emulate (an operation, a service): always logged. */
+  readonly unemulated?: boolean;
+}
+
+/** A request body on disk: the server deletes the file once the request is answered (rename it to keep it). */
+export interface SpilledBody {
+  readonly path: string;
+  readonly size: number;
+}
+
+/** A response body read as it is sent; the server destroys it if it is not sent (HEAD, a client gone). */
+export interface ResponseStream {
+  readonly length: number;
+  readonly content: Readable;
+}
+
+/** How a request whose body may be larger than memory is read (S3 PutObject, UploadPart). */
+export interface LargeBody {
+  /** The most bytes accepted; more is answered with `tooLarge`. */
+  readonly maxBytes: number;
+  /** Where the body goes once it is over `memoryBytes` (asked only then: it may make the directory). */
+  spillDirectory(): string;
+  readonly memoryBytes: number;
 }
 
 export interface ServiceProtocol {
@@ -34,6 +76,8 @@ export interface ServiceProtocol {
   handle(request: WireRequest): Promise<WireResponse> | WireResponse;
   /** Answers a request whose body is over `limit` bytes in this service's own error shape (body not read). */
   tooLarge?(request: WireRequest, limit: number): WireResponse;
+  /** From the headers alone: whether this request's body may be large, streamed to disk (else 16 MiB in memory). */
+  largeBody?(request: WireRequest): LargeBody | undefined;
 }
 
 export class ProtocolRouter {

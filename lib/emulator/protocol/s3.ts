@@ -5,23 +5,36 @@
  * operation from the SDK's input shape to the service and back to the SDK's output shape.
  */
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import * as s3Sdk from '@aws-sdk/client-s3';
 import { AwsError } from '../errors';
-import { decodeAwsChunked, isAwsChunked } from '../s3/aws-chunked';
+import { AwsChunkedDecoder, decodeAwsChunked, isAwsChunked } from '../s3/aws-chunked';
 import { byteRangeOf } from '../s3/byte-range';
 import { CHECKSUM_ALGORITHMS, checksumHeader } from '../s3/checksum';
 import { evaluateConditions } from '../s3/conditions';
 import { invalidArgument, malformedXml, S3Error } from '../s3/errors';
-import type { ObjectHeaders, StoredChecksum } from '../s3/model';
+import type { ObjectHeaders, StoredChecksum, StoredObject } from '../s3/model';
+import { type BodyStore, type ObjectBody, SPILL_THRESHOLD_BYTES } from '../s3/object-body';
 import type { DestinationConfiguration, RequestedDestination } from '../s3/notifications';
 import {
   checksumAlgorithm,
   type ClaimedChecksum,
   claimedChecksum,
+  neededDigests,
   verifyChecksum,
   verifyContentMd5,
   verifyContentSha256,
 } from '../s3/payload-integrity';
+import { aclOutput, grantHeadersOf, OBJECT_OWNERSHIPS, type ObjectOwnership, requestedAcl } from '../s3/acl';
+import {
+  COPY_SOURCE_KEY_HEADER,
+  customerKeyHeadersOf,
+  customerKeyOf,
+  customerKeyOutput,
+  verifyCustomerKey,
+} from '../s3/customer-key';
+import { encodeUploadKey } from '../s3/multipart-listing';
+import { isDeleteMarker, versionIdOf } from '../s3/versioning';
 import type { RequestContext, S3Service } from '../s3/service';
 import { MAX_BUCKET_TAGS, MAX_OBJECT_TAGS, tagListOf, tagSetOf, tagSetOfHeader } from '../s3/tagging';
 import { type BindingErrors, HttpRouteTable, type RouteMatch } from './codec/http-bindings';
@@ -32,7 +45,17 @@ import {
   writeRestXmlOutput,
 } from './codec/rest-xml';
 import { type OperationModel, serviceModelOf } from './codec/service-model';
-import { header, type ServiceProtocol, type WireRequest, type WireResponse } from './router';
+import {
+  type CallSummary,
+  header,
+  type LargeBody,
+  type ServiceProtocol,
+  type SpilledBody,
+  type WireRequest,
+  type WireResponse,
+} from './router';
+import { MAX_REQUEST_BYTES } from './http-server';
+import { withPresignedHeaders } from './presigned-query';
 
 export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 /**
@@ -51,6 +74,8 @@ interface Call {
   readonly context: RequestContext;
   readonly request: WireRequest;
   readonly claimed: ClaimedChecksum | undefined;
+  /** The body of a large upload the server spilled to disk (`i.Body` is then empty), its digests computed. */
+  readonly payload: ObjectBody | undefined;
 }
 
 /** A reply whose status, extra headers or raw body differ from what the model's bindings say. */
@@ -60,12 +85,17 @@ class Reply {
     readonly status?: number,
     readonly headers: Record<string, string> = {},
     readonly body?: Buffer,
+    /** Bytes streamed as they are sent instead of `body` (on disk, or in several parts). */
+    readonly stream?: ObjectBody,
   ) {}
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the codec hands over input shaped by the SDK's schema
 type Input = any;
-type Operation = (input: Input, call: Call) => Record<string, unknown> | Reply;
+type Operation = (
+  input: Input,
+  call: Call,
+) => Record<string, unknown> | Reply | Promise<Record<string, unknown> | Reply>;
 
 /** The operations this emulator implements: one service method each (GetObject and HeadObject share a read). */
 const OPERATIONS: Record<string, Operation> = {
@@ -93,7 +123,11 @@ const OPERATIONS: Record<string, Operation> = {
       if (configuration[member] !== undefined)
         throw notSupported(`CreateBucketConfiguration.${member}`, member);
     }
+    const acl = aclOf(i, s3, 'bucket');
+    const ownership = objectOwnershipOf(i.ObjectOwnership);
+    s3.checkNewBucketAcl(acl, ownership);
     s3.createBucket(i.Bucket, configuration.LocationConstraint);
+    if (acl !== undefined || ownership !== undefined) s3.initializeBucketAccess(i.Bucket, acl, ownership);
     return { Location: `/${i.Bucket}` };
   },
   DeleteBucket: (i, { s3 }) => {
@@ -105,9 +139,103 @@ const OPERATIONS: Record<string, Operation> = {
     const region = s3.headBucket(i.Bucket).region;
     return { LocationConstraint: region === 'us-east-1' ? '' : region };
   },
-  GetBucketVersioning: (i, { s3 }) => {
-    s3.headBucket(i.Bucket);
+  GetBucketVersioning: (i, { s3 }) => ({ Status: s3.getBucketVersioning(i.Bucket) }),
+  PutBucketVersioning: (i, { s3 }) => {
+    const configuration = i.VersioningConfiguration;
+    if (configuration === undefined) throw malformedXml();
+    // AWS: MFA delete needs the root account's MFA device, which the emulator has no notion of
+    if (configuration.MFADelete === 'Enabled') throw notSupported('MFADelete Enabled', 'MFADelete');
+    if (configuration.MFADelete !== undefined && configuration.MFADelete !== 'Disabled') throw malformedXml();
+    s3.putBucketVersioning(i.Bucket, configuration.Status);
     return {};
+  },
+  ListObjectVersions: (i, { s3 }) => {
+    if (i.EncodingType !== undefined && i.EncodingType !== 'url') {
+      throw invalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', i.EncodingType);
+    }
+    const encode = i.EncodingType === 'url' ? encodeListKey : (s: string) => s;
+    const page = s3.listObjectVersions(i.Bucket, {
+      prefix: i.Prefix,
+      delimiter: i.Delimiter,
+      keyMarker: i.KeyMarker,
+      versionIdMarker: i.VersionIdMarker,
+      maxKeys: i.MaxKeys,
+    });
+    const owner = ownerOf(s3);
+    const versions = page.versions.filter((v) => !isDeleteMarker(v.version));
+    const markers = page.versions.filter((v) => isDeleteMarker(v.version));
+    return {
+      Name: i.Bucket,
+      Prefix: encode(i.Prefix ?? ''),
+      KeyMarker: encode(i.KeyMarker ?? ''),
+      VersionIdMarker: i.VersionIdMarker ?? '',
+      NextKeyMarker: page.nextKeyMarker === undefined ? undefined : encode(page.nextKeyMarker),
+      NextVersionIdMarker: page.nextVersionIdMarker,
+      MaxKeys: page.maxKeys,
+      Delimiter: i.Delimiter ? encode(i.Delimiter) : undefined,
+      EncodingType: i.EncodingType,
+      IsTruncated: page.isTruncated,
+      Versions: versions.map(({ version, isLatest }) => {
+        const o = version as StoredObject;
+        return {
+          ETag: o.etag,
+          ChecksumAlgorithm: o.checksum ? [o.checksum.algorithm] : undefined,
+          ChecksumType: o.checksum?.type,
+          Size: o.body.length,
+          StorageClass: 'STANDARD',
+          Key: encode(o.key),
+          VersionId: versionIdOf(o),
+          IsLatest: isLatest,
+          LastModified: new Date(o.lastModified),
+          Owner: owner,
+        };
+      }),
+      DeleteMarkers: markers.map(({ version, isLatest }) => ({
+        Owner: owner,
+        Key: encode(version.key),
+        VersionId: versionIdOf(version),
+        IsLatest: isLatest,
+        LastModified: new Date(version.lastModified),
+      })),
+      CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
+    };
+  },
+  GetBucketAcl: (i, { s3 }) => aclOutput(s3.getBucketAcl(i.Bucket)),
+  PutBucketAcl: (i, { s3 }) => {
+    const acl = aclOf(i, s3, 'bucket', i.AccessControlPolicy);
+    // AWS: a PutBucketAcl needs an ACL in a header or the body
+    if (acl === undefined) throw malformedXml();
+    s3.putBucketAcl(i.Bucket, acl);
+    return {};
+  },
+  GetObjectAcl: (i, { s3 }) => {
+    const object = s3.getObject(i.Bucket, i.Key, i.VersionId);
+    return {
+      ...aclOutput(s3.getObjectAcl(i.Bucket, i.Key, i.VersionId)),
+      VersionId: s3.versionIdOf(i.Bucket, object),
+    };
+  },
+  PutObjectAcl: (i, { s3 }) => {
+    const acl = aclOf(i, s3, 'object', i.AccessControlPolicy);
+    if (acl === undefined) throw malformedXml();
+    const object = s3.putObjectAcl(i.Bucket, i.Key, acl, i.VersionId);
+    return { VersionId: s3.versionIdOf(i.Bucket, object) };
+  },
+  GetBucketOwnershipControls: (i, { s3 }) => ({
+    OwnershipControls: { Rules: [{ ObjectOwnership: s3.getBucketOwnershipControls(i.Bucket) }] },
+  }),
+  PutBucketOwnershipControls: (i, { s3 }) => {
+    const rules: Input[] = i.OwnershipControls?.Rules ?? [];
+    // AWS: exactly one rule
+    if (rules.length !== 1) throw malformedXml();
+    const ownership = objectOwnershipOf(rules[0].ObjectOwnership);
+    if (ownership === undefined) throw malformedXml();
+    s3.putBucketOwnershipControls(i.Bucket, ownership);
+    return {};
+  },
+  DeleteBucketOwnershipControls: (i, { s3 }) => {
+    s3.deleteBucketOwnershipControls(i.Bucket);
+    return new Reply({}, 204);
   },
   ListObjects: (i, call) => listObjects(i, call, false),
   ListObjectsV2: (i, call) => listObjects(i, call, true),
@@ -116,21 +244,34 @@ const OPERATIONS: Record<string, Operation> = {
       throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
     }
     if (i.Delete === undefined) throw malformedXml();
-    const objects: { Key?: string }[] = i.Delete.Objects ?? [];
+    const objects: { Key?: string; VersionId?: string }[] = i.Delete.Objects ?? [];
     for (const object of objects) {
-      for (const member of ['VersionId', 'ETag', 'LastModifiedTime', 'Size'] as const) {
+      for (const member of ['ETag', 'LastModifiedTime', 'Size'] as const) {
         if ((object as Record<string, unknown>)[member] !== undefined)
           throw notSupported(`Delete.Objects.${member}`, member);
       }
     }
     const keys = objects.map((o) => {
       if (o.Key === undefined) throw malformedXml();
-      return o.Key;
+      return { key: o.Key, versionId: o.VersionId };
     });
     const result = s3.deleteObjects(i.Bucket, keys, context);
     return {
-      Deleted: i.Delete.Quiet ? undefined : result.deleted.map((Key) => ({ Key })),
-      Errors: result.errors.map((e) => ({ Key: e.key, Code: e.code, Message: e.message })),
+      Deleted: i.Delete.Quiet
+        ? undefined
+        : result.deleted.map((d) => ({
+            Key: d.key,
+            // AWS: a marker made is DeleteMarkerVersionId; a version removed is VersionId (and a marker's both)
+            VersionId: d.requestedVersionId,
+            DeleteMarker: d.deleteMarker,
+            DeleteMarkerVersionId: d.deleteMarker ? d.versionId : undefined,
+          })),
+      Errors: result.errors.map((e) => ({
+        Key: e.key,
+        VersionId: e.versionId,
+        Code: e.code,
+        Message: e.message,
+      })),
     };
   },
   PutBucketNotificationConfiguration: (i, { s3, context }) => {
@@ -192,32 +333,46 @@ const OPERATIONS: Record<string, Operation> = {
   },
   PutObjectTagging: (i, { s3 }) => {
     if (i.Tagging === undefined) throw malformedXml();
-    s3.putObjectTagging(i.Bucket, i.Key, tagSetOf(i.Tagging.TagSet ?? [], MAX_OBJECT_TAGS, 'Object'));
-    return {};
+    const tags = tagSetOf(i.Tagging.TagSet ?? [], MAX_OBJECT_TAGS, 'Object');
+    const object = s3.putObjectTagging(i.Bucket, i.Key, tags, i.VersionId);
+    return { VersionId: s3.versionIdOf(i.Bucket, object) };
   },
-  GetObjectTagging: (i, { s3 }) => ({ TagSet: tagListOf(s3.getObject(i.Bucket, i.Key).tags) }),
+  GetObjectTagging: (i, { s3 }) => {
+    const object = s3.getObject(i.Bucket, i.Key, i.VersionId);
+    return { TagSet: tagListOf(object.tags), VersionId: s3.versionIdOf(i.Bucket, object) };
+  },
   DeleteObjectTagging: (i, { s3 }) => {
-    s3.putObjectTagging(i.Bucket, i.Key, undefined);
-    return {};
+    const object = s3.putObjectTagging(i.Bucket, i.Key, undefined, i.VersionId);
+    return new Reply({ VersionId: s3.versionIdOf(i.Bucket, object) }, 204);
   },
-  PutObject: (i, { s3, context, request, claimed }) => {
+  PutObject: (i, { s3, context, request, claimed, payload }) => {
     const object = s3.putObject(
       {
         bucket: i.Bucket,
         key: i.Key,
-        body: i.Body,
+        body: payload ?? i.Body,
         headers: objectHeadersOf(i),
         metadata: i.Metadata ?? {},
         checksum: claimed,
         contentMd5: header(request, 'content-md5'),
         conditions: { ifMatch: i.IfMatch, ifNoneMatch: i.IfNoneMatch },
         tags: i.Tagging === undefined ? undefined : tagSetOfHeader(i.Tagging),
+        acl: aclOf(i, s3, 'object'),
+        customerKey: customerKeyOf(customerKeyHeadersOf(i)),
       },
       context,
     );
-    return { ETag: object.etag, ServerSideEncryption: 'AES256', ...checksumOutput(object.checksum) };
+    return {
+      ETag: object.etag,
+      ...customerKeyOutput(object.customerKey),
+      ...checksumOutput(object.checksum),
+      VersionId: s3.versionIdOf(i.Bucket, object),
+    };
   },
-  CopyObject: (i, { s3, context }) => {
+  CopyObject: async (i, { s3, context }) => {
+    const sourceCustomerKey = customerKeyOf(customerKeyHeadersOf(i, 'CopySource'), COPY_SOURCE_KEY_HEADER);
+    // a source on disk is hashed ahead (a multipart source's ETag, its CRC32), not read in the service's turn
+    await s3.digestCopySource(i.CopySource, sourceCustomerKey);
     const directive = i.MetadataDirective?.toUpperCase();
     const object = s3.copyObject(
       {
@@ -235,6 +390,9 @@ const OPERATIONS: Record<string, Operation> = {
           ifModifiedSince: i.CopySourceIfModifiedSince,
           ifUnmodifiedSince: i.CopySourceIfUnmodifiedSince,
         },
+        acl: aclOf(i, s3, 'object'),
+        customerKey: customerKeyOf(customerKeyHeadersOf(i)),
+        sourceCustomerKey,
       },
       context,
     );
@@ -244,14 +402,16 @@ const OPERATIONS: Record<string, Operation> = {
         LastModified: new Date(object.lastModified),
         ...checksumOutput(object.checksum),
       },
-      ServerSideEncryption: 'AES256',
+      ...customerKeyOutput(object.customerKey),
+      VersionId: s3.versionIdOf(i.Bucket, object),
+      CopySourceVersionId: object.sourceVersionId,
     };
   },
   GetObject: (i, call) => readObject(i, call, false),
   HeadObject: (i, call) => readObject(i, call, true),
   DeleteObject: (i, { s3, context }) => {
-    s3.deleteObject(i.Bucket, i.Key, context);
-    return {};
+    const result = s3.deleteObject(i.Bucket, i.Key, context, i.VersionId);
+    return { DeleteMarker: result.deleteMarker, VersionId: result.versionId };
   },
   CreateMultipartUpload: (i, { s3 }) => {
     const algorithm = i.ChecksumAlgorithm === undefined ? undefined : checksumAlgorithm(i.ChecksumAlgorithm);
@@ -262,28 +422,69 @@ const OPERATIONS: Record<string, Operation> = {
       metadata: i.Metadata ?? {},
       checksumAlgorithm: algorithm,
       tags: i.Tagging === undefined ? undefined : tagSetOfHeader(i.Tagging),
+      acl: aclOf(i, s3, 'object'),
+      customerKey: customerKeyOf(customerKeyHeadersOf(i)),
     });
     return {
       Bucket: i.Bucket,
       Key: i.Key,
       UploadId: upload.uploadId,
-      ServerSideEncryption: 'AES256',
+      ...customerKeyOutput(upload.customerKey),
       ChecksumAlgorithm: algorithm,
       ChecksumType: algorithm ? 'COMPOSITE' : undefined,
     };
   },
-  UploadPart: (i, { s3, request, claimed }) => {
+  UploadPart: (i, { s3, request, claimed, payload }) => {
+    const customerKey = customerKeyOf(customerKeyHeadersOf(i));
     const part = s3.uploadPart({
       bucket: i.Bucket,
       key: i.Key,
       uploadId: i.UploadId,
       partNumber: i.PartNumber,
-      body: i.Body,
+      body: payload ?? i.Body,
       checksum: claimed,
       contentMd5: header(request, 'content-md5'),
+      customerKey,
     });
     const checksum = part.checksum && { [`Checksum${part.checksum.algorithm}`]: part.checksum.value };
-    return { ETag: part.etag, ServerSideEncryption: 'AES256', ...checksum };
+    return { ETag: part.etag, ...customerKeyOutput(customerKey), ...checksum };
+  },
+  UploadPartCopy: async (i, { s3 }) => {
+    const customerKey = customerKeyOf(customerKeyHeadersOf(i));
+    const target = { bucket: i.Bucket, key: i.Key, uploadId: i.UploadId, partNumber: i.PartNumber };
+    const {
+      body,
+      checksumAlgorithm: algorithm,
+      sourceVersionId,
+    } = s3.uploadPartCopySource({
+      ...target,
+      source: i.CopySource,
+      range: i.CopySourceRange,
+      sourceConditions: {
+        ifMatch: i.CopySourceIfMatch,
+        ifNoneMatch: i.CopySourceIfNoneMatch,
+        ifModifiedSince: i.CopySourceIfModifiedSince,
+        ifUnmodifiedSince: i.CopySourceIfUnmodifiedSince,
+      },
+      sourceCustomerKey: customerKeyOf(customerKeyHeadersOf(i, 'CopySource'), COPY_SOURCE_KEY_HEADER),
+    });
+    // the slice shares the source's bytes: kept while they are hashed (off the event loop), then the part's
+    body.retain();
+    try {
+      await body.digestsOf(algorithm ? ['MD5', algorithm] : ['MD5']);
+      const part = s3.uploadPart({ ...target, body, checksum: algorithm && { algorithm }, customerKey });
+      return {
+        CopyPartResult: {
+          ETag: part.etag,
+          LastModified: new Date(part.lastModified),
+          ...(part.checksum && { [`Checksum${part.checksum.algorithm}`]: part.checksum.value }),
+        },
+        ...customerKeyOutput(customerKey),
+        CopySourceVersionId: sourceVersionId,
+      };
+    } finally {
+      body.release();
+    }
   },
   CompleteMultipartUpload: (i, { s3, context, request }) => {
     const parts: Input[] = i.MultipartUpload?.Parts ?? [];
@@ -310,6 +511,7 @@ const OPERATIONS: Record<string, Operation> = {
             checksum: algorithm && { algorithm, value: p[`Checksum${algorithm}`] as string },
           };
         }),
+        customerKey: customerKeyOf(customerKeyHeadersOf(i)),
       },
       context,
     );
@@ -319,13 +521,51 @@ const OPERATIONS: Record<string, Operation> = {
       Bucket: i.Bucket,
       Key: i.Key,
       ETag: object.etag,
-      ServerSideEncryption: 'AES256',
+      ...customerKeyOutput(object.customerKey),
       ...checksumOutput(object.checksum),
+      VersionId: s3.versionIdOf(i.Bucket, object),
     };
   },
   AbortMultipartUpload: (i, { s3 }) => {
     s3.abortMultipartUpload(i.Bucket, i.Key, i.UploadId);
     return {};
+  },
+  ListMultipartUploads: (i, { s3 }) => {
+    if (i.EncodingType !== undefined && i.EncodingType !== 'url') {
+      throw invalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', i.EncodingType);
+    }
+    const encode = i.EncodingType === 'url' ? encodeUploadKey : (s: string) => s;
+    const page = s3.listMultipartUploads(i.Bucket, {
+      prefix: i.Prefix,
+      delimiter: i.Delimiter,
+      keyMarker: i.KeyMarker,
+      uploadIdMarker: i.UploadIdMarker,
+      maxUploads: i.MaxUploads,
+    });
+    const owner = ownerOf(s3);
+    return {
+      Bucket: i.Bucket,
+      KeyMarker: encode(i.KeyMarker ?? ''),
+      UploadIdMarker: i.UploadIdMarker ?? '',
+      NextKeyMarker: page.nextKeyMarker === undefined ? undefined : encode(page.nextKeyMarker),
+      NextUploadIdMarker: page.nextUploadIdMarker,
+      Prefix: encode(i.Prefix ?? ''),
+      Delimiter: i.Delimiter ? encode(i.Delimiter) : undefined,
+      MaxUploads: page.maxUploads,
+      IsTruncated: page.isTruncated,
+      EncodingType: i.EncodingType,
+      Uploads: page.uploads.map((u) => ({
+        UploadId: u.uploadId,
+        Key: encode(u.key),
+        Initiated: new Date(u.initiated),
+        StorageClass: 'STANDARD',
+        Owner: owner,
+        Initiator: owner,
+        ChecksumAlgorithm: u.checksumAlgorithm,
+        ChecksumType: u.checksumAlgorithm ? 'COMPOSITE' : undefined,
+      })),
+      CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
+    };
   },
 };
 
@@ -343,15 +583,9 @@ const UNSUPPORTED_CHECKSUM_MEMBERS = [
   'ChecksumXXHASH3',
   'ChecksumXXHASH128',
 ];
-const SSE_C = ['SSECustomerAlgorithm', 'SSECustomerKey', 'SSECustomerKeyMD5'];
-/** Grants, KMS, object lock, tagging and website redirects on a new object: none is emulated. */
+/** KMS, object lock and website redirects on a new object: none is emulated. */
 const NEW_OBJECT = [
-  'GrantFullControl',
-  'GrantRead',
-  'GrantReadACP',
-  'GrantWriteACP',
   'WebsiteRedirectLocation',
-  ...SSE_C,
   'SSEKMSKeyId',
   'SSEKMSEncryptionContext',
   'ObjectLockMode',
@@ -366,40 +600,18 @@ const NEW_OBJECT = [
 export const S3_UNSUPPORTED_MEMBERS: Readonly<Record<string, readonly string[]>> = {
   ListObjects: ['OptionalObjectAttributes'],
   ListObjectsV2: ['OptionalObjectAttributes'],
-  CreateBucket: [
-    'GrantFullControl',
-    'GrantRead',
-    'GrantReadACP',
-    'GrantWrite',
-    'GrantWriteACP',
-    'BucketNamespace',
-  ],
+  CreateBucket: ['BucketNamespace'],
   DeleteObjects: ['MFA', 'BypassGovernanceRetention'],
+  PutBucketVersioning: ['MFA'],
+  ListObjectVersions: ['OptionalObjectAttributes'],
   PutObject: [...NEW_OBJECT, ...UNSUPPORTED_CHECKSUM_MEMBERS, 'WriteOffsetBytes'],
-  CopyObject: [
-    ...NEW_OBJECT,
-    'ChecksumAlgorithm',
-    'IfMatch',
-    'IfNoneMatch',
-    'AnnotationDirective',
-    'CopySourceSSECustomerAlgorithm',
-    'CopySourceSSECustomerKey',
-    'CopySourceSSECustomerKeyMD5',
-  ],
-  GetObject: [...SSE_C, 'VersionId', 'PartNumber'],
-  HeadObject: [...SSE_C, 'VersionId', 'PartNumber'],
-  DeleteObject: [
-    'MFA',
-    'VersionId',
-    'BypassGovernanceRetention',
-    'IfMatch',
-    'IfMatchLastModifiedTime',
-    'IfMatchSize',
-  ],
+  CopyObject: [...NEW_OBJECT, 'ChecksumAlgorithm', 'IfMatch', 'IfNoneMatch', 'AnnotationDirective'],
+  GetObject: ['PartNumber'],
+  HeadObject: ['PartNumber'],
+  DeleteObject: ['MFA', 'BypassGovernanceRetention', 'IfMatch', 'IfMatchLastModifiedTime', 'IfMatchSize'],
   CreateMultipartUpload: NEW_OBJECT,
-  UploadPart: [...SSE_C, ...UNSUPPORTED_CHECKSUM_MEMBERS],
+  UploadPart: UNSUPPORTED_CHECKSUM_MEMBERS,
   CompleteMultipartUpload: [
-    ...SSE_C,
     'ChecksumCRC32',
     'ChecksumCRC32C',
     'ChecksumSHA1',
@@ -411,23 +623,18 @@ export const S3_UNSUPPORTED_MEMBERS: Readonly<Record<string, readonly string[]>>
     'IfNoneMatch',
   ],
   AbortMultipartUpload: ['IfMatchInitiatedTime'],
-  PutObjectTagging: ['VersionId'],
-  GetObjectTagging: ['VersionId'],
-  DeleteObjectTagging: ['VersionId'],
 };
 
 /**
  * Members accepted only with the value S3 applies anyway (any operation that has them): objects are stored
- * private, SSE-S3 encrypted, in STANDARD; buckets are owner-enforced without object lock; requester-pays
+ * SSE-S3 encrypted (unless SSE-C), in STANDARD; buckets are without object lock; requester-pays
  * confirmation changes nothing on buckets that are not requester-pays (all of them here).
  */
 export const S3_FIXED_MEMBERS: Readonly<Record<string, readonly string[]>> = {
-  ACL: ['private'],
   ServerSideEncryption: ['AES256'],
   StorageClass: ['STANDARD'],
   BucketKeyEnabled: ['false'],
   ObjectLockEnabledForBucket: ['false'],
-  ObjectOwnership: ['BucketOwnerEnforced'],
   SkipDestinationValidation: ['false'],
   ConfirmRemoveSelfBucketAccess: ['false'],
   ChecksumType: ['COMPOSITE'],
@@ -501,6 +708,7 @@ const INVALID_VALUE_MESSAGES: Readonly<Record<string, readonly [argument: string
   MaxKeys: ['max-keys', 'Provided max-keys not an integer or within integer range'],
   MaxBuckets: ['max-buckets', 'Argument max-buckets must be an integer between 1 and 10000.'],
   PartNumber: ['partNumber', 'Part number must be an integer between 1 and 10000, inclusive'],
+  MaxUploads: ['max-uploads', 'Argument max-uploads must be an integer between 0 and 2147483647'],
 };
 
 const BINDING_ERRORS: BindingErrors = {
@@ -528,18 +736,51 @@ export class S3Protocol implements ServiceProtocol {
 
   /** A body over the server's limit, in S3's words. */
   tooLarge(request: WireRequest, limit: number): WireResponse {
-    const size = header(request, 'x-amz-decoded-content-length') ?? header(request, 'content-length') ?? '';
-    return this.error(
-      request,
-      new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, [
-        ['ProposedSize', size],
-        ['MaxSizeAllowed', String(limit)],
-      ]),
-    );
+    return this.error(request, this.tooLargeError(request, limit));
   }
 
-  async handle(request: WireRequest): Promise<WireResponse> {
+  /**
+   * PutObject and UploadPart bodies (a PUT to a key with no subresource but a part's) may be as large as AWS
+   * takes (5 GiB): the server writes them to the store's directory past SPILL_THRESHOLD_BYTES. aws-chunked framing
+   * gets a little room on top; the decoded size is checked against maxObjectBytes again.
+   */
+  largeBody(request: WireRequest): LargeBody | undefined {
+    const path = request.path.startsWith('/') ? request.path.slice(1) : request.path;
+    const slash = path.indexOf('/');
+    if (request.method !== 'PUT' || slash <= 0 || slash === path.length - 1) return undefined;
+    if (header(request, 'x-amz-copy-source') !== undefined) return undefined;
+    // a presigned URL's signature parameters (and the SDK's `x-id`) are no subresource
+    const keys = [...request.query.keys()].filter((k) => !/^x-amz-/i.test(k) && k !== 'x-id');
+    const part = keys.length === 2 && request.query.has('partNumber') && request.query.has('uploadId');
+    if (keys.length > 0 && !part) return undefined;
+    const max = this.s3.maxObjectBytes;
+    const chunked = isAwsChunked(
+      header(request, 'x-amz-content-sha256'),
+      header(request, 'content-encoding'),
+    );
+    return {
+      maxBytes: chunked ? max + Math.ceil(max / 100) + 64 * 1024 : max,
+      spillDirectory: () => this.s3.bodies.directory,
+      memoryBytes: SPILL_THRESHOLD_BYTES,
+    };
+  }
+
+  private tooLargeError(request: WireRequest, limit: number): S3Error {
+    const size = header(request, 'x-amz-decoded-content-length') ?? header(request, 'content-length') ?? '';
+    return new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, [
+      ['ProposedSize', size],
+      ['MaxSizeAllowed', String(limit)],
+    ]);
+  }
+
+  async handle(received: WireRequest): Promise<WireResponse> {
+    let request = received;
+    let summary: CallSummary = { service: this.signingName };
+    // a spilled body, kept while the call runs (an object or part that keeps it holds it too)
+    let held: ObjectBody | undefined;
     try {
+      // a presigned URL's x-amz-* query parameters are the headers it was signed with
+      request = withPresignedHeaders(received);
       const context: RequestContext = {
         requestId: s3RequestId(request.requestId),
         hostId: hostIdOf(request.requestId),
@@ -547,49 +788,74 @@ export class S3Protocol implements ServiceProtocol {
       };
       const match = route(request);
       const { operation } = match;
+      // the labels are the bucket and key: what the request log names
+      summary = { ...summary, operation: operation.name, input: match.labels };
       const call = Object.hasOwn(OPERATIONS, operation.name) ? OPERATIONS[operation.name] : undefined;
       if (!call) throw notSupported(operation.name, operation.name);
-      const payload = decodePayload(request);
+      if (request.spilled && !payloadIsBlob(operation)) throw this.tooLargeError(request, MAX_REQUEST_BYTES);
+      const payload = request.spilled
+        ? await spilledPayload(request, request.spilled, this.s3.bodies)
+        : { ...decodePayload(request), object: undefined };
+      held = payload.object;
       const input = readRestXmlInput(match, { ...request, body: payload.body }, INPUT_OPTIONS);
       refuseUnsupported(operation, input, this.s3.accountId);
       if (!payloadIsBlob(operation)) {
         verifyContentMd5(payload.body, header(request, 'content-md5'));
         verifyChecksum(payload.body, payload.claimed);
       }
-      const result = call(input, { s3: this.s3, context, request, claimed: payload.claimed });
+      const called = call(input, {
+        s3: this.s3,
+        context,
+        request,
+        claimed: payload.claimed,
+        payload: payload.object,
+      });
+      // awaited only when it is a promise: a read's stream opens (and holds its files) in its lookup's turn
+      const result = called instanceof Promise ? await called : called;
       const reply = result instanceof Reply ? result : new Reply(result);
       const written = writeRestXmlOutput(operation, reply.output, S3_XMLNS);
       return {
         status: reply.status ?? written.status,
         headers: { ...baseHeaders(context), ...written.headers, ...reply.headers },
         body: reply.body ?? written.body,
+        stream: reply.stream && { length: reply.stream.length, content: reply.stream.open() },
+        summary,
       };
     } catch (error) {
-      return this.error(request, error);
+      return this.error(request, error, summary);
+    } finally {
+      held?.release();
     }
   }
 
-  private error(request: WireRequest, error: unknown): WireResponse {
+  private error(request: WireRequest, error: unknown, summary?: CallSummary): WireResponse {
     const aws = error instanceof AwsError ? error : internalError(error);
     const requestId = s3RequestId(request.requestId);
     const hostId = hostIdOf(request.requestId);
     const details = aws instanceof S3Error ? aws.details : [];
     return {
       status: aws.httpStatus,
-      headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId, 'x-amz-id-2': hostId },
+      headers: {
+        ...(aws instanceof S3Error ? aws.headers : {}),
+        'content-type': 'application/xml',
+        'x-amz-request-id': requestId,
+        'x-amz-id-2': hostId,
+      },
       body:
         request.method === 'HEAD'
           ? ''
           : encodeRestXmlError(aws.code, aws.message, details, requestId, hostId),
+      summary: summary && { ...summary, errorCode: aws.code, unemulated: aws.httpStatus === 501 },
     };
   }
 }
 
 /** The operation a request is and its input as the SDK's input object (for the conformance test as for handle). */
-export function readS3Request(request: WireRequest): {
+export function readS3Request(received: WireRequest): {
   operation: OperationModel;
   input: Record<string, unknown>;
 } {
+  const request = withPresignedHeaders(received);
   const match = route(request);
   const body = decodePayload(request).body;
   return { operation: match.operation, input: readRestXmlInput(match, { ...request, body }, INPUT_OPTIONS) };
@@ -651,17 +917,69 @@ function decodePayload(request: WireRequest): { body: Buffer; claimed: ClaimedCh
   const body = chunked
     ? decodeAwsChunked(request.body, trailers, header(request, 'x-amz-decoded-content-length'))
     : request.body;
+  const claimed = claimedOf(request, trailers);
+  // the payload hash is checked only when no checksum is (signatures are not checked at all): one pass is enough
+  if (!chunked && claimed?.value === undefined) verifyContentSha256(body, sha256);
+  return { body, claimed };
+}
+
+/** The checksum claimed for a body, in a header or an aws-chunked trailer. */
+function claimedOf(request: WireRequest, trailers: ReadonlyMap<string, string>): ClaimedChecksum | undefined {
   for (const name of trailers.keys()) {
     if (name.startsWith('x-amz-checksum-') && !CHECKSUM_ALGORITHMS.some((a) => checksumHeader(a) === name))
       throw notSupported(`The ${name} trailer`, name);
   }
-  const claimed = claimedChecksum(
+  return claimedChecksum(
     (name) => header(request, name) ?? trailers.get(name),
     header(request, 'x-amz-sdk-checksum-algorithm'),
   );
-  // the payload hash is checked only when no checksum is (signatures are not checked at all): one pass is enough
-  if (!chunked && claimed?.value === undefined) verifyContentSha256(body, sha256);
-  return { body, claimed };
+}
+
+/** Bytes of the spilled file read at a time while decoding it. */
+const DECODE_READ_BYTES = 1024 * 1024;
+
+/**
+ * A large body the server spilled to disk, taken into the store: aws-chunked decoded into a new body as the file
+ * is read, then its digests (MD5, the claimed checksum, the payload hash) computed in one pass, off the event loop
+ * and never holding it whole. The body comes back retained: the caller releases it.
+ */
+async function spilledPayload(
+  request: WireRequest,
+  spilled: SpilledBody,
+  store: BodyStore,
+): Promise<{ body: Buffer; claimed: ClaimedChecksum | undefined; object: ObjectBody }> {
+  const sha256 = header(request, 'x-amz-content-sha256');
+  const chunked = isAwsChunked(sha256, header(request, 'content-encoding'));
+  const trailers = new Map<string, string>();
+  let object: ObjectBody;
+  if (!chunked) object = store.adopt(spilled.path, spilled.size);
+  else {
+    const writer = store.writer();
+    try {
+      const decoded: Buffer[] = [];
+      const decoder = new AwsChunkedDecoder((data) => decoded.push(data));
+      for await (const piece of createReadStream(spilled.path, { highWaterMark: DECODE_READ_BYTES })) {
+        decoder.push(piece as Buffer);
+        for (const data of decoded.splice(0)) await writer.write(data);
+      }
+      for (const [name, value] of decoder.end(header(request, 'x-amz-decoded-content-length')))
+        trailers.set(name, value);
+      object = await writer.finish();
+    } catch (error) {
+      writer.abort();
+      throw error;
+    }
+  }
+  object.retain();
+  try {
+    const claimed = claimedOf(request, trailers);
+    await object.digestsOf(neededDigests(claimed, chunked ? undefined : sha256));
+    if (!chunked && claimed?.value === undefined) verifyContentSha256(object, sha256);
+    return { body: Buffer.alloc(0), claimed, object };
+  } catch (error) {
+    object.release();
+    throw error;
+  }
 }
 
 // ----- objects ------------------------------------------------------------------------------------------------
@@ -688,7 +1006,9 @@ function checksumOutput(checksum: StoredChecksum | undefined): Record<string, st
 
 /** GetObject and HeadObject: conditions, then the range, the stored headers and their `response-*` overrides. */
 function readObject(i: Input, { s3 }: Call, head: boolean): Reply {
-  const object = s3.getObject(i.Bucket, i.Key);
+  const object = s3.getObject(i.Bucket, i.Key, i.VersionId);
+  // AWS: an SSE-C object is read with its key only (checked before conditions, as a wrong key reveals nothing)
+  verifyCustomerKey(object.customerKey, customerKeyOf(customerKeyHeadersOf(i)));
   const lastModified = new Date(object.lastModified);
   const condition = evaluateConditions(
     {
@@ -706,7 +1026,8 @@ function readObject(i: Input, { s3 }: Call, head: boolean): Reply {
     LastModified: lastModified,
     ETag: object.etag,
     AcceptRanges: 'bytes',
-    ServerSideEncryption: 'AES256',
+    ...customerKeyOutput(object.customerKey),
+    VersionId: s3.versionIdOf(i.Bucket, object),
     ContentType: i.ResponseContentType ?? h.contentType,
     CacheControl: i.ResponseCacheControl ?? h.cacheControl,
     ContentDisposition: i.ResponseContentDisposition ?? h.contentDisposition,
@@ -721,16 +1042,19 @@ function readObject(i: Input, { s3 }: Call, head: boolean): Reply {
   let status: number | undefined;
   if (range) {
     output.ContentRange = `bytes ${range.start}-${range.end}/${object.body.length}`;
-    body = object.body.subarray(range.start, range.end + 1);
+    body = object.body.slice(range.start, range.end + 1);
     status = 206;
   } else {
     if (i.ChecksumMode?.toUpperCase() === 'ENABLED') Object.assign(output, checksumOutput(object.checksum));
     output.PartsCount = object.partCount;
   }
   output.ContentLength = body.length;
-  if (!head) output.Body = body;
+  const buffer = body.buffer;
+  // bytes on disk or in several parts are streamed as they are sent, never gathered into one Buffer
+  if (!buffer) return new Reply(output, status, {}, Buffer.alloc(0), body);
+  if (!head) output.Body = buffer;
   // HEAD: Node sends the headers (with the object's length) and drops the body
-  return new Reply(output, status, {}, body);
+  return new Reply(output, status, {}, buffer);
 }
 
 function listObjects(i: Input, { s3, request }: Call, v2: boolean): Record<string, unknown> {
@@ -748,7 +1072,8 @@ function listObjects(i: Input, { s3, request }: Call, v2: boolean): Record<strin
   if (i.EncodingType !== undefined && i.EncodingType !== 'url') {
     throw invalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', i.EncodingType);
   }
-  const encode = i.EncodingType === 'url' ? encodeListKey : (s: string) => s;
+  // AWS encodes listed keys as it does in ListMultipartUploads (a space as `+`, `+` as %2B)
+  const encode = i.EncodingType === 'url' ? encodeUploadKey : (s: string) => s;
   const prefix: string = i.Prefix ?? '';
   const delimiter: string = i.Delimiter ?? '';
   const result = s3.listObjectsV2({
@@ -802,6 +1127,20 @@ function filterOf(c: DestinationConfiguration): Record<string, unknown> | undefi
     .filter((k) => c.filter?.[k] !== undefined)
     .map((k) => ({ Name: k === 'prefix' ? 'Prefix' : 'Suffix', Value: c.filter?.[k] }));
   return { Key: { FilterRules: rules } };
+}
+
+/** The ACL a request sets (`x-amz-acl`, `x-amz-grant-*`, an AccessControlPolicy body), if any. */
+function aclOf(i: Input, s3: S3Service, target: 'bucket' | 'object', policy?: Input) {
+  return requestedAcl({ canned: i.ACL, grants: grantHeadersOf(i), policy }, s3.ownerId, target);
+}
+
+/** `x-amz-object-ownership` or an OwnershipControls rule: one of AWS's three values. */
+function objectOwnershipOf(value: string | undefined): ObjectOwnership | undefined {
+  if (value === undefined) return undefined;
+  if (!(OBJECT_OWNERSHIPS as readonly string[]).includes(value)) {
+    throw invalidArgument('Invalid x-amz-object-ownership header', 'x-amz-object-ownership', value);
+  }
+  return value as ObjectOwnership;
 }
 
 function ownerOf(s3: S3Service): { ID: string; DisplayName: string } {

@@ -9,6 +9,8 @@ export interface XmlElement {
   readonly children: XmlElement[];
   /** Concatenated text directly inside this element. */
   text: string;
+  /** Attributes by local name (S3's Grantee `xsi:type` is `type`); absent when it has none. */
+  attributes?: Record<string, string>;
 }
 
 export class XmlSyntaxError extends Error {}
@@ -66,13 +68,19 @@ export function parseXml(source: string): XmlElement {
       if (!match) fail('bad tag');
       const element: XmlElement = { name: localName((match as RegExpExecArray)[0]), children: [], text: '' };
       pos += 1 + (match as RegExpExecArray)[0].length;
-      // attributes are skipped, but must be well-formed
+      // attributes must be well-formed; namespace declarations are dropped, the others kept by local name
       for (;;) {
         while (/\s/.test(source[pos] ?? '')) pos++;
         if (source[pos] === '>' || source.startsWith('/>', pos)) break;
-        const attribute = /^[A-Za-z_][\w.:-]*\s*=\s*("[^"<]*"|'[^'<]*')/.exec(source.slice(pos, pos + 4096));
+        const attribute = /^([A-Za-z_][\w.:-]*)\s*=\s*("[^"<]*"|'[^'<]*')/.exec(
+          source.slice(pos, pos + 4096),
+        );
         if (!attribute) fail('bad attribute');
-        pos += (attribute as RegExpExecArray)[0].length;
+        const [text, name, quoted] = attribute as RegExpExecArray;
+        pos += text.length;
+        if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+        element.attributes ??= {};
+        element.attributes[localName(name)] = decodeEntities(quoted.slice(1, -1), fail);
       }
       const selfClosing = source[pos] === '/';
       pos += selfClosing ? 2 : 1;

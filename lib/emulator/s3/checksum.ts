@@ -13,16 +13,43 @@ export function checksumHeader(algorithm: ChecksumAlgorithm): string {
 
 /** The digest bytes of `data` under `algorithm`. */
 export function digest(algorithm: ChecksumAlgorithm, data: Buffer): Buffer {
+  return digester(algorithm).update(data).digest();
+}
+
+/** What a body's bytes are hashed with: the checksums, MD5 for ETags and Content-MD5. */
+export type DigestAlgorithm = ChecksumAlgorithm | 'MD5';
+
+/** A digest computed piece by piece, so a large body is hashed as it streams, never held whole. */
+export interface Digester {
+  update(data: Buffer): Digester;
+  digest(): Buffer;
+}
+
+export function digester(algorithm: DigestAlgorithm): Digester {
   switch (algorithm) {
     case 'CRC32':
-      return uint32(crc32(data));
+      return crcDigester(crc32);
     case 'CRC32C':
-      return uint32(crc32c(data));
+      return crcDigester(crc32c);
     case 'SHA1':
-      return createHash('sha1').update(data).digest();
+      return createHash('sha1');
     case 'SHA256':
-      return createHash('sha256').update(data).digest();
+      return createHash('sha256');
+    case 'MD5':
+      return createHash('md5');
   }
+}
+
+function crcDigester(crc: (data: Buffer, value: number) => number): Digester {
+  let value = 0;
+  const self: Digester = {
+    update: (data) => {
+      value = crc(data, value);
+      return self;
+    },
+    digest: () => uint32(value),
+  };
+  return self;
 }
 
 export function checksumOf(algorithm: ChecksumAlgorithm, data: Buffer): string {
@@ -49,8 +76,8 @@ function uint32(n: number): Buffer {
 
 let crc32cTable: Uint32Array | undefined;
 
-/** CRC-32C (Castagnoli), reflected polynomial 0x82F63B78. */
-function crc32c(data: Buffer): number {
+/** CRC-32C (Castagnoli), reflected polynomial 0x82F63B78; `previous` continues an earlier value. */
+function crc32c(data: Buffer, previous = 0): number {
   if (!crc32cTable) {
     crc32cTable = new Uint32Array(256);
     for (let i = 0; i < 256; i++) {
@@ -59,7 +86,7 @@ function crc32c(data: Buffer): number {
       crc32cTable[i] = c >>> 0;
     }
   }
-  let crc = 0xffffffff;
+  let crc = (previous ^ 0xffffffff) >>> 0;
   for (let i = 0; i < data.length; i++) crc = crc32cTable[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }

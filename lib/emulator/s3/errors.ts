@@ -8,6 +8,8 @@ export class S3Error extends AwsError {
     httpStatus = 400,
     /** Extra `<Name>value</Name>` elements of the XML error, in AWS's order. */
     readonly details: readonly (readonly [string, string])[] = [],
+    /** Response headers the error carries (a delete marker's `x-amz-delete-marker`, `x-amz-version-id`). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(code, message, httpStatus, httpStatus >= 500 ? 'Receiver' : 'Sender');
     this.name = 'AwsError';

@@ -1,7 +1,11 @@
 /** S3 state: buckets, objects kept in memory, keys in sorted order for listing, multipart uploads. */
+import type { AccessControlPolicy, ObjectOwnership } from './acl';
 import type { ChecksumAlgorithm } from './checksum';
+import type { CustomerKey } from './customer-key';
 import type { NotificationConfiguration } from './notifications';
+import type { ObjectBody } from './object-body';
 import type { TagSet } from './tagging';
+import { VersionHistory, type VersioningStatus } from './versioning';
 
 /** A checksum as S3 stores and returns it (base64; multipart composites end in `-N`). */
 export interface StoredChecksum {
@@ -22,7 +26,8 @@ export interface ObjectHeaders {
 
 export interface StoredObject {
   readonly key: string;
-  readonly body: Buffer;
+  /** The bytes, in memory or on disk (object-body.ts). */
+  readonly body: ObjectBody;
   /** With quotes, as S3 returns it. */
   readonly etag: string;
   readonly lastModified: number;
@@ -34,11 +39,17 @@ export interface StoredObject {
   readonly partCount: number | undefined;
   /** Object tags (PutObjectTagging, `x-amz-tagging`); absent when it has none. */
   readonly tags?: TagSet;
+  /** Its version id; absent for objects written before the bucket had versioning (the "null" version). */
+  readonly versionId?: string;
+  /** Its ACL (stored and returned, not enforced); absent: private. */
+  readonly acl?: AccessControlPolicy;
+  /** SSE-C: the MD5 of the customer's key (never the key); reads must present the same key. */
+  readonly customerKey?: CustomerKey;
 }
 
 export interface UploadedPart {
   readonly partNumber: number;
-  readonly body: Buffer;
+  readonly body: ObjectBody;
   readonly etag: string;
   readonly checksum: StoredChecksum | undefined;
   readonly lastModified: number;
@@ -56,6 +67,11 @@ export class MultipartUpload {
     readonly initiated: number,
     readonly tags?: TagSet,
   ) {}
+
+  /** SSE-C key (its MD5) the upload was created with; every part must present it. */
+  customerKey: CustomerKey | undefined;
+  /** ACL the completed object gets. */
+  acl: AccessControlPolicy | undefined;
 
   get bytes(): number {
     let total = 0;
@@ -114,6 +130,14 @@ export class Bucket {
   policy: string | undefined;
   tags: TagSet | undefined;
   notification: NotificationConfiguration = { topics: [], queues: [], functions: [], eventBridge: false };
+  /** Versioning: never configured (undefined), Enabled or Suspended (AWS: once enabled, never off again). */
+  versioning: VersioningStatus | undefined;
+  /** Noncurrent versions and current delete markers (empty while versioning was never configured). */
+  readonly history = new VersionHistory();
+  /** The bucket's ACL (stored, not enforced); absent: private. */
+  acl: AccessControlPolicy | undefined;
+  /** Object Ownership: AWS's default for new buckets is BucketOwnerEnforced; undefined once deleted. */
+  ownership: ObjectOwnership | undefined = 'BucketOwnerEnforced';
 
   constructor(
     readonly name: string,

@@ -248,6 +248,8 @@ export interface ObjectEvent {
   readonly size?: number;
   /** Without quotes. */
   readonly etag?: string;
+  /** The version written or removed (or the delete marker made), in a bucket that has versioning configured. */
+  readonly versionId?: string;
   readonly sequencer: string;
   readonly time: number;
   readonly requestId: string;
@@ -311,6 +313,8 @@ export class S3Notifier {
     const object: Record<string, unknown> = { key: encodeEventKey(event.key) };
     if (event.size !== undefined) object.size = event.size;
     if (event.etag !== undefined) object.eTag = event.etag;
+    // AWS: versionId follows eTag, in buckets with versioning enabled or suspended
+    if (event.versionId !== undefined) object.versionId = event.versionId;
     object.sequencer = event.sequencer;
     return {
       Records: [

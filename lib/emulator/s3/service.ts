@@ -2,9 +2,13 @@
  * Amazon S3: one method per AWS operation. Validates input, throws S3Error (an AwsError with S3's extra XML
  * elements), keeps object bytes in memory up to a cap, and raises event notifications.
  *
- * Where bytes live: in memory, as Buffers, at most `maxStoredBytes` in total (objects plus pending multipart
- * parts; default 1 GiB). An upload past the cap fails with EntityTooLarge naming the cap. One request body is at
- * most the HTTP server's MAX_REQUEST_BYTES (16 MiB); larger objects go up as multipart uploads, as with real S3.
+ * Where bytes live (object-body.ts): a body up to 8 MiB stays in memory, a larger one (PutObject and UploadPart
+ * take up to `maxObjectBytes`, 5 GiB as AWS) is streamed by the HTTP server into a file of the emulator's temp
+ * directory, removed when the emulator stops. Objects share bytes, never copy them: a completed multipart upload
+ * is its parts, a copy its source, a copied part a slice. In-memory bytes count against `maxStoredBytes` (objects
+ * plus pending parts; default 1 GiB; an upload past it fails with EntityTooLarge naming the cap); bytes on disk
+ * have no cap of their own, the temp file system's free space is theirs. Every body kept is `hold`-ed and every
+ * body let go `drop`-ped: that counts memory and keeps a file while anything uses it.
  */
 import { randomBytes } from 'node:crypto';
 import type { ActivityLog } from '../activity';
@@ -12,10 +16,44 @@ import type { Clock } from '../clock';
 import type { DeliveryTracker, FunctionRegistry } from '../event-delivery';
 import type { SnsService } from '../sns/service';
 import type { SqsService } from '../sqs/service';
-import { type ChecksumAlgorithm, checksumOf, digest, etagOf, multipartEtag } from './checksum';
+import { type ChecksumAlgorithm, digest, multipartEtag } from './checksum';
 import { evaluateConditions, preconditionFailed, type ReadConditions } from './conditions';
-import { type ClaimedChecksum, verifyChecksum, verifyContentMd5 } from './payload-integrity';
+import { BodyStore, ObjectBody } from './object-body';
+import { type ClaimedChecksum, etagOfBody, verifyChecksum, verifyContentMd5 } from './payload-integrity';
+import {
+  type ListMultipartUploadsInput,
+  listMultipartUploads,
+  type MultipartUploadsPage,
+} from './multipart-listing';
 import type { TagSet } from './tagging';
+import {
+  type AccessControlPolicy,
+  aclNotSupported,
+  canonicalIdOf,
+  grantsOwnerOnly,
+  invalidBucketAclWithObjectOwnership,
+  type ObjectOwnership,
+  privateAcl,
+} from './acl';
+import { type CustomerKey, verifyCustomerKey, verifyPartCustomerKey } from './customer-key';
+import {
+  type DeleteMarker,
+  deleteCurrent,
+  deleteVersion,
+  findVersion,
+  isDeleteMarker,
+  type ListObjectVersionsInput,
+  listObjectVersions,
+  nextVersionId,
+  noSuchVersion,
+  type ObjectVersionsPage,
+  replacedByWrite,
+  replaceVersion,
+  storeVersion,
+  NULL_VERSION,
+  type VersioningStatus,
+  versionIdFor,
+} from './versioning';
 import {
   invalidArgument,
   invalidMaxBuckets,
@@ -42,6 +80,8 @@ import {
 } from './notifications';
 
 export const DEFAULT_MAX_STORED_BYTES = 1024 * 1024 * 1024;
+/** AWS: a PutObject or UploadPart body is at most 5 GiB. */
+export const DEFAULT_MAX_OBJECT_BYTES = 5 * 1024 * 1024 * 1024;
 /** AWS: every part but the last must be at least 5 MiB. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 /** AWS: part numbers 1 to 10,000; keys of 1,024 UTF-8 bytes; user metadata of 2 KB (names and values). */
@@ -66,6 +106,8 @@ export interface S3ServiceOptions {
   deliveries: DeliveryTracker;
   /** Cap on the bytes held in memory. @default 1 GiB */
   maxStoredBytes?: number;
+  /** Largest PutObject or UploadPart body. @default 5 GiB */
+  maxObjectBytes?: number;
   /** Told about created and removed objects (the live log of `npm start`). */
   activity?: ActivityLog;
 }
@@ -80,7 +122,8 @@ export interface RequestContext {
 export interface PutObjectInput {
   bucket: string;
   key: string;
-  body: Buffer;
+  /** The bytes: a Buffer, or a body whose digests the protocol computed as it read it. */
+  body: Buffer | ObjectBody;
   headers: ObjectHeaders;
   metadata: Record<string, string>;
   checksum?: ClaimedChecksum;
@@ -89,6 +132,10 @@ export interface PutObjectInput {
   /** Conditional write: If-None-Match `*` (only if absent) or If-Match an ETag (only if it is that object). */
   conditions?: { ifMatch?: string; ifNoneMatch?: string };
   tags?: TagSet;
+  /** The ACL requested (canned, grant headers); absent: private. */
+  acl?: AccessControlPolicy;
+  /** SSE-C: the validated customer key (customer-key.ts). */
+  customerKey?: CustomerKey;
 }
 
 export interface ListObjectsInput {
@@ -120,6 +167,16 @@ export interface CopyObjectInput {
   /** COPY (the source's tags, the default) or REPLACE (`tags`). */
   taggingDirective?: string;
   tags?: TagSet;
+  acl?: AccessControlPolicy;
+  /** SSE-C key of the copy (the target) and the key presented for an SSE-C source. */
+  customerKey?: CustomerKey;
+  sourceCustomerKey?: CustomerKey;
+}
+
+/** What a delete did: the version removed or the delete marker made (in a bucket with versioning). */
+export interface DeleteResult {
+  readonly versionId?: string;
+  readonly deleteMarker?: boolean;
 }
 
 export class S3Service {
@@ -127,6 +184,9 @@ export class S3Service {
   readonly region: string;
   readonly accountId: string;
   readonly maxStoredBytes: number;
+  readonly maxObjectBytes: number;
+  /** The files of large bodies (one temp directory). */
+  readonly bodies = new BodyStore();
   private readonly buckets = new Map<string, Bucket>();
   private readonly notifier: S3Notifier;
   private readonly targets: S3ServiceOptions;
@@ -138,6 +198,7 @@ export class S3Service {
     this.region = options.region;
     this.accountId = options.accountId;
     this.maxStoredBytes = options.maxStoredBytes ?? DEFAULT_MAX_STORED_BYTES;
+    this.maxObjectBytes = options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
     this.targets = options;
     this.notifier = new S3Notifier(options, options.region, options.accountId);
   }
@@ -171,7 +232,8 @@ export class S3Service {
 
   deleteBucket(name: string): void {
     const bucket = this.bucketOf(name);
-    if (bucket.objects.size > 0 || bucket.uploads.size > 0) {
+    // AWS: noncurrent versions and delete markers keep a bucket from being deleted too
+    if (bucket.objects.size > 0 || bucket.uploads.size > 0 || bucket.history.size > 0) {
       throw new S3Error('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409, [
         ['BucketName', name],
       ]);
@@ -286,10 +348,13 @@ export class S3Service {
     validateMetadata(input.metadata);
     const previous = bucket.objects.get(input.key);
     checkWriteConditions(input.conditions, previous, input.key);
-    const { checksum, etag } = this.accept(input, previous?.body);
+    checkObjectAcl(bucket, input.acl);
+    const body = bodyOf(input.body);
+    // with versioning the previous version is kept: only the null version a Suspended write replaces is let go
+    const { checksum, etag } = this.accept({ ...input, body }, replacedByWrite(bucket, input.key)?.body);
     const object: StoredObject = {
       key: input.key,
-      body: input.body,
+      body,
       etag,
       lastModified: this.clock.now(),
       headers: input.headers,
@@ -297,61 +362,149 @@ export class S3Service {
       checksum,
       partCount: undefined,
       tags: input.tags,
+      versionId: nextVersionId(bucket),
+      acl: input.acl,
+      customerKey: input.customerKey,
     };
-    bucket.put(object);
+    storeVersion(bucket, object);
     this.raise(bucket, 'ObjectCreated:Put', object, context);
     return object;
   }
 
-  getObject(bucketName: string, key: string): StoredObject {
+  /**
+   * The current version of a key, or the version asked for. AWS: a key whose current version is a delete
+   * marker is NoSuchKey, with the marker's headers; a delete marker asked for by id is MethodNotAllowed.
+   */
+  getObject(bucketName: string, key: string, versionId?: string): StoredObject {
     const bucket = this.bucketOf(bucketName);
+    if (versionId !== undefined) {
+      const version = findVersion(bucket, key, versionId);
+      if (!version) throw noSuchVersion(key, versionId);
+      if (isDeleteMarker(version)) {
+        throw new S3Error(
+          'MethodNotAllowed',
+          'The specified method is not allowed against this resource.',
+          405,
+          [
+            ['Method', 'GET'],
+            ['ResourceType', 'DeleteMarker'],
+          ],
+          markerHeaders(version),
+        );
+      }
+      return version;
+    }
     const object = bucket.objects.get(key);
-    if (!object) throw noSuchKey(key);
+    if (!object) {
+      const marker = bucket.history.markers.get(key);
+      if (marker) {
+        throw new S3Error(
+          'NoSuchKey',
+          'The specified key does not exist.',
+          404,
+          [['Key', key]],
+          markerHeaders(marker),
+        );
+      }
+      throw noSuchKey(key);
+    }
     return object;
   }
 
-  /** Replaces an object's tags (none: removes them); the object is otherwise unchanged. */
-  putObjectTagging(bucketName: string, key: string, tags: TagSet | undefined): void {
-    const object = this.getObject(bucketName, key);
-    this.bucketOf(bucketName).put({ ...object, tags });
+  /** The version id S3 returns with an object (`x-amz-version-id`): only once the bucket has versioning. */
+  versionIdOf(bucketName: string, object: StoredObject): string | undefined {
+    return versionIdFor(this.bucketOf(bucketName), object);
   }
 
-  /** AWS: deleting a key that does not exist succeeds (and still notifies). */
-  deleteObject(bucketName: string, key: string, context: RequestContext): void {
+  /** Replaces an object's tags (none: removes them); the object is otherwise unchanged. */
+  putObjectTagging(
+    bucketName: string,
+    key: string,
+    tags: TagSet | undefined,
+    versionId?: string,
+  ): StoredObject {
+    const object = this.getObject(bucketName, key, versionId);
+    const updated = { ...object, tags };
+    replaceVersion(this.bucketOf(bucketName), object, updated);
+    return updated;
+  }
+
+  /**
+   * AWS: deleting a key that does not exist succeeds (and still notifies). With versioning, a delete without a
+   * version id adds a delete marker; with one, it removes that version for good.
+   */
+  deleteObject(bucketName: string, key: string, context: RequestContext, versionId?: string): DeleteResult {
     const bucket = this.bucketOf(bucketName);
     validateKey(key);
-    const previous = bucket.remove(key);
-    if (previous) this.storedBytes -= previous.body.length;
-    this.raise(bucket, 'ObjectRemoved:Delete', { key }, context);
+    return this.deleteOne(bucket, key, versionId, context);
   }
 
   deleteObjects(
     bucketName: string,
-    keys: string[],
+    objects: readonly { key: string; versionId?: string }[],
     context: RequestContext,
-  ): { deleted: string[]; errors: { key: string; code: string; message: string }[] } {
+  ): {
+    deleted: ({ key: string; requestedVersionId?: string } & DeleteResult)[];
+    errors: { key: string; versionId?: string; code: string; message: string }[];
+  } {
     const bucket = this.bucketOf(bucketName);
-    if (keys.length === 0 || keys.length > MAX_DELETE_KEYS) throw malformedXml();
-    const deleted: string[] = [];
-    const errors: { key: string; code: string; message: string }[] = [];
-    for (const key of keys) {
+    if (objects.length === 0 || objects.length > MAX_DELETE_KEYS) throw malformedXml();
+    const deleted: ({ key: string; requestedVersionId?: string } & DeleteResult)[] = [];
+    const errors: { key: string; versionId?: string; code: string; message: string }[] = [];
+    for (const { key, versionId } of objects) {
       if (Buffer.byteLength(key) > MAX_KEY_BYTES || key === '') {
-        errors.push({ key, code: 'InvalidArgument', message: 'Invalid key' });
+        errors.push({ key, versionId, code: 'InvalidArgument', message: 'Invalid key' });
         continue;
       }
-      const previous = bucket.remove(key);
-      if (previous) this.storedBytes -= previous.body.length;
-      this.raise(bucket, 'ObjectRemoved:Delete', { key }, context);
-      deleted.push(key);
+      try {
+        deleted.push({
+          key,
+          requestedVersionId: versionId,
+          ...this.deleteOne(bucket, key, versionId, context),
+        });
+      } catch (error) {
+        if (!(error instanceof S3Error)) throw error;
+        errors.push({ key, versionId, code: error.code, message: error.message });
+      }
     }
     return { deleted, errors };
   }
 
-  copyObject(input: CopyObjectInput, context: RequestContext): StoredObject {
-    const { bucket: sourceBucket, key: sourceKey } = parseCopySource(input.source);
+  /** One delete: a version by id, the object of an unversioned bucket, or a new delete marker. */
+  private deleteOne(
+    bucket: Bucket,
+    key: string,
+    versionId: string | undefined,
+    context: RequestContext,
+  ): DeleteResult {
+    if (versionId !== undefined) {
+      const removed = deleteVersion(bucket, key, versionId);
+      if (removed && !isDeleteMarker(removed)) this.drop(removed.body);
+      this.raise(bucket, 'ObjectRemoved:Delete', { key, versionId }, context);
+      return removed && isDeleteMarker(removed) ? { versionId, deleteMarker: true } : { versionId };
+    }
+    const { freed, marker } = deleteCurrent(bucket, key, this.clock.now());
+    if (freed) this.drop(freed.body);
+    if (!marker) {
+      this.raise(bucket, 'ObjectRemoved:Delete', { key }, context);
+      return {};
+    }
+    this.raise(bucket, 'ObjectRemoved:DeleteMarkerCreated', { key, versionId: marker.versionId }, context);
+    return { versionId: marker.versionId, deleteMarker: true };
+  }
+
+  copyObject(
+    input: CopyObjectInput,
+    context: RequestContext,
+  ): StoredObject & { readonly sourceVersionId?: string } {
+    const {
+      bucket: sourceBucket,
+      key: sourceKey,
+      versionId: sourceVersionId,
+    } = parseCopySource(input.source);
     const target = this.bucketOf(input.bucket);
     validateKey(input.key);
-    const source = this.getObject(sourceBucket, sourceKey);
+    const source = this.copySourceOf(sourceBucket, sourceKey, sourceVersionId, input.sourceCustomerKey);
     // AWS: a copy whose source conditions do not hold is PreconditionFailed, the 304 cases included
     if (input.sourceConditions && evaluateConditions(input.sourceConditions, source) === 'not-modified') {
       throw new S3Error(
@@ -365,7 +518,10 @@ export class S3Service {
     if (directive !== 'COPY' && directive !== 'REPLACE') {
       throw invalidArgument('Unknown metadata directive.', 'x-amz-metadata-directive', directive);
     }
-    if (sourceBucket === input.bucket && sourceKey === input.key && directive === 'COPY') {
+    // AWS: copying a key onto itself changes something: its encryption, or the version it restores
+    const changed =
+      input.customerKey !== undefined || source.customerKey !== undefined || sourceVersionId !== undefined;
+    if (sourceBucket === input.bucket && sourceKey === input.key && directive === 'COPY' && !changed) {
       throw new S3Error(
         'InvalidRequest',
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -377,26 +533,59 @@ export class S3Service {
       throw invalidArgument('Unknown tagging directive.', 'x-amz-tagging-directive', tagging);
     }
     if (replace) validateMetadata(input.metadata);
-    const previous = target.objects.get(input.key);
-    this.reserve(source.body.length - (previous?.body.length ?? 0));
+    checkObjectAcl(target, input.acl);
+    // the copy shares the source's bytes (its digests too, computed once: the protocol does it ahead, async)
+    this.hold(source.body, replacedByWrite(target, input.key)?.body);
     const object: StoredObject = {
       key: input.key,
       body: source.body,
       // AWS: a copy is a new single-part object, so a multipart source's ETag is recomputed
-      etag: source.partCount === undefined ? source.etag : etagOf(source.body),
+      etag: source.partCount === undefined ? source.etag : etagOfBody(source.body),
       lastModified: this.clock.now(),
       headers: replace && input.headers ? input.headers : source.headers,
       metadata: replace ? input.metadata : source.metadata,
       checksum:
         source.checksum?.type === 'FULL_OBJECT'
           ? source.checksum
-          : { algorithm: 'CRC32', value: checksumOf('CRC32', source.body), type: 'FULL_OBJECT' },
+          : {
+              algorithm: 'CRC32',
+              value: source.body.digestOf('CRC32').toString('base64'),
+              type: 'FULL_OBJECT',
+            },
       partCount: undefined,
       tags: tagging === 'REPLACE' ? input.tags : source.tags,
+      versionId: nextVersionId(target),
+      acl: input.acl,
+      customerKey: input.customerKey,
     };
-    target.put(object);
+    storeVersion(target, object);
     this.raise(target, 'ObjectCreated:Copy', object, context);
-    return object;
+    return { ...object, sourceVersionId: versionIdFor(this.bucketOf(sourceBucket), source) };
+  }
+
+  /**
+   * The source of a copy (CopyObject, UploadPartCopy): the current version or the one named, readable with the
+   * SSE-C key presented. AWS: a delete marker named by version id cannot be a copy's source.
+   */
+  copySourceOf(
+    bucketName: string,
+    key: string,
+    versionId: string | undefined,
+    customerKey: CustomerKey | undefined,
+  ): StoredObject {
+    const bucket = this.bucketOf(bucketName);
+    if (versionId !== undefined) {
+      const version = findVersion(bucket, key, versionId);
+      if (version && isDeleteMarker(version)) {
+        throw new S3Error(
+          'InvalidRequest',
+          'The source of a copy request may not specifically refer to a delete marker by version id.',
+        );
+      }
+    }
+    const source = this.getObject(bucketName, key, versionId);
+    verifyCustomerKey(source.customerKey, customerKey);
+    return source;
   }
 
   listObjectsV2(input: ListObjectsInput): ListObjectsResult {
@@ -467,10 +656,13 @@ export class S3Service {
     metadata: Record<string, string>;
     checksumAlgorithm?: ChecksumAlgorithm;
     tags?: TagSet;
+    acl?: AccessControlPolicy;
+    customerKey?: CustomerKey;
   }): MultipartUpload {
     const bucket = this.bucketOf(input.bucket);
     validateKey(input.key);
     validateMetadata(input.metadata);
+    checkObjectAcl(bucket, input.acl);
     const uploadId = randomBytes(48).toString('base64url');
     const upload = new MultipartUpload(
       uploadId,
@@ -481,6 +673,8 @@ export class S3Service {
       this.clock.now(),
       input.tags,
     );
+    upload.acl = input.acl;
+    upload.customerKey = input.customerKey;
     bucket.uploads.set(uploadId, upload);
     return upload;
   }
@@ -490,10 +684,48 @@ export class S3Service {
     key: string;
     uploadId: string;
     partNumber: number;
-    body: Buffer;
+    body: Buffer | ObjectBody;
     checksum?: ClaimedChecksum;
     contentMd5?: string;
+    customerKey?: CustomerKey;
   }): UploadedPart {
+    const upload = this.uploadOf(input.bucket, input.key, input.uploadId);
+    verifyPartCustomerKey(upload.customerKey, input.customerKey);
+    if (!Number.isInteger(input.partNumber) || input.partNumber < 1 || input.partNumber > MAX_PART_NUMBER) {
+      throw invalidArgument(
+        'Part number must be an integer between 1 and 10000, inclusive',
+        'partNumber',
+        String(input.partNumber),
+      );
+    }
+    const body = bodyOf(input.body);
+    const { checksum, etag } = this.accept({ ...input, body }, upload.parts.get(input.partNumber)?.body);
+    const part: UploadedPart = {
+      partNumber: input.partNumber,
+      body,
+      etag,
+      checksum,
+      lastModified: this.clock.now(),
+    };
+    upload.parts.set(input.partNumber, part);
+    return part;
+  }
+
+  /**
+   * UploadPartCopy's bytes: the source (`x-amz-copy-source`, its conditions and SSE-C key) or the range of it
+   * named, validated as AWS does before anything changes. The slice shares the source's bytes; the caller then
+   * stores it with `uploadPart` (after hashing it off the event loop).
+   */
+  uploadPartCopySource(input: {
+    bucket: string;
+    key: string;
+    uploadId: string;
+    partNumber: number;
+    source: string;
+    range?: string;
+    sourceConditions?: ReadConditions;
+    sourceCustomerKey?: CustomerKey;
+  }): { body: ObjectBody; checksumAlgorithm: ChecksumAlgorithm | undefined; sourceVersionId?: string } {
     const upload = this.uploadOf(input.bucket, input.key, input.uploadId);
     if (!Number.isInteger(input.partNumber) || input.partNumber < 1 || input.partNumber > MAX_PART_NUMBER) {
       throw invalidArgument(
@@ -502,16 +734,62 @@ export class S3Service {
         String(input.partNumber),
       );
     }
-    const { checksum, etag } = this.accept(input, upload.parts.get(input.partNumber)?.body);
-    const part: UploadedPart = {
-      partNumber: input.partNumber,
-      body: input.body,
-      etag,
-      checksum,
-      lastModified: this.clock.now(),
-    };
-    upload.parts.set(input.partNumber, part);
-    return part;
+    const { bucket, key, versionId } = parseCopySource(input.source);
+    const source = this.copySourceOf(bucket, key, versionId, input.sourceCustomerKey);
+    // AWS: a copy whose source conditions do not hold is PreconditionFailed, the 304 cases included
+    if (input.sourceConditions && evaluateConditions(input.sourceConditions, source) !== 'ok') {
+      throw preconditionFailed('x-amz-copy-source-If-Match');
+    }
+    const size = source.body.length;
+    let start = 0;
+    let end = size;
+    if (input.range !== undefined) {
+      const match = /^bytes=(\d{1,20})-(\d{1,20})$/.exec(input.range);
+      if (!match || Number(match[1]) > Number(match[2])) {
+        throw invalidArgument(
+          'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+          'x-amz-copy-source-range',
+          input.range,
+        );
+      }
+      if (Number(match[2]) >= size) {
+        throw invalidArgument(
+          `Range specified is not valid for source object of size: ${size}`,
+          'x-amz-copy-source-range',
+          input.range,
+        );
+      }
+      start = Number(match[1]);
+      end = Number(match[2]) + 1;
+    }
+    // AWS: a part is at most 5 GiB, a copied one included
+    if (end - start > DEFAULT_MAX_OBJECT_BYTES) {
+      throw new S3Error(
+        'InvalidRequest',
+        `The specified copy source is larger than the maximum allowable size for a copy source: ${DEFAULT_MAX_OBJECT_BYTES}`,
+      );
+    }
+    const body = input.range === undefined ? source.body : source.body.slice(start, end);
+    const sourceVersionId = versionIdFor(this.bucketOf(bucket), source);
+    return { body, checksumAlgorithm: upload.checksumAlgorithm, sourceVersionId };
+  }
+
+  /** Computes ahead, off the event loop, the digests a copy of `source` needs when its bytes are on disk. */
+  async digestCopySource(source: string, customerKey: CustomerKey | undefined): Promise<void> {
+    let body: ObjectBody;
+    try {
+      const { bucket, key, versionId } = parseCopySource(source);
+      body = this.copySourceOf(bucket, key, versionId, customerKey).body;
+    } catch {
+      return; // the copy itself reports it
+    }
+    if (!body.onDisk) return;
+    body.retain();
+    try {
+      await body.digestsOf(['MD5', 'CRC32']);
+    } finally {
+      body.release();
+    }
   }
 
   completeMultipartUpload(
@@ -524,11 +802,14 @@ export class S3Service {
         etag: string;
         checksum?: { algorithm: ChecksumAlgorithm; value: string };
       }[];
+      /** SSE-C headers are optional here; when sent they must be the upload's key. */
+      customerKey?: CustomerKey;
     },
     context: RequestContext,
   ): StoredObject {
     const bucket = this.bucketOf(input.bucket);
     const upload = this.uploadOf(input.bucket, input.key, input.uploadId);
+    if (input.customerKey) verifyPartCustomerKey(upload.customerKey, input.customerKey);
     if (input.parts.length === 0) {
       throw new S3Error(
         'MalformedXML',
@@ -581,7 +862,8 @@ export class S3Service {
         );
       }
     }
-    const body = Buffer.concat(chosen.map((p) => p.body));
+    // the object IS its parts: their segments, no copy
+    const body = ObjectBody.concat(chosen.map((p) => p.body));
     const algorithm = upload.checksumAlgorithm;
     let checksum: StoredChecksum | undefined;
     if (algorithm && chosen.every((p) => p.checksum?.algorithm === algorithm)) {
@@ -595,10 +877,12 @@ export class S3Service {
         type: 'COMPOSITE',
       };
     }
-    const previous = bucket.objects.get(input.key);
-    // the parts' bytes were reserved already; the assembled object replaces them
-    this.storedBytes -= upload.bytes + (previous?.body.length ?? 0);
-    this.storedBytes += body.length;
+    const previous = replacedByWrite(bucket, input.key);
+    // the parts' bytes were held already; the object takes their place (parts not chosen are let go)
+    body.retain();
+    for (const part of upload.parts.values()) this.drop(part.body);
+    this.storedBytes += body.memoryBytes;
+    if (previous) this.drop(previous.body);
     const object: StoredObject = {
       key: input.key,
       body,
@@ -609,10 +893,13 @@ export class S3Service {
       checksum,
       partCount: chosen.length,
       tags: upload.tags,
+      versionId: nextVersionId(bucket),
+      acl: upload.acl,
+      customerKey: upload.customerKey,
     };
     bucket.uploads.delete(upload.uploadId);
     bucket.rememberCompleted(upload.uploadId, input.key);
-    bucket.put(object);
+    storeVersion(bucket, object);
     this.raise(bucket, 'ObjectCreated:CompleteMultipartUpload', object, context);
     return object;
   }
@@ -622,11 +909,114 @@ export class S3Service {
     // AWS: aborting an upload just completed succeeds (clients clean up after a completion they did not see)
     if (!bucket.uploads.has(uploadId) && bucket.wasCompleted(uploadId, key)) return;
     const upload = this.uploadOf(bucketName, key, uploadId);
-    this.storedBytes -= upload.bytes;
+    for (const part of upload.parts.values()) this.drop(part.body);
     bucket.uploads.delete(uploadId);
   }
 
+  listMultipartUploads(bucketName: string, input: ListMultipartUploadsInput): MultipartUploadsPage {
+    return listMultipartUploads(this.bucketOf(bucketName).uploads.values(), input);
+  }
+
+  // ===== versioning ==========================================================================================
+
+  /** AWS: Enabled or Suspended; a bucket whose versioning was never set answers without a Status. */
+  putBucketVersioning(name: string, status: string | undefined): void {
+    const bucket = this.bucketOf(name);
+    if (status !== 'Enabled' && status !== 'Suspended') throw malformedXml();
+    bucket.versioning = status;
+  }
+
+  getBucketVersioning(name: string): VersioningStatus | undefined {
+    return this.bucketOf(name).versioning;
+  }
+
+  listObjectVersions(name: string, input: ListObjectVersionsInput): ObjectVersionsPage {
+    return listObjectVersions(this.bucketOf(name), input);
+  }
+
+  // ===== ACLs and Object Ownership ===========================================================================
+
+  /** The canonical user id that owns every bucket and object here. */
+  get ownerId(): string {
+    return canonicalIdOf(this.accountId);
+  }
+
+  /** CreateBucket's ACL and Object Ownership, checked as AWS does before the bucket exists. */
+  checkNewBucketAcl(acl: AccessControlPolicy | undefined, ownership: ObjectOwnership | undefined): void {
+    if ((ownership ?? 'BucketOwnerEnforced') === 'BucketOwnerEnforced' && acl && !grantsOwnerOnly(acl)) {
+      throw invalidBucketAclWithObjectOwnership();
+    }
+  }
+
+  /** Sets a new bucket's ACL and Object Ownership (CreateBucket's headers, checked by checkNewBucketAcl). */
+  initializeBucketAccess(
+    name: string,
+    acl: AccessControlPolicy | undefined,
+    ownership: ObjectOwnership | undefined,
+  ): void {
+    const bucket = this.bucketOf(name);
+    bucket.acl = acl;
+    bucket.ownership = ownership ?? 'BucketOwnerEnforced';
+  }
+
+  getBucketAcl(name: string): AccessControlPolicy {
+    return this.bucketOf(name).acl ?? privateAcl(this.ownerId);
+  }
+
+  putBucketAcl(name: string, acl: AccessControlPolicy): void {
+    const bucket = this.bucketOf(name);
+    if (bucket.ownership === 'BucketOwnerEnforced' && !grantsOwnerOnly(acl)) throw aclNotSupported();
+    bucket.acl = acl;
+  }
+
+  getObjectAcl(bucketName: string, key: string, versionId?: string): AccessControlPolicy {
+    return this.getObject(bucketName, key, versionId).acl ?? privateAcl(this.ownerId);
+  }
+
+  putObjectAcl(bucketName: string, key: string, acl: AccessControlPolicy, versionId?: string): StoredObject {
+    const bucket = this.bucketOf(bucketName);
+    const object = this.getObject(bucketName, key, versionId);
+    checkObjectAcl(bucket, acl);
+    const updated = { ...object, acl };
+    replaceVersion(bucket, object, updated);
+    return updated;
+  }
+
+  getBucketOwnershipControls(name: string): ObjectOwnership {
+    const ownership = this.bucketOf(name).ownership;
+    if (ownership === undefined) {
+      throw new S3Error(
+        'OwnershipControlsNotFoundError',
+        'The bucket ownership controls were not found',
+        404,
+        [['BucketName', name]],
+      );
+    }
+    return ownership;
+  }
+
+  /** AWS: BucketOwnerEnforced cannot be set while the bucket's ACL grants anyone but the owner. */
+  putBucketOwnershipControls(name: string, ownership: ObjectOwnership): void {
+    const bucket = this.bucketOf(name);
+    if (ownership === 'BucketOwnerEnforced' && bucket.acl && !grantsOwnerOnly(bucket.acl)) {
+      throw new S3Error(
+        'InvalidBucketAclWithObjectOwnership',
+        "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+      );
+    }
+    bucket.ownership = ownership;
+  }
+
+  deleteBucketOwnershipControls(name: string): void {
+    this.bucketOf(name).ownership = undefined;
+  }
+
   // ===== shared ==============================================================================================
+
+  /** Removes the files of large bodies (the emulator stops). */
+  close(): void {
+    this.bodies.close();
+  }
 
   /** Bytes held in memory now (objects and pending parts). */
   get bytesStored(): number {
@@ -651,13 +1041,32 @@ export class S3Service {
 
   /** Verifies a body against what the client claims, and reserves its bytes in place of `replaced`. */
   private accept(
-    input: { body: Buffer; contentMd5?: string; checksum?: ClaimedChecksum },
-    replaced: Buffer | undefined,
+    input: { body: ObjectBody; contentMd5?: string; checksum?: ClaimedChecksum },
+    replaced: ObjectBody | undefined,
   ): { checksum: StoredChecksum | undefined; etag: string } {
+    if (input.body.length > this.maxObjectBytes) {
+      throw new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, [
+        ['ProposedSize', String(input.body.length)],
+        ['MaxSizeAllowed', String(this.maxObjectBytes)],
+      ]);
+    }
     verifyContentMd5(input.body, input.contentMd5);
     const checksum = verifyChecksum(input.body, input.checksum);
-    this.reserve(input.body.length - (replaced?.length ?? 0));
-    return { checksum, etag: etagOf(input.body) };
+    this.hold(input.body, replaced);
+    return { checksum, etag: etagOfBody(input.body) };
+  }
+
+  /** Keeps `body` (its memory counted, its files kept) in place of `replaced`; fails with a clear error at the cap. */
+  private hold(body: ObjectBody, replaced: ObjectBody | undefined): void {
+    this.reserve(body.memoryBytes - (replaced?.memoryBytes ?? 0));
+    body.retain();
+    replaced?.release();
+  }
+
+  /** Lets go of a body no object or part keeps any more: its memory is uncounted, its files deleted if unused. */
+  private drop(body: ObjectBody): void {
+    this.storedBytes -= body.memoryBytes;
+    body.release();
   }
 
   /** Accounts for `delta` more bytes, or fails with a clear error at the cap. */
@@ -679,7 +1088,7 @@ export class S3Service {
   private raise(
     bucket: Bucket,
     name: string,
-    object: { key: string; body?: Buffer; etag?: string },
+    object: { key: string; body?: { readonly length: number }; etag?: string; versionId?: string },
     context: RequestContext,
   ): void {
     const activity = this.targets.activity;
@@ -700,6 +1109,8 @@ export class S3Service {
       key: object.key,
       size: object.body?.length,
       etag: object.etag?.replace(/"/g, ''),
+      // AWS: events of a bucket with versioning name the version (objects from before it are "null")
+      versionId: bucket.versioning === undefined ? undefined : (object.versionId ?? NULL_VERSION),
       sequencer: this.nextSequencer(),
       time: this.clock.now(),
       requestId: context.requestId,
@@ -787,8 +1198,12 @@ function checkWriteConditions(
   }
 }
 
-function parseCopySource(source: string): { bucket: string; key: string } {
-  const withoutVersion = source.split('?', 1)[0];
+function parseCopySource(source: string): { bucket: string; key: string; versionId?: string } {
+  const query = source.indexOf('?');
+  const withoutVersion = query < 0 ? source : source.slice(0, query);
+  // AWS: `bucket/key?versionId=…` names a version of the source
+  const versionId =
+    query < 0 ? undefined : (new URLSearchParams(source.slice(query + 1)).get('versionId') ?? undefined);
   let decoded: string;
   try {
     decoded = decodeURIComponent(withoutVersion);
@@ -800,7 +1215,11 @@ function parseCopySource(source: string): { bucket: string; key: string } {
   if (slash <= 0 || slash === trimmed.length - 1) {
     throw invalidArgument('Invalid copy source object key', 'x-amz-copy-source', source);
   }
-  return { bucket: trimmed.slice(0, slash), key: trimmed.slice(slash + 1) };
+  return { bucket: trimmed.slice(0, slash), key: trimmed.slice(slash + 1), versionId };
+}
+
+function bodyOf(bytes: Buffer | ObjectBody): ObjectBody {
+  return bytes instanceof ObjectBody ? bytes : ObjectBody.of(bytes);
 }
 
 function normalizeEtag(etag: string): string {
@@ -844,4 +1263,18 @@ function decodeToken(token: string): string {
     throw invalidArgument('The continuation token provided is incorrect', 'continuation-token', token);
   }
   return marker;
+}
+
+/** AWS: with BucketOwnerEnforced, an object's ACL can only grant the owner full control. */
+function checkObjectAcl(bucket: Bucket, acl: AccessControlPolicy | undefined): void {
+  if (acl && bucket.ownership === 'BucketOwnerEnforced' && !grantsOwnerOnly(acl)) throw aclNotSupported();
+}
+
+/** The headers S3 answers with when a request meets a delete marker. */
+function markerHeaders(marker: DeleteMarker): Record<string, string> {
+  return {
+    'x-amz-delete-marker': 'true',
+    'x-amz-version-id': marker.versionId,
+    'last-modified': new Date(marker.lastModified).toUTCString(),
+  };
 }

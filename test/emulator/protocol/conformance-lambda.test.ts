@@ -86,6 +86,8 @@ function inputFor(schema: NormalizedSchema): fc.Arbitrary<unknown> {
 
 /** An output for a schema: the status member (httpResponseCode) is one a success can have. */
 function outputFor(schema: NormalizedSchema): fc.Arbitrary<unknown> {
+  // an operation without output (DeleteAlias, RemovePermission) answers an empty body
+  if (!schema.isStructSchema()) return fc.constant({});
   const base = valueFor(schema, 0) as fc.Arbitrary<Record<string, unknown>>;
   const status = [...schema.structIterator()].find(([, m]) => m.getMergedTraits().httpResponseCode)?.[0];
   if (!status) return base;
@@ -111,12 +113,20 @@ describe('Lambda: the emulated operations against the SDK model', () => {
   });
 
   test('every error code the Lambda emulator raises is an error shape of the model, or the front end’s', () => {
-    // Prepare: AWS's front end answers these itself; they are in no service model
-    const frontEnd = new Set(['ValidationException', 'UnknownOperationException']);
+    // Prepare: AWS's front end answers these itself (a request over 70,167,211 bytes is a 413 before Lambda);
+    // they are in no service model
+    const frontEnd = new Set([
+      'ValidationException',
+      'UnknownOperationException',
+      'RequestEntityTooLargeException',
+    ]);
     const root = path.join(__dirname, '../../../lib/emulator');
-    const sources = ['protocol/lambda.ts', 'lambda/service.ts', 'lambda/function-runtime.ts'].map((file) =>
-      readFileSync(path.join(root, file), 'utf8'),
-    );
+    const sources = [
+      'protocol/lambda.ts',
+      'lambda/service.ts',
+      'lambda/function-runtime.ts',
+      'lambda/code-package.ts',
+    ].map((file) => readFileSync(path.join(root, file), 'utf8'));
 
     // Act
     const codes = new Set(
@@ -173,7 +183,8 @@ describe.each(LAMBDA_OPERATIONS.map((name) => [name]))('Lambda %s on REST-JSON',
         body: typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body,
       };
     });
-    const input = { FunctionName: 'f' };
+    // every path label an emulated operation has
+    const input = { FunctionName: 'f', Name: 'live', StatementId: 's', UUID: 'u' };
     try {
       await fc.assert(
         fc.asyncProperty(outputFor(operation.output), async (generated) => {
@@ -251,13 +262,15 @@ describe('Lambda errors reach the SDK as the model’s exceptions', () => {
   test('an operation of the model the emulator does not implement answers a 400 that names it', async () => {
     // Act
     const error = await lambda
-      .send(new lambdaSdk.DeleteFunctionCommand({ FunctionName: 'f' }))
+      .send(
+        new lambdaSdk.PutFunctionConcurrencyCommand({ FunctionName: 'f', ReservedConcurrentExecutions: 1 }),
+      )
       .catch((e) => e);
 
     // Assess
     expect(error).toMatchObject({
       name: 'UnknownOperationException',
-      message: 'DeleteFunction is not supported by the local emulator.',
+      message: 'PutFunctionConcurrency is not supported by the local emulator.',
       $metadata: { httpStatusCode: 400 },
     });
   });

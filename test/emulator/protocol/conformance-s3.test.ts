@@ -193,6 +193,7 @@ function minimalInput(schema: NormalizedSchema, name: string): unknown {
 
 /** S3's documented error codes (ErrorResponses.html, "List of error codes") that the model has no shape for. */
 const DOCUMENTED_S3_ERRORS = new Set([
+  'AccessControlListNotSupported',
   'AccessDenied',
   'BadDigest',
   'BucketAlreadyOwnedByYou',
@@ -203,7 +204,9 @@ const DOCUMENTED_S3_ERRORS = new Set([
   'IncompleteBody',
   'InternalError',
   'InvalidArgument',
+  'InvalidBucketAclWithObjectOwnership',
   'InvalidBucketName',
+  'InvalidEncryptionAlgorithmError',
   'InvalidDigest',
   'InvalidPart',
   'InvalidPartOrder',
@@ -212,14 +215,19 @@ const DOCUMENTED_S3_ERRORS = new Set([
   'InvalidTag',
   'InvalidURI',
   'KeyTooLongError',
+  'MalformedACLError',
   'MalformedPolicy',
   'MalformedXML',
   'MetadataTooLarge',
   'MethodNotAllowed',
   'NoSuchBucketPolicy',
   'NoSuchTagSet',
+  'NoSuchVersion',
   'NotImplemented',
+  'OwnershipControlsNotFoundError',
   'PreconditionFailed',
+  'UnexpectedContent',
+  'UnsupportedArgument',
   'XAmzContentSHA256Mismatch',
 ]);
 

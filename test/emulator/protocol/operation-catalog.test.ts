@@ -20,6 +20,9 @@ describe('the operation catalog', () => {
       'Lambda',
       'CloudWatch',
       'Auto Scaling',
+      'STS',
+      'SSM',
+      'CloudFormation',
     ]);
     for (const service of catalog) {
       expect([service.service, service.operations.some((o) => o.emulated)]).toEqual([service.service, true]);

@@ -12,7 +12,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const SERVES = 'It serves SQS, SNS, Lambda, CloudWatch, Auto Scaling and S3.';
+const SERVES = 'It serves SQS, SNS, Lambda, CloudWatch, Auto Scaling, STS, SSM, CloudFormation and S3.';
 
 /** What a CLI prints on stderr when the command fails. */
 async function cliError(command: string, ...args: string[]): Promise<string> {
@@ -27,7 +27,7 @@ async function cliError(command: string, ...args: string[]): Promise<string> {
 // one service per error shape the CLIs parse (query XML, EC2 XML, JSON); each call starts Python
 describe.each(AWS_CLIS)('%s', (_name, command) => {
   test.each([
-    ['sts get-caller-identity', 'STS (sts GetCallerIdentity)'],
+    ['rds describe-db-instances', 'RDS (rds DescribeDBInstances)'],
     ['ec2 describe-instances', 'EC2 (ec2 DescribeInstances)'],
     ['dynamodb list-tables', 'DynamoDB (dynamodb ListTables)'],
   ])('aws %s prints that the service is not emulated', async (args, named) => {
@@ -41,11 +41,11 @@ describe.each(AWS_CLIS)('%s', (_name, command) => {
 });
 
 describe('the error in each protocol shape', () => {
-  test('STS GetCallerIdentity (query) answers the query error shape', async () => {
+  test('RDS DescribeDBInstances (query) answers the query error shape', async () => {
     // Act
     const answer = await rawRequest(`${t.emulator.endpoint}/`, {
-      headers: { ...signedFor('sts'), 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-      body: 'Action=GetCallerIdentity&Version=2011-06-15',
+      headers: { ...signedFor('rds'), 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      body: 'Action=DescribeDBInstances&Version=2014-10-31',
     });
     // Assess
     expect(answer.status).toBe(400);
@@ -53,7 +53,7 @@ describe('the error in each protocol shape', () => {
       /^<\?xml version="1.0"\?><ErrorResponse [^>]*><Error><Type>Sender<\/Type><Code>UnsupportedService<\/Code>/,
     );
     expect(answer.body).toContain(
-      `<Message>The local emulator does not emulate STS (sts GetCallerIdentity). ${SERVES}</Message>`,
+      `<Message>The local emulator does not emulate RDS (rds DescribeDBInstances). ${SERVES}</Message>`,
     );
   });
 

@@ -4,7 +4,7 @@ import {
   CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
-  GetBucketAclCommand,
+  GetBucketAccelerateConfigurationCommand,
   GetObjectCommand,
   ListBucketsCommand,
   PutObjectCommand,
@@ -74,13 +74,15 @@ describe('members the emulator does not honour', () => {
 
   it('an operation of the model the emulator does not answer is NotImplemented naming it', async () => {
     // Act
-    const error = await awsErrorOf(t.s3.send(new GetBucketAclCommand({ Bucket: 'members' })));
+    const error = await awsErrorOf(
+      t.s3.send(new GetBucketAccelerateConfigurationCommand({ Bucket: 'members' })),
+    );
 
     // Assess
     expect(error).toMatchObject({
       name: 'NotImplemented',
       status: 501,
-      message: 'GetBucketAcl is not supported by the local emulator.',
+      message: 'GetBucketAccelerateConfiguration is not supported by the local emulator.',
     });
   });
 });

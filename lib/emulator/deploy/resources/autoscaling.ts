@@ -3,9 +3,12 @@
  * `decoupled:local-instance` metadata names, as user data runs it on EC2), AWS::AutoScaling::ScalingPolicy (run by
  * the emulator's CloudWatch alarms) and AWS::AutoScaling::LaunchConfiguration (kept).
  */
-import { statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { rmSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import type { PutScalingPolicyType } from '@aws-sdk/client-auto-scaling';
 import { ProcessInstanceLauncher } from '../../autoscaling/instances';
+import { codeZipFromS3, unpackCodePackage } from '../../lambda/code-package';
 import { optionalString, requiredString, ResourcePropertyError } from './types';
 import type { DeployContext, ResourceHandler, ResourceRequest } from './types';
 // What QueueWorkerFleet writes; that module imports nothing, so no aws-cdk-lib reaches the emulator.
@@ -18,10 +21,16 @@ const num = (value: unknown): number | undefined => (value === undefined ? undef
 
 /** Ref: the group name. */
 export const autoScalingGroupHandler: ResourceHandler = {
-  create(request, context) {
+  delete(resource, context) {
+    context.emulator.autoscaling.deleteAutoScalingGroup({
+      AutoScalingGroupName: resource.ref,
+      ForceDelete: true,
+    });
+  },
+  async create(request, context) {
     const p = request.properties;
     const name = optionalString(request, 'AutoScalingGroupName') ?? context.physicalName({ maxLength: 255 });
-    const launcher = localInstances(request, context);
+    const launcher = await localInstances(request, context);
     const subnets = p.VPCZoneIdentifier as string[] | undefined;
     context.emulator.autoscaling.createAutoScalingGroup(
       {
@@ -80,14 +89,18 @@ export const autoScalingGroupHandler: ResourceHandler = {
   },
 };
 
-function localInstances(request: ResourceRequest, context: DeployContext) {
+async function localInstances(request: ResourceRequest, context: DeployContext) {
   const metadata = request.metadata?.[LOCAL_INSTANCE] as LocalInstanceMetadata | undefined;
   if (!metadata) return undefined;
-  const directory = context.assetPath(metadata.assetObjectKey);
-  if (!directory || !statSync(directory, { throwIfNoEntry: false })?.isDirectory()) {
+  const local = context.assetPath(metadata.assetObjectKey);
+  const directory =
+    local !== undefined && statSync(local, { throwIfNoEntry: false })?.isDirectory()
+      ? local
+      : await uploadedAsset(metadata.assetObjectKey, context);
+  if (directory === undefined) {
     throw new ResourcePropertyError(
       request,
-      `the worker asset ${metadata.assetObjectKey} is not in the cloud assembly`,
+      `the worker asset ${metadata.assetObjectKey} is not in the cloud assembly, nor in a CDK asset bucket of the emulator's S3`,
     );
   }
   const { emulator } = context;
@@ -109,8 +122,37 @@ function localInstances(request: ResourceRequest, context: DeployContext) {
   return { launcher, directory, metadata };
 }
 
+/**
+ * The worker asset `cdk deploy` uploaded to the bootstrap bucket (`cdk-QUALIFIER-assets-ACCOUNT-REGION`),
+ * unpacked into a directory of its own; undefined when no such bucket holds it.
+ */
+async function uploadedAsset(objectKey: string, context: DeployContext): Promise<string | undefined> {
+  const { s3, accountId, region } = context.emulator;
+  const bucket = s3
+    .listBuckets()
+    .map((b) => b.name)
+    .find((name) => {
+      if (!name.startsWith('cdk-') || !name.endsWith(`-assets-${accountId}-${region}`)) return false;
+      return s3.headBucket(name).objects.has(objectKey);
+    });
+  if (bucket === undefined) return undefined;
+  const target = path.join(
+    context.workDirectory,
+    createHash('sha256').update(`${bucket}/${objectKey}`).digest('hex').slice(0, 16),
+  );
+  rmSync(target, { recursive: true, force: true });
+  return (await unpackCodePackage(codeZipFromS3(s3, bucket, objectKey), target)).directory;
+}
+
 /** Ref and Fn::GetAtt Arn: the policy ARN (what alarms name in AlarmActions); Fn::GetAtt PolicyName. */
 export const scalingPolicyHandler: ResourceHandler = {
+  delete(resource, context) {
+    context.emulator.autoscaling.deletePolicy({
+      AutoScalingGroupName: String(resource.properties.AutoScalingGroupName),
+      // the policy's name: Ref is its ARN
+      PolicyName: String(resource.attributes.PolicyName ?? resource.ref),
+    });
+  },
   create(request, context) {
     const p = request.properties;
     const name = optionalString(request, 'PolicyName') ?? context.physicalName({ maxLength: 255 });

@@ -7,6 +7,13 @@ const NUMERIC = ['DatapointsToAlarm', 'EvaluationPeriods', 'Period', 'Threshold'
 
 /** Ref: the alarm name; Fn::GetAtt: Arn. */
 export const alarmHandler: ResourceHandler = {
+  replacedBy: ['AlarmName'],
+  nameProperty: 'AlarmName',
+  // PutMetricAlarm on an existing name replaces its definition, as CloudFormation's update does
+  update: (request, _previous, context) => alarmHandler.create(request, context),
+  delete(resource, context) {
+    context.emulator.cloudwatch.deleteAlarms({ AlarmNames: [resource.ref] });
+  },
   create(request, context) {
     const p = request.properties;
     const name = (p.AlarmName as string | undefined) ?? context.physicalName({ maxLength: 255 });

@@ -19,6 +19,7 @@ import {
 } from './s3';
 import { subscriptionHandler, topicHandler, topicPolicyHandler } from './sns';
 import { queueHandler, queuePolicyHandler } from './sqs';
+import { parameterHandler } from './ssm';
 import type { ResourceHandler } from './types';
 
 export const RESOURCE_HANDLERS: Readonly<Record<string, ResourceHandler>> = {
@@ -40,6 +41,7 @@ export const RESOURCE_HANDLERS: Readonly<Record<string, ResourceHandler>> = {
   'AWS::AutoScaling::LaunchConfiguration': launchConfigurationHandler,
   ...KEPT_HANDLERS,
   'AWS::CloudWatch::Alarm': alarmHandler,
+  'AWS::SSM::Parameter': parameterHandler,
 };
 
 /** Custom resources the emulator applies itself, so their provider functions never run. */

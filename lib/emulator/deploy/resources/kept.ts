@@ -15,10 +15,14 @@ import {
 
 type Describe = (request: ResourceRequest, context: DeployContext) => ProvisionedResource;
 
+/** A record only: an update records the new properties under the same name, a deletion leaves nothing. */
 function kept(note: string, describe: Describe): ResourceHandler {
-  return {
-    create: (request, context) => ({ status: 'kept', note, ...describe(request, context) }),
-  };
+  const create = (request: ResourceRequest, context: DeployContext): ProvisionedResource => ({
+    status: 'kept',
+    note,
+    ...describe(request, context),
+  });
+  return { create, update: (request, _previous, context) => create(request, context) };
 }
 
 const IAM_NOTE = 'permissions are not enforced locally';
@@ -70,6 +74,19 @@ export const KEPT_HANDLERS: Readonly<Record<string, ResourceHandler>> = {
       (request.properties.LogGroupName as string | undefined) ?? context.physicalName({ maxLength: 512 });
     const { region, accountId } = context.emulator;
     return { ref: name, attributes: { Arn: `arn:aws:logs:${region}:${accountId}:log-group:${name}:*` } };
+  }),
+  'AWS::ECR::Repository': kept('container images are not run locally', (request, context) => {
+    const { region, accountId } = context.emulator;
+    const name =
+      (request.properties.RepositoryName as string | undefined) ??
+      context.physicalName({ maxLength: 256, lowercase: true });
+    return {
+      ref: name,
+      attributes: {
+        Arn: `arn:aws:ecr:${region}:${accountId}:repository/${name}`,
+        RepositoryUri: `${accountId}.dkr.ecr.${region}.amazonaws.com/${name}`,
+      },
+    };
   }),
   'AWS::CloudWatch::Dashboard': kept('dashboards are shown in the AWS console only', (request, context) => ({
     ref: (request.properties.DashboardName as string | undefined) ?? context.physicalName({ maxLength: 255 }),

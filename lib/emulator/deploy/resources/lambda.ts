@@ -2,15 +2,44 @@
  * AWS::Lambda::Function (its code is the asset directory in cdk.out), AWS::Lambda::EventSourceMapping (SQS),
  * AWS::Lambda::EventInvokeConfig (retries, event age, destinations) and AWS::Lambda::Permission (kept).
  */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
+import { type FunctionCode, templateCode } from '../../lambda/code-package';
 import { nodeRuntimeMajor } from '../../lambda/function-runtime';
 import { optionalString, requiredString, ResourcePropertyError, stableUuid } from './types';
 import type { DeployContext, ResourceHandler, ResourceRequest } from './types';
 
-/** Ref: the function name; Fn::GetAtt: Arn. */
+/**
+ * Ref: the function name; Fn::GetAtt: Arn. A new FunctionName replaces the function; code and configuration
+ * change in place (UpdateFunctionCode, UpdateFunctionConfiguration), so its event sources keep their queues.
+ */
 export const functionHandler: ResourceHandler = {
+  replacedBy: ['FunctionName', 'PackageType'],
+  nameProperty: 'FunctionName',
+  async update(request, previous, context) {
+    if (previous.status !== 'emulated') return functionHandler.create(request, context);
+    const p = request.properties;
+    const lambda = context.emulator.lambda;
+    if (JSON.stringify(p.Code) !== JSON.stringify(previous.properties.Code)) {
+      await lambda.updateFunctionCode(previous.ref, { code: functionCode(request, context) });
+    }
+    const variables = ((p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ??
+      {}) as Record<string, unknown>;
+    // AWS: a property no longer in the template goes back to its default
+    await lambda.updateFunctionConfiguration(previous.ref, {
+      handler: requiredString(request, 'Handler'),
+      runtime: requiredString(request, 'Runtime'),
+      timeout: p.Timeout === undefined ? 3 : Number(p.Timeout),
+      memorySize: p.MemorySize === undefined ? 128 : Number(p.MemorySize),
+      description: optionalString(request, 'Description') ?? '',
+      environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
+    });
+    return { ref: previous.ref, attributes: previous.attributes, display: previous.ref };
+  },
+  delete(resource, context) {
+    if (resource.status === 'emulated') context.emulator.lambda.deleteFunction(resource.ref);
+  },
   async create(request, context) {
     const p = request.properties;
     const name = (p.FunctionName as string | undefined) ?? context.physicalName({ maxLength: 64 });
@@ -36,9 +65,10 @@ export const functionHandler: ResourceHandler = {
       {}) as Record<string, unknown>;
     await context.emulator.lambda.createFunction({
       functionName: name,
-      codeDirectory: codeDirectory(request, context),
+      code: functionCode(request, context),
       handler: requiredString(request, 'Handler'),
       runtime,
+      role: optionalString(request, 'Role'),
       timeout: p.Timeout === undefined ? undefined : Number(p.Timeout),
       memorySize: p.MemorySize === undefined ? undefined : Number(p.MemorySize),
       environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
@@ -50,9 +80,15 @@ export const functionHandler: ResourceHandler = {
   },
 };
 
-/** The asset directory CDK bundled, or inline code written to a directory of its own. */
-function codeDirectory(request: ResourceRequest, context: DeployContext): string {
-  const code = (request.properties.Code ?? {}) as { S3Key?: unknown; ZipFile?: unknown; ImageUri?: unknown };
+/** The asset CDK bundled (cdk.out, or the .zip uploaded to S3), or inline code written to a directory of its own. */
+function functionCode(request: ResourceRequest, context: DeployContext): FunctionCode {
+  const code = (request.properties.Code ?? {}) as {
+    S3Bucket?: unknown;
+    S3Key?: unknown;
+    S3ObjectVersion?: unknown;
+    ZipFile?: unknown;
+    ImageUri?: unknown;
+  };
   if (typeof code.ZipFile === 'string') {
     const dir = path.join(
       context.workDirectory,
@@ -63,7 +99,7 @@ function codeDirectory(request: ResourceRequest, context: DeployContext): string
     );
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'index.js'), code.ZipFile);
-    return dir;
+    return { directory: dir };
   }
   if (typeof code.S3Key !== 'string') {
     throw new ResourcePropertyError(
@@ -73,21 +109,21 @@ function codeDirectory(request: ResourceRequest, context: DeployContext): string
         : 'Code must name a cdk.out asset (S3Key) or inline code (ZipFile)',
     );
   }
-  const dir = context.assetPath(code.S3Key);
-  if (dir === undefined) {
-    throw new ResourcePropertyError(request, `the code asset ${code.S3Key} is not in the cloud assembly`);
-  }
-  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+  const found = templateCode(code, context.assetPath(code.S3Key), context.emulator.s3);
+  if (found === undefined) {
     throw new ResourcePropertyError(
       request,
-      `the code asset ${dir} is not a directory (zip assets are not unpacked locally)`,
+      `the code asset ${code.S3Key} is not in the cloud assembly, nor in the emulator's S3 bucket ${String(code.S3Bucket)}`,
     );
   }
-  return dir;
+  return found;
 }
 
 /** Ref: the mapping's UUID; Fn::GetAtt: Id, EventSourceMappingArn. SQS sources only. */
 export const eventSourceMappingHandler: ResourceHandler = {
+  async delete(resource, context) {
+    if (resource.status === 'emulated') await context.emulator.lambda.deleteEventSourceMapping(resource.ref);
+  },
   create(request, context) {
     const p = request.properties;
     const source = optionalString(request, 'EventSourceArn') ?? '';

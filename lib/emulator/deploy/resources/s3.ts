@@ -5,18 +5,44 @@
  * emulator).
  */
 import { randomUUID } from 'node:crypto';
+import { type AccessControlPolicy, cannedAcl, OBJECT_OWNERSHIPS, type ObjectOwnership } from '../../s3/acl';
 import type { S3Service } from '../../s3/service';
 import type { RequestedDestination, RequestedNotificationConfiguration } from '../../s3/notifications';
-import { jsonText, requiredString, type ResourceHandler, type ResourceRequest } from './types';
+import {
+  jsonText,
+  type ProvisionedResource,
+  requiredString,
+  type ResourceHandler,
+  type ResourceRequest,
+} from './types';
 
 /** Ref: the bucket name; Fn::GetAtt: Arn, DomainName, RegionalDomainName, DualStackDomainName, WebsiteURL. */
 export const bucketHandler: ResourceHandler = {
+  replacedBy: ['BucketName', 'ObjectLockEnabled'],
+  nameProperty: 'BucketName',
+  // the objects stay: only the notification configuration is applied again
+  update(request, previous, context) {
+    applyVersioning(context.emulator.s3, previous.ref, request.properties.VersioningConfiguration);
+    const notifications = request.properties.NotificationConfiguration;
+    if (JSON.stringify(notifications) !== JSON.stringify(previous.properties.NotificationConfiguration)) {
+      applyNotifications(request, context.emulator.s3, previous.ref, notifications ?? {});
+    }
+    return { ref: previous.ref, attributes: previous.attributes };
+  },
+  // AWS: a bucket that still holds objects fails to delete (CDK's autoDeleteObjects empties it first)
+  delete(resource, context) {
+    context.emulator.s3.deleteBucket(resource.ref);
+  },
   create(request, context) {
     const { s3, region } = context.emulator;
     const name =
       (request.properties.BucketName as string | undefined) ??
       context.physicalName({ maxLength: 63, lowercase: true });
+    const access = bucketAccessOf(request, s3);
+    s3.checkNewBucketAcl(access.acl, access.ownership);
     s3.createBucket(name, region === 'us-east-1' ? undefined : region);
+    s3.initializeBucketAccess(name, access.acl, access.ownership);
+    applyVersioning(s3, name, request.properties.VersioningConfiguration);
     const notifications = request.properties.NotificationConfiguration;
     if (notifications !== undefined) applyNotifications(request, context.emulator.s3, name, notifications);
     return {
@@ -34,6 +60,19 @@ export const bucketHandler: ResourceHandler = {
 
 /** Ref: an id of the policy. The policy is stored on the bucket (not enforced locally). */
 export const bucketPolicyHandler: ResourceHandler = {
+  replacedBy: ['Bucket'],
+  update(request, previous, context) {
+    context.emulator.s3.putBucketPolicy(
+      previous.properties.Bucket as string,
+      jsonText(request.properties.PolicyDocument) ?? '',
+    );
+    return { ref: previous.ref, display: `policy of ${String(previous.properties.Bucket)}` };
+  },
+  delete(resource, context) {
+    const bucket = String(resource.properties.Bucket);
+    if (context.emulator.s3.listBuckets().some((b) => b.name === bucket))
+      context.emulator.s3.deleteBucketPolicy(bucket);
+  },
   create(request, context) {
     const bucket = requiredString(request, 'Bucket');
     context.emulator.s3.putBucketPolicy(bucket, jsonText(request.properties.PolicyDocument) ?? '');
@@ -43,6 +82,19 @@ export const bucketPolicyHandler: ResourceHandler = {
 
 /** CDK's Custom::S3BucketNotifications: the bucket gets the NotificationConfiguration. */
 export const bucketNotificationsHandler: ResourceHandler = {
+  update(request, previous, context) {
+    return {
+      ...bucketNotificationsHandler.create(request, context),
+      ref: previous.ref,
+    } as ProvisionedResource;
+  },
+  // as CDK's provider does on delete: the bucket keeps no notification configuration
+  delete(resource, context) {
+    const bucket = String(resource.properties.BucketName);
+    if (context.emulator.s3.listBuckets().some((b) => b.name === bucket)) {
+      applyNotifications(resource, context.emulator.s3, bucket, {});
+    }
+  },
   create(request, context) {
     const bucket = requiredString(request, 'BucketName');
     applyNotifications(
@@ -59,8 +111,34 @@ export const bucketNotificationsHandler: ResourceHandler = {
   },
 };
 
-/** CDK's Custom::S3AutoDeleteObjects: emptied buckets on stack deletion; local objects vanish with the emulator. */
+/** CDK's Custom::S3AutoDeleteObjects: its deletion empties the bucket, as CDK's provider function does. */
 export const autoDeleteObjectsHandler: ResourceHandler = {
+  update(request, previous) {
+    return {
+      ...(autoDeleteObjectsHandler.create(request, undefined as never) as ProvisionedResource),
+      ref: previous.ref,
+    };
+  },
+  delete(resource, context) {
+    const s3 = context.emulator.s3;
+    const name = String(resource.properties.BucketName);
+    if (!s3.listBuckets().some((b) => b.name === name)) return;
+    const bucket = s3.headBucket(name);
+    const requestContext = {
+      requestId: resource.logicalId,
+      hostId: resource.logicalId,
+      sourceIp: '127.0.0.1',
+    };
+    // as CDK's provider does: every version and delete marker (the null version alone when unversioned)
+    for (;;) {
+      const { versions } = s3.listObjectVersions(name, {});
+      if (versions.length === 0) break;
+      for (const { version } of versions)
+        s3.deleteObject(name, version.key, requestContext, version.versionId ?? 'null');
+    }
+    for (const upload of [...bucket.uploads.values()])
+      s3.abortMultipartUpload(name, upload.key, upload.uploadId);
+  },
   create(request) {
     const bucket = requiredString(request, 'BucketName');
     return {
@@ -70,6 +148,34 @@ export const autoDeleteObjectsHandler: ResourceHandler = {
     };
   },
 };
+
+/** VersioningConfiguration `{ Status: Enabled | Suspended }`: applied as PutBucketVersioning does. */
+function applyVersioning(s3: S3Service, bucket: string, configuration: unknown): void {
+  const status = (configuration as { Status?: string } | undefined)?.Status;
+  if (status !== undefined) s3.putBucketVersioning(bucket, status);
+}
+
+/** AccessControl (CloudFormation's `LogDeliveryWrite` is the canned `log-delivery-write`) and OwnershipControls. */
+function bucketAccessOf(
+  request: ResourceRequest,
+  s3: S3Service,
+): { acl: AccessControlPolicy | undefined; ownership: ObjectOwnership | undefined } {
+  const canned = request.properties.AccessControl as string | undefined;
+  const rules = (
+    request.properties.OwnershipControls as { Rules?: { ObjectOwnership?: string }[] } | undefined
+  )?.Rules;
+  const ownership = rules?.[0]?.ObjectOwnership;
+  if (ownership !== undefined && !(OBJECT_OWNERSHIPS as readonly string[]).includes(ownership)) {
+    throw new Error(`OwnershipControls: ${ownership} is not an ObjectOwnership`);
+  }
+  return {
+    acl:
+      canned === undefined
+        ? undefined
+        : cannedAcl(canned.replace(/(?<=[a-z])(?=[A-Z])/g, '-').toLowerCase(), s3.ownerId, 'bucket'),
+    ownership: ownership as ObjectOwnership | undefined,
+  };
+}
 
 interface FilterShape {
   readonly Key?: { readonly FilterRules?: Array<{ Name?: string; Value?: string }> };

@@ -52,11 +52,35 @@ export interface ProvisionedResource {
   readonly note?: string;
 }
 
+/** A resource as the stack holds it: what it was created from, and what it gave back. */
+export interface ExistingResource extends ResourceRequest {
+  /** What `Ref` returns (the physical id). */
+  readonly ref: string;
+  readonly attributes: Readonly<Record<string, unknown>>;
+  readonly status: ResourceStatus;
+}
+
+/**
+ * One resource type's life cycle. `update` changes the resource in place (its physical id stays, and with it the
+ * data: messages in a queue, objects in a bucket); a change to a property in `replacedBy`, or any change when there
+ * is no `update`, replaces it, as AWS's "Update requires: Replacement" properties do. `delete` removes it; without
+ * one the resource is a record only and nothing is left behind.
+ */
 export interface ResourceHandler {
   create(
     request: ResourceRequest,
     context: DeployContext,
   ): Promise<ProvisionedResource> | ProvisionedResource;
+  update?(
+    request: ResourceRequest,
+    previous: ExistingResource,
+    context: DeployContext,
+  ): Promise<ProvisionedResource> | ProvisionedResource;
+  delete?(resource: ExistingResource, context: DeployContext): Promise<void> | void;
+  /** Properties whose change replaces the resource (the name properties, FifoQueue…). */
+  readonly replacedBy?: readonly string[];
+  /** The property that names the resource (QueueName): AWS cannot replace it while the name stays the same. */
+  readonly nameProperty?: string;
 }
 
 /** A template property that must be a string (or absent), for handlers' own checks. */

@@ -9,7 +9,13 @@ import { AwsError } from '../../errors';
 import { textNestsDeeperThan } from '../../kit/json-nesting';
 import { MAX_REQUEST_BYTES } from '../http-server';
 import { QueryForm } from '../query-form';
-import { header, type ServiceProtocol, type WireRequest, type WireResponse } from '../router';
+import {
+  type CallSummary,
+  header,
+  type ServiceProtocol,
+  type WireRequest,
+  type WireResponse,
+} from '../router';
 import { decodeJsonInput, encodeJsonError, encodeJsonOutput, type JsonErrorOptions } from './json';
 import {
   decodeQueryInput,
@@ -120,11 +126,10 @@ export class RpcProtocol<S> implements ServiceProtocol {
 
   private async handleJson(request: WireRequest): Promise<WireResponse> {
     const json = this.wire.json!;
+    const target = header(request, 'x-amz-target') as string;
+    const name = target.startsWith(`${json.targetPrefix}.`) ? target.slice(json.targetPrefix.length + 1) : '';
+    let input: Record<string, unknown> | undefined;
     try {
-      const target = header(request, 'x-amz-target') as string;
-      const name = target.startsWith(`${json.targetPrefix}.`)
-        ? target.slice(json.targetPrefix.length + 1)
-        : '';
       const [call, operation] = this.operation(name, () =>
         unknownOperation(`Operation ${target} is not supported by this service.`),
       );
@@ -143,16 +148,18 @@ export class RpcProtocol<S> implements ServiceProtocol {
           throw new AwsError('SerializationException', 'Start of structure or map found where not expected.');
         }
       }
-      const input = decodeJsonInput(operation, parsed);
+      input = decodeJsonInput(operation, parsed);
       this.refuse(name, input);
       const result = await call(this.service, input, request);
       return {
         status: 200,
         headers: { 'content-type': json.contentType, 'x-amzn-requestid': request.requestId },
         body: encodeJsonOutput(operation, result),
+        summary: this.summary(name, input),
       };
     } catch (error) {
-      return this.jsonError(request, this.asAwsError(error));
+      const aws = this.asAwsError(error);
+      return { ...this.jsonError(request, aws), summary: this.summary(name, input, aws) };
     }
   }
 
@@ -169,17 +176,19 @@ export class RpcProtocol<S> implements ServiceProtocol {
   // ----- query --------------------------------------------------------------------------------------------
 
   private async handleQuery(request: WireRequest): Promise<WireResponse> {
+    let action: string | undefined;
+    let input: Record<string, unknown> | undefined;
     try {
       const query = this.wire.query;
       if (!query) throw unknownOperation('The request has no X-Amz-Target header.');
       const form = QueryForm.fromRequest({ ...request, body: bodyOf(request) });
-      const action = form.get('Action');
+      action = form.get('Action') ?? undefined;
       if (!action) throw new AwsError('MissingAction', 'The request must contain the parameter Action.');
       const [call, operation] = this.operation(
         action,
         () => new AwsError('InvalidAction', `The action ${action} is not valid for this endpoint.`),
       );
-      const input = decodeQueryInput(operation, new IndexedForm(form), query.decode);
+      input = decodeQueryInput(operation, new IndexedForm(form), query.decode);
       this.completeQueryInput(input, request);
       this.refuse(action, input);
       const result = await call(this.service, input, request);
@@ -187,9 +196,11 @@ export class RpcProtocol<S> implements ServiceProtocol {
         status: 200,
         headers: { 'content-type': 'text/xml', 'x-amzn-requestid': request.requestId },
         body: encodeQueryResponse(operation, result ?? {}, query.xmlns, request.requestId),
+        summary: this.summary(action, input),
       };
     } catch (error) {
-      return this.queryError(request, this.asAwsError(error));
+      const aws = this.asAwsError(error);
+      return { ...this.queryError(request, aws), summary: this.summary(action, input, aws) };
     }
   }
 
@@ -203,6 +214,25 @@ export class RpcProtocol<S> implements ServiceProtocol {
   }
 
   // ----- shared -------------------------------------------------------------------------------------------
+
+  /** The request log's view of a call; an operation of the model the emulator lacks counts as unemulated. */
+  private summary(
+    operation: string | undefined,
+    input?: Record<string, unknown>,
+    error?: AwsError,
+  ): CallSummary {
+    return {
+      service: this.signingName,
+      operation: operation || undefined,
+      input,
+      errorCode: error?.code,
+      unemulated:
+        error !== undefined &&
+        operation !== undefined &&
+        this.wire.model.operations.has(operation) &&
+        !Object.hasOwn(this.wire.operations, operation),
+    };
+  }
 
   /** The emulated operation and its model; an operation of the model the emulator lacks is named as such. */
   private operation(name: string, unknown: () => AwsError): [OperationCall<S>, OperationModel] {

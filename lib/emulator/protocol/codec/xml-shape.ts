@@ -11,6 +11,10 @@ import { child, children, parseXml, type XmlElement, XmlSyntaxError } from '../x
 interface XmlTraits {
   readonly xmlName?: string;
   readonly xmlFlattened?: number;
+  /** A member written as an attribute of its structure's element (S3's Grantee `xsi:type`). */
+  readonly xmlAttribute?: number;
+  /** `[prefix, uri]` (or a default namespace uri) declared on the member's element. */
+  readonly xmlNamespace?: string | readonly [string, string];
 }
 
 function traitsOf(schema: NormalizedSchema): XmlTraits {
@@ -27,6 +31,7 @@ export function writeMembers(schema: NormalizedSchema, value: unknown): string {
     const v = (value as Record<string, unknown>)[name];
     if (v === undefined || v === null) continue;
     const traits = traitsOf(member);
+    if (traits.xmlAttribute) continue;
     const element = traits.xmlName ?? name;
     if (member.isListSchema() && traits.xmlFlattened) {
       for (const item of Array.isArray(v) ? v : []) out += writeValue(member.getValueSchema(), item, element);
@@ -41,8 +46,10 @@ export function writeMembers(schema: NormalizedSchema, value: unknown): string {
 export function writeValue(schema: NormalizedSchema, value: unknown, element: string): string {
   if (value === undefined || value === null) return '';
   let content: string;
+  let attributes = namespaceOf(traitsOf(schema).xmlNamespace);
   if (schema.isStructSchema() || schema.isUnionSchema()) {
     content = writeMembers(schema, value);
+    attributes += attributesOf(schema, value);
   } else if (schema.isListSchema()) {
     const item = schema.getValueSchema();
     const itemName = traitsOf(item).xmlName ?? 'member';
@@ -64,7 +71,26 @@ export function writeValue(schema: NormalizedSchema, value: unknown, element: st
   } else {
     content = escapeXml(String(value));
   }
-  return `<${element}>${content}</${element}>`;
+  return `<${element}${attributes}>${content}</${element}>`;
+}
+
+function namespaceOf(namespace: XmlTraits['xmlNamespace']): string {
+  if (namespace === undefined) return '';
+  if (typeof namespace === 'string') return ` xmlns="${escapeXml(namespace)}"`;
+  return ` xmlns:${namespace[0]}="${escapeXml(namespace[1])}"`;
+}
+
+/** A structure's `xmlAttribute` members as ` name="value"`. */
+function attributesOf(schema: NormalizedSchema, value: unknown): string {
+  if (value === null || typeof value !== 'object') return '';
+  let out = '';
+  for (const [name, member] of schema.structIterator()) {
+    const traits = traitsOf(member);
+    const v = (value as Record<string, unknown>)[name];
+    if (traits.xmlAttribute && v !== undefined && v !== null)
+      out += ` ${traits.xmlName ?? name}="${escapeXml(String(v))}"`;
+  }
+  return out;
 }
 
 /** XML timestamps are ISO 8601 (AWS's date-time); services may hold a Date, epoch milliseconds or the text. */
@@ -117,6 +143,12 @@ export function readXmlStructure(
   for (const [name, member] of schema.structIterator()) {
     const traits = traitsOf(member);
     const elementName = traits.xmlName ?? name;
+    if (traits.xmlAttribute) {
+      // attributes are kept by local name (`xsi:type` is `type`)
+      const attribute = element.attributes?.[elementName.slice(elementName.indexOf(':') + 1)];
+      if (attribute !== undefined) out[name] = readScalar(member, attribute, elementName, invalid);
+      continue;
+    }
     if ((member.isListSchema() || member.isMapSchema()) && traits.xmlFlattened) {
       const found = children(element, elementName);
       if (found.length > 0) out[name] = readCollection(member, found, invalid);

@@ -1,0 +1,8 @@
+/**
+ * CloudFormation's wire against the SDK's own codecs and model (test/helpers/conformance.ts): every emulated
+ * operation's inputs and outputs round-trip on the query protocol, and every refused member is one of the model's.
+ */
+import { CLOUDFORMATION_WIRE } from '../../../lib/emulator/protocol/cloudformation';
+import { describeRpcConformance } from '../../helpers/conformance';
+
+describeRpcConformance(CLOUDFORMATION_WIRE);

@@ -1,0 +1,8 @@
+/**
+ * SSM's wire against the SDK's own codecs and model (test/helpers/conformance.ts): every emulated operation's inputs
+ * and outputs round-trip on AWS JSON 1.1, and every refused member is one of the model's.
+ */
+import { SSM_WIRE } from '../../../lib/emulator/protocol/ssm';
+import { describeRpcConformance } from '../../helpers/conformance';
+
+describeRpcConformance(SSM_WIRE);

@@ -1,0 +1,122 @@
+/**
+ * Generated requests to every emulated STS and SSM operation through the real SDK clients: never a 5xx, never
+ * slow, the server stays responsive (test/helpers/wire-fuzz.ts). Names aim mostly at parameters that exist.
+ */
+import * as ssm from '@aws-sdk/client-ssm';
+import * as sts from '@aws-sdk/client-sts';
+import { NormalizedSchema } from '@smithy/core/schema';
+import fc from 'fast-check';
+import { SSM_OPERATIONS } from '../../../lib/emulator/protocol/ssm';
+import { STS_OPERATIONS } from '../../../lib/emulator/protocol/sts';
+import { TEST_CREDENTIALS } from '../../helpers/emulator';
+import { assertFuzz, BURST, stringArbitrary, useFuzzEmulator } from '../../helpers/wire-fuzz';
+
+const fuzz = useFuzzEmulator('wire fuzz, STS and SSM');
+
+const NAMES = ['/app/a', '/app/a:1', '/app/a:prod', '/app', '/app/b', 'top', '/', 'Parameter', 'prod'];
+
+const STRINGS = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...NAMES) },
+  { weight: 2, arbitrary: stringArbitrary(fuzz.known) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('arn:aws:iam::000000000000:role/r', 'session', 'String', 'Equals'),
+  },
+);
+
+const NUMBERS = fc.oneof(
+  fc.integer({ min: -5, max: 200 }),
+  fc.constantFrom(0, 900, 3600, 43_200, 129_600, 2 ** 31, 1e300, 0.5, -1),
+);
+
+function arbitraryFor(schema: NormalizedSchema, depth: number): fc.Arbitrary<unknown> {
+  if (depth > 4) return fc.constant(undefined);
+  if (schema.isStructSchema() || schema.isUnionSchema()) {
+    const members: Record<string, fc.Arbitrary<unknown>> = {};
+    for (const [name, member] of schema.structIterator()) members[name] = arbitraryFor(member, depth + 1);
+    return fc.record(members, { requiredKeys: [] });
+  }
+  if (schema.isListSchema())
+    return fc.array(arbitraryFor(schema.getValueSchema(), depth + 1), { maxLength: 12 });
+  if (schema.isMapSchema()) {
+    return fc.dictionary(fc.string({ maxLength: 12 }), arbitraryFor(schema.getValueSchema(), depth + 1), {
+      maxKeys: 3,
+    });
+  }
+  if (schema.isBooleanSchema()) return fc.boolean();
+  if (schema.isNumericSchema()) return NUMBERS;
+  if (schema.isTimestampSchema()) return fc.date({ noInvalidDate: true });
+  if (schema.isBlobSchema()) return fc.uint8Array({ maxLength: 16 });
+  if (schema.isDocumentSchema()) return fc.constant(undefined);
+  return STRINGS;
+}
+
+interface Target {
+  readonly protocol: string;
+  readonly module: Record<string, unknown>;
+  readonly operations: readonly string[];
+  readonly client: (endpoint: string) => { send(command: unknown): Promise<unknown>; destroy(): void };
+}
+
+const config = (endpoint: string) => ({
+  endpoint,
+  region: 'us-east-1',
+  credentials: TEST_CREDENTIALS,
+  maxAttempts: 1,
+});
+
+const TARGETS: readonly Target[] = [
+  {
+    protocol: 'query (STS)',
+    module: sts,
+    operations: STS_OPERATIONS,
+    client: (e) => new sts.STSClient(config(e)),
+  },
+  {
+    protocol: 'aws-json-1.1 (SSM)',
+    module: ssm,
+    operations: SSM_OPERATIONS,
+    client: (e) => new ssm.SSMClient(config(e)),
+  },
+];
+
+describe.each(TARGETS.map((t) => [t.protocol, t] as const))('generated requests, %s', (protocol, target) => {
+  test('never a 5xx, never slow, the server stays responsive', async () => {
+    // Prepare
+    const emulator = fuzz.emulator();
+    emulator.ssm.putParameter({ Name: '/app/a', Value: 'v', Type: 'String', Overwrite: true });
+    emulator.ssm.putParameter({ Name: 'top', Value: 'v', Type: 'StringList', Overwrite: true });
+    const client = target.client(emulator.endpoint);
+    const requests = fc.oneof(
+      ...target.operations.map((name) => {
+        const schema = target.module[`${name}$`] as unknown[];
+        const input = typeof schema[4] === 'function' ? (schema[4] as () => unknown)() : schema[4];
+        return arbitraryFor(NormalizedSchema.of(input as never), 0).map((value) => ({ name, value }));
+      }),
+    );
+    let sent = 0;
+    // Act & Assess
+    try {
+      await assertFuzz(
+        fc.asyncProperty(requests, async ({ name, value }) => {
+          const Command = target.module[`${name}Command`] as new (input: unknown) => unknown;
+          const { status, ms } = await fuzz.timed(async () => {
+            try {
+              await client.send(new Command(value));
+              return 200;
+            } catch (error) {
+              return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+            }
+          });
+          fuzz.record(protocol, status, ms, `${name} ${JSON.stringify(value)?.slice(0, 300)}`);
+          if (++sent % BURST === 0) await fuzz.healthWithin100ms();
+        }),
+        41,
+      );
+      await fuzz.healthWithin100ms();
+    } finally {
+      client.destroy();
+    }
+    expect(fuzz.requests(protocol)).toBeGreaterThan(100);
+  });
+});
