@@ -22,8 +22,11 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { type DigestAlgorithm, digester } from './checksum';
 
-/** Bodies up to this size stay in memory; larger ones are written to a file as they arrive. */
-export const SPILL_THRESHOLD_BYTES = 8 * 1024 * 1024;
+/**
+ * Bodies up to this size stay in memory; larger ones are written to a file as they arrive. Every multipart part
+ * but the last is at least 5 MiB, so parts live on disk: a 200 MiB upload in 5 MiB parts does not sit in memory.
+ */
+export const SPILL_THRESHOLD_BYTES = 1024 * 1024;
 /** Reads of files go by this much at a time: hashing or serving a large object never holds more. */
 const READ_CHUNK_BYTES = 1024 * 1024;
 

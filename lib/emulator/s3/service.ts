@@ -2,7 +2,7 @@
  * Amazon S3: one method per AWS operation. Validates input, throws S3Error (an AwsError with S3's extra XML
  * elements), keeps object bytes in memory up to a cap, and raises event notifications.
  *
- * Where bytes live (object-body.ts): a body up to 8 MiB stays in memory, a larger one (PutObject and UploadPart
+ * Where bytes live (object-body.ts): a body up to 1 MiB stays in memory, a larger one (PutObject and UploadPart
  * take up to `maxObjectBytes`, 5 GiB as AWS) is streamed by the HTTP server into a file of the emulator's temp
  * directory, removed when the emulator stops. Objects share bytes, never copy them: a completed multipart upload
  * is its parts, a copy its source, a copied part a slice. In-memory bytes count against `maxStoredBytes` (objects

@@ -1,5 +1,5 @@
 /**
- * Objects larger than memory: bodies past 8 MiB go to a file of the emulator's temp directory as they arrive,
+ * Objects larger than memory: bodies past 1 MiB go to a file of the emulator's temp directory as they arrive,
  * GETs stream them back, and whatever goes wrong (too large, a client gone) leaves no file behind.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -131,7 +131,7 @@ describe('100 MiB objects through the SDK', () => {
   });
 
   it('a multipart object of parts on disk is its parts, read across them', async () => {
-    // Prepare: two 9 MiB parts (past the 8 MiB spill threshold), sent as streams
+    // Prepare: two 9 MiB parts (past the 1 MiB spill threshold), sent as streams
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'big', Key: 'parts' }));
     const parts = [];
     for (const PartNumber of [1, 2]) {
@@ -227,7 +227,7 @@ describe('what goes wrong leaves no file', () => {
   });
 
   it('a chunked body without a length answers EntityTooLarge once past the limit, its temp file removed', async () => {
-    // Act: 16 MiB, past the 8 MiB spill threshold and the 12 MiB limit
+    // Act: 16 MiB, past the 1 MiB spill threshold and the 12 MiB limit
     const response = await rawPut(small, '/small/chunked', 16, { 'transfer-encoding': 'chunked' });
     // Assess
     expect(response.status).toBe(400);

@@ -18,7 +18,7 @@ import { awsErrorOf } from '../../helpers/emulator';
 import { type S3TestEmulator, startS3TestEmulator } from './s3-fixture';
 
 const MiB = 1024 * 1024;
-/** 20 MiB: over the CLIs' 8 MiB multipart threshold, on disk in the emulator (past its 8 MiB spill threshold). */
+/** 20 MiB: over the CLIs' 8 MiB multipart threshold, on disk in the emulator (past its 1 MiB spill threshold). */
 const SOURCE = randomBytes(20 * MiB);
 const SOURCE_MD5 = md5(SOURCE);
 
