@@ -5,6 +5,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { Problems } from '../validation';
+import { LAMBDA_RESERVED_VARIABLES } from '../lambda-reserved-variables';
 import { acknowledgeNagRule } from './nag-acknowledgment';
 
 /** Properties of a function made by {@link createHandlerFunction}. */
@@ -33,28 +34,11 @@ export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_24_X;
 /** Lambda environment variable names: a letter, then letters, digits and underscores. */
 const VARIABLE_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
 
-/** AWS: the variables the Lambda runtime sets, which a function's configuration may not. */
-const RESERVED_VARIABLES = new Set([
-  '_HANDLER',
-  '_X_AMZN_TRACE_ID',
-  'AWS_DEFAULT_REGION',
-  'AWS_REGION',
-  'AWS_EXECUTION_ENV',
-  'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
-  'AWS_LAMBDA_FUNCTION_VERSION',
-  'AWS_LAMBDA_INITIALIZATION_TYPE',
-  'AWS_LAMBDA_LOG_GROUP_NAME',
-  'AWS_LAMBDA_LOG_STREAM_NAME',
-  'AWS_ACCESS_KEY',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_LAMBDA_RUNTIME_API',
-  'LAMBDA_TASK_ROOT',
-  'LAMBDA_RUNTIME_DIR',
-  'TZ',
-]);
+/**
+ * The variables the Lambda runtime sets, which a construct's value variable may not be: AWS's reserved ones, and
+ * TZ, which AWS allows but which sets the function's time zone.
+ */
+const RESERVED_VARIABLES: ReadonlySet<string> = new Set([...LAMBDA_RESERVED_VARIABLES, 'TZ']);
 
 /** A prop that names the environment variable through which a construct hands its function one value. */
 export interface ValueVariable {

@@ -40,6 +40,7 @@ import {
   type InvocationResult,
 } from './function-runtime';
 import { type BatchReport, SqsEventSourceMapping } from './sqs-event-source';
+import { LAMBDA_RESERVED_VARIABLES } from '../../lambda-reserved-variables';
 
 export interface LambdaServiceOptions {
   readonly clock: Clock;
@@ -235,27 +236,6 @@ const MAX_RESERVED_CONCURRENCY = 900;
 
 /** AWS: environment variables of a function total at most 4 KB. */
 const MAX_ENVIRONMENT_BYTES = 4096;
-/** AWS: variables Lambda sets itself and refuses in a function's Environment. */
-const RESERVED_VARIABLES = new Set([
-  '_HANDLER',
-  '_X_AMZN_TRACE_ID',
-  'AWS_DEFAULT_REGION',
-  'AWS_REGION',
-  'AWS_EXECUTION_ENV',
-  'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
-  'AWS_LAMBDA_FUNCTION_VERSION',
-  'AWS_LAMBDA_INITIALIZATION_TYPE',
-  'AWS_LAMBDA_LOG_GROUP_NAME',
-  'AWS_LAMBDA_LOG_STREAM_NAME',
-  'AWS_ACCESS_KEY',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_LAMBDA_RUNTIME_API',
-  'LAMBDA_TASK_ROOT',
-  'LAMBDA_RUNTIME_DIR',
-]);
 /** AWS: Role must be an IAM role ARN (the pattern of the API reference; linear: no nested repetition). */
 const ROLE_PATTERN = 'arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+';
 const ROLE = new RegExp(`^(?:${ROLE_PATTERN})$`);
@@ -975,7 +955,7 @@ export class LambdaService {
     }
     checkDescription(settings.description);
     const variables = Object.entries(settings.environment);
-    const reserved = variables.map(([k]) => k).filter((k) => RESERVED_VARIABLES.has(k));
+    const reserved = variables.map(([k]) => k).filter((k) => LAMBDA_RESERVED_VARIABLES.has(k));
     if (reserved.length > 0) {
       throw invalidParameterValue(
         `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`,
