@@ -38,7 +38,11 @@ export interface LocalModeOptions {
   readonly stage?: string;
   /** Writes the outputs there, in the shape of `cdk deploy --outputs-file`. */
   readonly outputsFile?: string;
-  /** Deploy this assembly instead of synthesizing the app (tests). */
+  /** Context over cdk.json's (`-c key=value`); `stage` is the same as {@link stage}. */
+  readonly context?: Readonly<Record<string, string>>;
+  /** A CDK app command to synthesize instead of this app (`--app CMD`), run as the CDK CLI runs it. */
+  readonly app?: string;
+  /** Deploy this assembly instead of synthesizing the app (`--assembly DIR`, tests). */
   readonly assemblyDirectory?: string;
   /** @default the system clock */
   readonly clock?: Clock;
@@ -60,14 +64,21 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   let assembly = options.assemblyDirectory;
   let synthMs = 0;
   if (assembly === undefined) {
-    print(`Synthesizing the app${options.stage ? ` (stage ${options.stage})` : ''} into cdk.out ...`);
-    const synthesis = await synthesizeApp({ root: options.root, stage: options.stage });
+    const what = options.app === undefined ? 'the app' : `the app ${options.app}`;
+    const synthesis = await synthesizeApp({
+      root: options.root,
+      stage: options.stage,
+      context: options.context,
+      app: options.app,
+      onSynthesize: (reason) => print(`Synthesizing ${what} into cdk.out (${reason}) ...`),
+    });
     assembly = synthesis.outdir;
     synthMs = synthesis.durationMs;
+    const forStage = synthesis.stage === undefined ? '' : ` for stage ${synthesis.stage}`;
     print(
       synthesis.synthesized
-        ? `Synthesized stage ${synthesis.stage} in ${(synthMs / 1000).toFixed(1)} s.`
-        : `cdk.out is up to date for stage ${synthesis.stage}: reusing it.`,
+        ? `Synthesized${forStage} in ${(synthMs / 1000).toFixed(1)} s.`
+        : `cdk.out is up to date${forStage}: reusing it.`,
     );
   }
 

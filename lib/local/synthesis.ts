@@ -1,7 +1,10 @@
 /**
  * `npm start`'s synthesis: the app into cdk.out, as `cdk synth` makes it (bundled Lambda code, cdk-nag,
- * CloudFormation validation), skipped when cdk.out is already the synthesis of the same sources and stage.
+ * CloudFormation validation), skipped when cdk.out is already the synthesis of the same sources, context and app.
+ * This app synthesizes in process; any other CDK app (`--app CMD`) runs as the CDK CLI runs it (CDK_OUTDIR,
+ * CDK_CONTEXT_JSON).
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -11,17 +14,26 @@ export interface SynthesisOptions {
   readonly root: string;
   /** The assembly directory. @default <root>/cdk.out */
   readonly outdir?: string;
-  /** Overrides cdk.json's `stage` context. */
+  /** Overrides cdk.json's `stage` context (`--stage S`, the same as `-c stage=S`). */
   readonly stage?: string;
+  /** Context given on the command line (`-c key=value`), over cdk.json's. */
+  readonly context?: Readonly<Record<string, string>>;
+  /** A CDK app command to run instead of this app (`--app "npx tsx bin/other.ts"`), from the root. */
+  readonly app?: string;
   /** Synthesize even when cdk.out looks up to date. @default false */
   readonly force?: boolean;
+  /** Called before synthesizing, with the reason cdk.out is not reused ("sources changed", "no cdk.out" …). */
+  readonly onSynthesize?: (reason: string) => void;
 }
 
 export interface SynthesisResult {
   readonly outdir: string;
-  readonly stage: string;
+  /** The `stage` context the app got (cdk.json's unless overridden); undefined when none. */
+  readonly stage: string | undefined;
   /** False when cdk.out was up to date and reused. */
   readonly synthesized: boolean;
+  /** Why cdk.out was synthesized again; undefined when it was reused. */
+  readonly reason?: string;
   readonly durationMs: number;
 }
 
@@ -30,48 +42,170 @@ const SOURCES = ['bin', 'lib', 'lambda', 'cdk.json', 'package.json', 'package-lo
 /** Sources that do not change what synthesizes: the emulator and local mode themselves. */
 const NOT_SYNTHESIZED = new Set([path.join('lib', 'emulator'), path.join('lib', 'local')]);
 const STAMP_FILE = 'decoupled-local.json';
+/** The app command the stamp records for this app, synthesized in process. */
+const THIS_APP = 'this app';
+
+/** What cdk.out was made from, recorded beside it. */
+interface Stamp {
+  readonly sources?: string;
+  readonly context?: Record<string, unknown>;
+  readonly app?: string;
+  readonly manifestModified?: number;
+}
 
 export async function synthesizeApp(options: SynthesisOptions): Promise<SynthesisResult> {
   const started = Date.now();
   const outdir = options.outdir ?? path.join(options.root, 'cdk.out');
-  const context = { ...JSON.parse(readFileSync(path.join(options.root, 'cdk.json'), 'utf8')).context };
+  const context = { ...projectContext(options.root), ...options.context };
   if (options.stage !== undefined) context.stage = options.stage;
-  const fingerprint = sourceFingerprint(options.root, context);
-  if (!options.force && upToDate(outdir, fingerprint)) {
-    return { outdir, stage: String(context.stage), synthesized: false, durationMs: Date.now() - started };
+  const app = options.app ?? THIS_APP;
+  const stage = context.stage === undefined ? undefined : String(context.stage);
+  const wanted: Stamp = { sources: sourceFingerprint(options.root), context, app };
+  const reason = options.force ? 'asked to' : staleReason(outdir, wanted, options);
+  if (reason === undefined) {
+    return { outdir, stage, synthesized: false, durationMs: Date.now() - started };
   }
-  // Loaded on demand: reusing cdk.out needs none of aws-cdk-lib (about a second to load)
-  const { App } = await import('aws-cdk-lib');
-  const { buildApp } = await import('../decoupled-app');
-  const app = new App({ outdir, context });
-  buildApp(app);
-  app.synth();
-  writeFileSync(
-    path.join(outdir, STAMP_FILE),
-    JSON.stringify({ fingerprint, manifestModified: statSync(path.join(outdir, 'manifest.json')).mtimeMs }),
-  );
-  return { outdir, stage: String(context.stage), synthesized: true, durationMs: Date.now() - started };
+  options.onSynthesize?.(reason);
+  if (options.app === undefined) {
+    // Loaded on demand: reusing cdk.out needs none of aws-cdk-lib (about a second to load)
+    const { App } = await import('aws-cdk-lib');
+    const { buildApp } = await import('../decoupled-app');
+    const cdkApp = new App({ outdir, context });
+    buildApp(cdkApp);
+    cdkApp.synth();
+  } else {
+    await runApp(options.app, options.root, outdir, context);
+  }
+  const stamp: Stamp = { ...wanted, manifestModified: statSync(path.join(outdir, 'manifest.json')).mtimeMs };
+  writeFileSync(path.join(outdir, STAMP_FILE), JSON.stringify(stamp));
+  return { outdir, stage, synthesized: true, reason, durationMs: Date.now() - started };
 }
 
-/** Up to date: synthesized by us from the same fingerprint, and not rewritten since (say by `cdk synth -c ...`). */
-function upToDate(outdir: string, fingerprint: string): boolean {
+/** cdk.json's context, as the CDK CLI gives it to the app. */
+export function projectContext(root: string): Record<string, unknown> {
+  const file = path.join(root, 'cdk.json');
+  if (!existsSync(file)) return {};
+  return { ...(JSON.parse(readFileSync(file, 'utf8')) as { context?: Record<string, unknown> }).context };
+}
+
+/**
+ * The first context key given on the command line that this app does not read, with the nearest key it does
+ * (a misspelling would otherwise be silently ignored). CDK's own keys (`@aws-cdk/…`, `aws:cdk:…`) pass.
+ */
+export async function unknownContextKey(root: string, keys: readonly string[]): Promise<string | undefined> {
+  const declared = Object.keys(projectContext(root));
+  const candidates = keys.filter((key) => !declared.includes(key) && !/^@|:/.test(key));
+  if (candidates.length === 0) return undefined;
+  // Loaded only for a key cdk.json does not list: lib/config.ts loads aws-cdk-lib
+  const { CONFIG_KEYS } = await import('../config');
+  const known = [...new Set([...Object.values(CONFIG_KEYS), ...declared.filter((k) => !/^@|:/.test(k))])];
+  const unknown = candidates.find((key) => !known.includes(key));
+  if (unknown === undefined) return undefined;
+  const nearest = known
+    .map((key) => ({ key, distance: editDistance(unknown.toLowerCase(), key.toLowerCase()) }))
+    .sort((a, b) => a.distance - b.distance)[0];
+  const hint =
+    nearest !== undefined && nearest.distance <= Math.max(2, Math.floor(unknown.length / 3))
+      ? ` (did you mean '${nearest.key}'?)`
+      : ` (this app reads: ${known.join(', ')})`;
+  return `unknown context key '${unknown}'${hint}`;
+}
+
+/** Levenshtein distance; both sides are short command-line keys (bounded by the caller). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** Why cdk.out cannot be reused, or undefined when it can. */
+function staleReason(outdir: string, wanted: Stamp, options: SynthesisOptions): string | undefined {
   const manifest = path.join(outdir, 'manifest.json');
-  const stampFile = path.join(outdir, STAMP_FILE);
-  if (!existsSync(manifest) || !existsSync(stampFile)) return false;
+  const dir = path.basename(outdir);
+  if (!existsSync(manifest)) return `no ${dir}`;
+  let stamp: Stamp;
   try {
-    const stamp = JSON.parse(readFileSync(stampFile, 'utf8')) as {
-      fingerprint?: string;
-      manifestModified?: number;
-    };
-    return stamp.fingerprint === fingerprint && stamp.manifestModified === statSync(manifest).mtimeMs;
+    stamp = JSON.parse(readFileSync(path.join(outdir, STAMP_FILE), 'utf8')) as Stamp;
   } catch {
-    return false;
+    return `${dir} was not made by npm start`;
   }
+  if (stamp.manifestModified !== statSync(manifest).mtimeMs) {
+    return `${dir} was rewritten since npm start made it (by cdk synth?)`;
+  }
+  if (stamp.sources === undefined) return `${dir} was made by an older npm start`;
+  if (stamp.app !== wanted.app) return `${dir} is from another app (${stamp.app ?? '?'} → ${wanted.app})`;
+  const changed = contextChanges(stamp.context ?? {}, wanted.context ?? {});
+  if (changed !== undefined) return `${dir} is from other context (${changed})`;
+  if (stamp.sources !== wanted.sources) return 'sources changed';
+  // an app outside this project: its own sources are not followed, so it is synthesized every time
+  if (options.app !== undefined && appOutsideProject(options.app, options.root)) {
+    return 'the app lies outside this project, whose sources alone are followed';
+  }
+  return undefined;
 }
 
-/** A hash of every source file's path, size and modification time, and of the context. */
-function sourceFingerprint(root: string, context: unknown): string {
-  const hash = createHash('sha256').update(JSON.stringify(context));
+/** `stage=dev → stage=prod`, one clause per changed key; undefined when the contexts are the same. */
+function contextChanges(before: Record<string, unknown>, after: Record<string, unknown>): string | undefined {
+  const show = (key: string, context: Record<string, unknown>) =>
+    Object.hasOwn(context, key) ? `${key}=${display(context[key])}` : `${key} unset`;
+  const clauses = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+    .map((key) => `${show(key, before)} → ${show(key, after)}`);
+  return clauses.length === 0 ? undefined : clauses.join(', ');
+}
+
+function display(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Whether a file the app command names lies outside the project root. */
+function appOutsideProject(command: string, root: string): boolean {
+  return command
+    .split(/\s+/)
+    .filter((token) => /[/\\]|\.[cm]?[jt]sx?$/.test(token))
+    .map((token) => path.resolve(root, token))
+    .some((file) => existsSync(file) && path.relative(root, file).startsWith('..'));
+}
+
+/** Runs a CDK app command as the CDK CLI does: the assembly directory and the context in its environment. */
+function runApp(
+  command: string,
+  root: string,
+  outdir: string,
+  context: Record<string, unknown>,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, {
+      cwd: root,
+      shell: true,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
+    });
+    const manifest = path.join(outdir, 'manifest.json');
+    const before = statSync(manifest, { throwIfNoEntry: false })?.mtimeMs;
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      const after = statSync(manifest, { throwIfNoEntry: false })?.mtimeMs;
+      if (code === 0 && after !== undefined && after !== before) resolve();
+      else if (code === 0) reject(new Error(`the app (${command}) wrote no cloud assembly to ${outdir}`));
+      else reject(new Error(`the app (${command}) failed with ${signal ?? `exit code ${code}`}`));
+    });
+  });
+}
+
+/** A hash of every source file's path, size and modification time. */
+function sourceFingerprint(root: string): string {
+  const hash = createHash('sha256');
   const visit = (relative: string) => {
     const full = path.join(root, relative);
     const stat = statSync(full, { throwIfNoEntry: false });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { CreateQueueCommand, ListQueuesCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import * as path from 'node:path';
 import { sqsClientFor } from '../helpers/emulator';
+import { testAssembly } from '../helpers/test-assembly';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -25,6 +26,7 @@ describe('decoupled command line', () => {
     expect(stdout).toContain('publish-quotes (--topic-arn ARN | --outputs-file F)');
     expect(stdout).toContain('send-jobs (--queue-url URL | --outputs-file F)');
     expect(stdout).toContain('[--no-purge-limit]');
+    expect(stdout).toContain('[-c|--context KEY=VALUE]... [--app CMD | --assembly DIR]');
   });
 
   test('an unknown command exits 2 with the usage', () => {
@@ -40,6 +42,29 @@ describe('decoupled command line', () => {
 
     expect(code).toBe(2);
     expect(stderr).toContain("Unknown option '--stgae'");
+  });
+
+  test('a misspelt context key of this app exits 2 naming the key it meant, before synthesizing', () => {
+    const { code, stderr } = decoupled('local', '-c', 'stgae=dev');
+
+    expect(code).toBe(2);
+    expect(stderr).toContain("decoupled: unknown context key 'stgae' (did you mean 'stage'?)");
+  });
+
+  test.each([
+    [['-c', 'stage'], "-c needs KEY=VALUE, got 'stage'"],
+    [['--stage', 'dev', '--context', 'stage=prod'], '--stage dev and -c stage=prod disagree: give one'],
+    [['--assembly', 'no-such-dir'], '--assembly no-such-dir: no manifest.json there'],
+    [
+      ['--assembly', 'cdk.out', '--app', 'npx tsx bin/app.ts'],
+      '--assembly deploys what is already synthesized',
+    ],
+    [['--app', ' '], '--app needs a command'],
+  ])('local %j is a usage error (exit 2)', (args, message) => {
+    const { code, stderr } = decoupled('local', ...args);
+
+    expect(code).toBe(2);
+    expect(stderr).toContain(`decoupled: ${message}`);
   });
 
   test('an invalid stage fails before synthesizing, listing the problem', () => {
@@ -123,6 +148,32 @@ describe('decoupled command line', () => {
     expect(out).toMatch(/^\d\d:\d\d:\d\d\.\d{3} sqs CreateQueue purged-twice 200 \d+ms$/m);
     expect(await exited).toBe(0);
     expect(out).toContain('Stopped.');
+  }, 120_000);
+
+  test('local --assembly deploys an existing cloud assembly without synthesizing', async () => {
+    // Prepare
+    const assembly = await testAssembly();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'bin/decoupled.ts', 'local', '--port', '0', '--assembly', assembly],
+      { cwd: ROOT },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', () => /Ready in \d+\.\d s/.test(out) && resolve());
+      void exited.then((code) => reject(new Error(`local exited early with ${code}: ${out}`)));
+    });
+
+    // Act
+    child.kill('SIGTERM');
+
+    // Assess
+    expect(out).not.toContain('Synthesiz');
+    expect(out).toContain('Stack decoupled-sandbox-pipeline (Pipeline):');
+    expect(await exited).toBe(0);
   }, 120_000);
 
   test('local refuses a port that is in use, saying so', async () => {

@@ -45,6 +45,11 @@ export interface CloudFormationServiceOptions {
   readonly workDirectory?: string;
 }
 
+/** What a stack `npm start` deployed from its cloud assembly does differently (see createAssemblyStack). */
+export type AssemblyStackHooks = Partial<
+  Pick<StackEnvironment, 'assetPath' | 'onInstanceLog' | 'stackOutput' | 'workDirectory'>
+>;
+
 /** AWS's default quota of stacks per account and region. */
 const MAX_STACKS = 2000;
 /** Deleted stacks DescribeStacks (by id) and ListStacks still answer; AWS keeps them for 90 days. */
@@ -89,6 +94,8 @@ export class CloudFormationService {
   private readonly stacks = new Map<string, Stack>();
   private readonly running = new Set<Promise<void>>();
   private readonly workDirectory: string;
+  /** Stacks `npm start` deployed from its cloud assembly, by id: what their engine does differently. */
+  private readonly assemblyStacks = new Map<string, AssemblyStackHooks>();
 
   constructor(private readonly options: CloudFormationServiceOptions) {
     this.workDirectory =
@@ -101,6 +108,46 @@ export class CloudFormationService {
   }
 
   // ===== stacks ===============================================================================================
+
+  /**
+   * `npm start`'s deployment of one stack of its cloud assembly: a CreateStack with the same status life cycle,
+   * events and resources, awaited, so DescribeStacks lists it and a later `cdk deploy` updates it in place. The
+   * hooks stay with the stack: its code comes from the assembly's asset directories, its instances' output goes
+   * to `npm start`, and its generated names stay the same from run to run (no stack id mixed in).
+   */
+  async createAssemblyStack(input: {
+    readonly stackName: string;
+    readonly template: CfnTemplate;
+    readonly values: ReadonlyMap<string, unknown>;
+    readonly hooks: AssemblyStackHooks;
+  }): Promise<StackOutcome> {
+    const name = stackName(input.stackName);
+    if (this.liveStack(name) !== undefined) {
+      throw new AwsError('AlreadyExistsException', `Stack [${name}] already exists`);
+    }
+    const stack = this.newStack(name, 'CREATE_IN_PROGRESS');
+    const { template, values } = input;
+    stack.definition = {
+      templateBody: JSON.stringify(template, null, 1),
+      template,
+      parameters: Object.entries(template.Parameters ?? {}).map(([key, p]) => ({
+        ParameterKey: key,
+        ParameterValue: String(p.Default ?? ''),
+        ResolvedValue: p.Type.startsWith('AWS::SSM::Parameter::Value') ? String(values.get(key)) : undefined,
+      })),
+      values,
+      // npm start deploys what the app declares: the acknowledgement `cdk deploy` asks for is implied
+      capabilities: requiredCapabilities(template).required,
+      tags: [],
+      description: (template as { Description?: string }).Description,
+    };
+    this.stacks.set(stack.stackId, stack);
+    this.assemblyStacks.set(stack.stackId, input.hooks);
+    this.stackEvent(stack, 'CREATE_IN_PROGRESS', 'User Initiated', undefined);
+    const outcome = await this.engine(stack, undefined).create(template, values);
+    this.finish(stack, outcome);
+    return outcome;
+  }
 
   createStack(
     input: DefinitionInput & {
@@ -796,7 +843,17 @@ export class CloudFormationService {
       onResourceEvent: (event) => this.resourceEvent(stack, event, token),
       onStackStatus: (status, reason) => this.setStatus(stack, status, reason, token),
     };
-    return new StackEngine(environment);
+    const hooks = this.assemblyStacks.get(stack.stackId);
+    if (hooks === undefined) return new StackEngine(environment);
+    return new StackEngine({
+      ...environment,
+      ...hooks,
+      // an asset the template names that the assembly lacks (a later `cdk deploy`'s new code) comes from S3
+      assetPath: (key) => hooks.assetPath?.(key),
+      workDirectory: hooks.workDirectory ?? environment.workDirectory,
+      stackOutput: (name, key) => environment.stackOutput(name, key) ?? hooks.stackOutput?.(name, key),
+      nameSeed: undefined,
+    });
   }
 
   private plan(stack: Stack, definition: StackDefinition): ResourceChange[] {

@@ -7,14 +7,13 @@
  *   const deployment = await deployCloudAssembly(emu, 'cdk.out');
  *   deployment.outputsFile();   // { "decoupled-sandbox-pipeline": { "WorkQueueUrl": "http://127.0.0.1:4566/…" } }
  */
-import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Emulator } from '../emulator';
 import { type AssemblyStack, readCloudAssembly } from './cloud-assembly';
 import { parameterValues } from './parameters';
 import type { DeployContext } from './resources/types';
-import { type DeployedResource, StackEngine, type StackState } from './stack-engine';
+import type { DeployedResource, StackState } from './stack-engine';
 
 export type { DeployedResource } from './stack-engine';
 
@@ -57,10 +56,9 @@ export async function deployStacks(
   options: DeployOptions = {},
 ): Promise<LocalDeployment> {
   const deployed: DeployedStack[] = [];
-  const exports = new Map<string, { value: string; stackName: string }>();
   const workDirectory = options.workDirectory ?? path.join(tmpdir(), `decoupled-local-${process.pid}`);
   for (const stack of stacks) {
-    deployed.push(await deployStack(emulator, stack, deployed, exports, workDirectory, options));
+    deployed.push(await deployStack(emulator, stack, deployed, workDirectory, options));
   }
   const byName = (name: string) => deployed.find((s) => s.stackName === name || s.id === name);
   return {
@@ -81,31 +79,31 @@ export async function deployStacks(
   };
 }
 
-/** One stack, through the same engine as CloudFormation's change sets; a failure rolls it back and throws. */
+/**
+ * One stack, created through the emulator's CloudFormation service (so DescribeStacks lists it and a later
+ * `cdk deploy` updates it); a failure rolls it back and throws.
+ */
 async function deployStack(
   emulator: Emulator,
   stack: AssemblyStack,
   earlier: readonly DeployedStack[],
-  exports: Map<string, { value: string; stackName: string }>,
   workDirectory: string,
   options: DeployOptions,
 ): Promise<DeployedStack> {
   const { template, stackName } = stack;
-  const engine = new StackEngine({
-    emulator,
+  const outcome = await emulator.cloudformation.createAssemblyStack({
     stackName,
-    stackId: `arn:aws:cloudformation:${emulator.region}:${emulator.accountId}:stack/${stackName}/${randomUUID()}`,
-    workDirectory,
-    assetPath: (key) => stack.assets.get(key),
-    importValue: (name) => exports.get(name)?.value,
-    stackOutput: (name, key) => earlier.find((s) => s.stackName === name || s.id === name)?.outputs[key],
-    exporterOf: (name) => exports.get(name)?.stackName,
-    importersOf: () => [],
-    onInstanceLog: options.onInstanceLog,
+    template,
+    values: parameterValues(template, stackName),
+    hooks: {
+      workDirectory,
+      assetPath: (key) => stack.assets.get(key),
+      // CDK's Fn::GetStackOutput may name the stack by its artifact id
+      stackOutput: (name, key) => earlier.find((s) => s.id === name)?.outputs[key],
+      onInstanceLog: options.onInstanceLog,
+    },
   });
-  const outcome = await engine.create(template, parameterValues(template, stackName));
   if (!outcome.ok) throw outcome.error;
   const state: StackState = outcome.state;
-  for (const [name, value] of state.exports) exports.set(name, { value, stackName });
   return { id: stack.id, stackName, resources: [...state.resources.values()], outputs: state.outputs };
 }

@@ -21,6 +21,36 @@ const num = (value: unknown): number | undefined => (value === undefined ? undef
 
 /** Ref: the group name. */
 export const autoScalingGroupHandler: ResourceHandler = {
+  // AWS: a new name or instance replaces the group; Tags too here, which the emulator's groups cannot change
+  replacedBy: ['AutoScalingGroupName', 'InstanceId', 'Tags'],
+  nameProperty: 'AutoScalingGroupName',
+  /** AWS: sizes, launch template and health settings change in place (No interruption / Some interruptions). */
+  update(request, previous, context) {
+    const autoscaling = context.emulator.autoscaling;
+    const name = previous.ref;
+    const p = request.properties;
+    // every member checked by the service before the group changes; a DesiredCapacity left out of the template
+    // keeps the current capacity (clamped to the new sizes), as CloudFormation leaves it
+    autoscaling.updateAutoScalingGroup({ AutoScalingGroupName: name, ...groupSettings(request) });
+    const before = notifications(previous.properties);
+    const after = notifications(p);
+    for (const n of before) {
+      if (!after.some((a) => a.TopicARN === n.TopicARN)) {
+        autoscaling.deleteNotificationConfiguration({ AutoScalingGroupName: name, TopicARN: n.TopicARN });
+      }
+    }
+    for (const n of after) autoscaling.putNotificationConfiguration({ AutoScalingGroupName: name, ...n });
+    if (JSON.stringify(previous.properties.MetricsCollection) !== JSON.stringify(p.MetricsCollection)) {
+      autoscaling.disableMetricsCollection({ AutoScalingGroupName: name });
+      for (const m of metricsCollection(p))
+        autoscaling.enableMetricsCollection({ AutoScalingGroupName: name, ...m });
+    }
+    return {
+      ref: name,
+      attributes: previous.attributes,
+      display: `${name} (${p.MinSize}–${p.MaxSize} instances)`,
+    };
+  },
   delete(resource, context) {
     context.emulator.autoscaling.deleteAutoScalingGroup({
       AutoScalingGroupName: resource.ref,
@@ -31,27 +61,10 @@ export const autoScalingGroupHandler: ResourceHandler = {
     const p = request.properties;
     const name = optionalString(request, 'AutoScalingGroupName') ?? context.physicalName({ maxLength: 255 });
     const launcher = await localInstances(request, context);
-    const subnets = p.VPCZoneIdentifier as string[] | undefined;
     context.emulator.autoscaling.createAutoScalingGroup(
       {
         AutoScalingGroupName: name,
-        MinSize: Number(requiredString(request, 'MinSize')),
-        MaxSize: Number(requiredString(request, 'MaxSize')),
-        DesiredCapacity: num(p.DesiredCapacity),
-        DefaultCooldown: num(p.Cooldown),
-        DefaultInstanceWarmup: num(p.DefaultInstanceWarmup),
-        LaunchTemplate: p.LaunchTemplate as { LaunchTemplateId?: string; Version?: string } | undefined,
-        LaunchConfigurationName: optionalString(request, 'LaunchConfigurationName'),
-        MixedInstancesPolicy: p.MixedInstancesPolicy as never,
-        VPCZoneIdentifier: subnets?.join(','),
-        AvailabilityZones: p.AvailabilityZones as string[] | undefined,
-        HealthCheckType: optionalString(request, 'HealthCheckType'),
-        HealthCheckGracePeriod: num(p.HealthCheckGracePeriod),
-        TerminationPolicies: p.TerminationPolicies as string[] | undefined,
-        NewInstancesProtectedFromScaleIn:
-          p.NewInstancesProtectedFromScaleIn === undefined
-            ? undefined
-            : String(p.NewInstancesProtectedFromScaleIn) === 'true',
+        ...groupSettings(request),
         Tags: (p.Tags as Array<{ Key: string; Value: string; PropagateAtLaunch?: unknown }> | undefined)?.map(
           (t) => ({
             Key: t.Key,
@@ -62,22 +75,11 @@ export const autoScalingGroupHandler: ResourceHandler = {
       },
       launcher?.launcher,
     );
-    for (const n of (p.NotificationConfigurations ?? []) as Array<{
-      TopicARN: string;
-      NotificationTypes: string[];
-    }>) {
-      context.emulator.autoscaling.putNotificationConfiguration({
-        AutoScalingGroupName: name,
-        TopicARN: n.TopicARN,
-        NotificationTypes: n.NotificationTypes,
-      });
+    for (const n of notifications(p)) {
+      context.emulator.autoscaling.putNotificationConfiguration({ AutoScalingGroupName: name, ...n });
     }
-    for (const m of (p.MetricsCollection ?? []) as Array<{ Granularity: string; Metrics?: string[] }>) {
-      context.emulator.autoscaling.enableMetricsCollection({
-        AutoScalingGroupName: name,
-        Granularity: m.Granularity,
-        Metrics: m.Metrics,
-      });
+    for (const m of metricsCollection(p)) {
+      context.emulator.autoscaling.enableMetricsCollection({ AutoScalingGroupName: name, ...m });
     }
     return {
       ref: name,
@@ -88,6 +90,43 @@ export const autoScalingGroupHandler: ResourceHandler = {
     };
   },
 };
+
+/** The group's settings that CreateAutoScalingGroup and UpdateAutoScalingGroup share, from the template. */
+function groupSettings(request: ResourceRequest) {
+  const p = request.properties;
+  return {
+    MinSize: Number(requiredString(request, 'MinSize')),
+    MaxSize: Number(requiredString(request, 'MaxSize')),
+    DesiredCapacity: num(p.DesiredCapacity),
+    DefaultCooldown: num(p.Cooldown),
+    DefaultInstanceWarmup: num(p.DefaultInstanceWarmup),
+    LaunchTemplate: p.LaunchTemplate as { LaunchTemplateId?: string; Version?: string } | undefined,
+    LaunchConfigurationName: optionalString(request, 'LaunchConfigurationName'),
+    MixedInstancesPolicy: p.MixedInstancesPolicy as never,
+    VPCZoneIdentifier: (p.VPCZoneIdentifier as string[] | undefined)?.join(','),
+    AvailabilityZones: p.AvailabilityZones as string[] | undefined,
+    HealthCheckType: optionalString(request, 'HealthCheckType'),
+    HealthCheckGracePeriod: num(p.HealthCheckGracePeriod),
+    TerminationPolicies: p.TerminationPolicies as string[] | undefined,
+    NewInstancesProtectedFromScaleIn:
+      p.NewInstancesProtectedFromScaleIn === undefined
+        ? undefined
+        : String(p.NewInstancesProtectedFromScaleIn) === 'true',
+  };
+}
+
+function notifications(p: Readonly<Record<string, unknown>>) {
+  return (
+    (p.NotificationConfigurations ?? []) as Array<{ TopicARN: string; NotificationTypes: string[] }>
+  ).map((n) => ({ TopicARN: n.TopicARN, NotificationTypes: n.NotificationTypes }));
+}
+
+function metricsCollection(p: Readonly<Record<string, unknown>>) {
+  return ((p.MetricsCollection ?? []) as Array<{ Granularity: string; Metrics?: string[] }>).map((m) => ({
+    Granularity: m.Granularity,
+    Metrics: m.Metrics,
+  }));
+}
 
 async function localInstances(request: ResourceRequest, context: DeployContext) {
   const metadata = request.metadata?.[LOCAL_INSTANCE] as LocalInstanceMetadata | undefined;

@@ -121,6 +121,39 @@ function functionCode(request: ResourceRequest, context: DeployContext): Functio
 
 /** Ref: the mapping's UUID; Fn::GetAtt: Id, EventSourceMappingArn. SQS sources only. */
 export const eventSourceMappingHandler: ResourceHandler = {
+  // AWS: "Update requires: Replacement" for the source and where in it to start; the rest changes in place
+  replacedBy: [
+    'EventSourceArn',
+    'StartingPosition',
+    'StartingPositionTimestamp',
+    'SelfManagedEventSource',
+    'Topics',
+    'Queues',
+    'AmazonManagedKafkaEventSourceConfig',
+    'SelfManagedKafkaEventSourceConfig',
+  ],
+  /** UpdateEventSourceMapping: the pollers restart with the new settings; the queue's messages stay. */
+  async update(request, previous, context) {
+    if (previous.status !== 'emulated') return eventSourceMappingHandler.create(request, context);
+    const p = request.properties;
+    const concurrency = (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency;
+    if (concurrency === undefined && previous.properties.ScalingConfig !== undefined) {
+      throw new ResourcePropertyError(
+        request,
+        'removing ScalingConfig from an event source mapping is not supported by the local emulator',
+      );
+    }
+    // a property left out of the template goes back to its default, as CloudFormation sets it
+    await context.emulator.lambda.updateEventSourceMapping(previous.ref, {
+      ...mappingSettings(request),
+      batchSize: p.BatchSize === undefined ? SQS_DEFAULT_BATCH_SIZE : Number(p.BatchSize),
+      maximumBatchingWindowInSeconds:
+        p.MaximumBatchingWindowInSeconds === undefined ? 0 : Number(p.MaximumBatchingWindowInSeconds),
+      functionResponseTypes: (p.FunctionResponseTypes as string[] | undefined) ?? [],
+      filterPatterns: mappingSettings(request).filterPatterns ?? [],
+    });
+    return { ref: previous.ref, attributes: previous.attributes, display: mappingDisplay(request) };
+  },
   async delete(resource, context) {
     if (resource.status === 'emulated') await context.emulator.lambda.deleteEventSourceMapping(resource.ref);
   },
@@ -135,26 +168,14 @@ export const eventSourceMappingHandler: ResourceHandler = {
         note: 'only SQS event sources are emulated',
       };
     }
-    const filters =
-      (p.FilterCriteria as { Filters?: Array<{ Pattern?: unknown }> } | undefined)?.Filters ?? [];
     const uuid = context.emulator.lambda.createEventSourceMapping({
       eventSourceArn: source,
-      functionName: requiredString(request, 'FunctionName'),
-      batchSize: p.BatchSize === undefined ? undefined : Number(p.BatchSize),
-      maximumBatchingWindowInSeconds:
-        p.MaximumBatchingWindowInSeconds === undefined ? undefined : Number(p.MaximumBatchingWindowInSeconds),
-      functionResponseTypes: p.FunctionResponseTypes as string[] | undefined,
-      maximumConcurrency: (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)
-        ?.MaximumConcurrency,
-      filterPatterns: filters.map((f) =>
-        typeof f.Pattern === 'string' ? f.Pattern : JSON.stringify(f.Pattern),
-      ),
-      enabled: p.Enabled === undefined ? true : String(p.Enabled) === 'true',
+      ...mappingSettings(request),
     });
     const { region, accountId } = context.emulator;
     return {
       ref: uuid,
-      display: `${source.split(':').pop()} → ${p.FunctionName}`,
+      display: mappingDisplay(request),
       attributes: {
         Id: uuid,
         EventSourceMappingArn: `arn:aws:lambda:${region}:${accountId}:event-source-mapping:${uuid}`,
@@ -162,6 +183,33 @@ export const eventSourceMappingHandler: ResourceHandler = {
     };
   },
 };
+
+/** AWS: an SQS event source mapping's BatchSize when the template leaves it out. */
+const SQS_DEFAULT_BATCH_SIZE = 10;
+
+/** What CreateEventSourceMapping and UpdateEventSourceMapping share, from the template. */
+function mappingSettings(request: ResourceRequest) {
+  const p = request.properties;
+  const filters = (p.FilterCriteria as { Filters?: Array<{ Pattern?: unknown }> } | undefined)?.Filters ?? [];
+  return {
+    functionName: requiredString(request, 'FunctionName'),
+    batchSize: p.BatchSize === undefined ? undefined : Number(p.BatchSize),
+    maximumBatchingWindowInSeconds:
+      p.MaximumBatchingWindowInSeconds === undefined ? undefined : Number(p.MaximumBatchingWindowInSeconds),
+    functionResponseTypes: p.FunctionResponseTypes as string[] | undefined,
+    maximumConcurrency: (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency,
+    filterPatterns: filters.map((f) =>
+      typeof f.Pattern === 'string' ? f.Pattern : JSON.stringify(f.Pattern),
+    ),
+    enabled: p.Enabled === undefined ? true : String(p.Enabled) === 'true',
+  };
+}
+
+function mappingDisplay(request: ResourceRequest): string {
+  return `${String(request.properties.EventSourceArn ?? '')
+    .split(':')
+    .pop()} → ${request.properties.FunctionName}`;
+}
 
 /** Ref: an id. Retries, maximum event age and the onSuccess/onFailure destinations of asynchronous invokes. */
 export const eventInvokeConfigHandler: ResourceHandler = {
