@@ -827,8 +827,9 @@ export class CloudFormationService {
     stack.state = outcome.state;
   }
 
-  private engine(stack: Stack, token: string | undefined): StackEngine {
-    const environment: StackEnvironment = {
+  /** What the engine needs of this service for `stack`: where it runs, and the other stacks' exports and outputs. */
+  private environmentOf(stack: Stack): StackEnvironment {
+    return {
       emulator: this.options.emulator(),
       stackName: stack.stackName,
       stackId: stack.stackId,
@@ -839,6 +840,12 @@ export class CloudFormationService {
       stackOutput: (name, key) => this.liveStack(name)?.state?.outputs[key],
       exporterOf: (name) => this.exporterOf(name),
       importersOf: (name) => this.importersOf(name),
+    };
+  }
+
+  private engine(stack: Stack, token: string | undefined): StackEngine {
+    const environment: StackEnvironment = {
+      ...this.environmentOf(stack),
       nameSeed: stack.stackId.split('/').pop(),
       onResourceEvent: (event) => this.resourceEvent(stack, event, token),
       onStackStatus: (status, reason) => this.setStatus(stack, status, reason, token),
@@ -857,18 +864,11 @@ export class CloudFormationService {
   }
 
   private plan(stack: Stack, definition: StackDefinition): ResourceChange[] {
-    const environment: StackEnvironment = {
-      emulator: this.options.emulator(),
-      stackName: stack.stackName,
-      stackId: stack.stackId,
-      workDirectory: this.workDirectory,
-      assetPath: () => undefined,
-      importValue: (name) => this.exportedValue(name),
-      stackOutput: (name, key) => this.liveStack(name)?.state?.outputs[key],
-      exporterOf: (name) => this.exporterOf(name),
-      importersOf: (name) => this.importersOf(name),
-    };
-    return new StackEngine(environment).planChanges(stack.state, definition.template, definition.values);
+    return new StackEngine(this.environmentOf(stack)).planChanges(
+      stack.state,
+      definition.template,
+      definition.values,
+    );
   }
 
   /** Reads, parses and checks what a CreateStack/UpdateStack/CreateChangeSet deploys; nothing changes yet. */
