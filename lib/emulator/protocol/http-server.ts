@@ -110,10 +110,10 @@ function logged(res: ServerResponse, req: IncomingMessage, log: RequestLog | und
   const startedAt = performance.now();
   loggedCalls.set(res, (response) =>
     // an answer no service gave (a refusal, a timeout) is put down to the service the request is signed for
-    log.record(response, startedAt, () => ({
-      service: signingNameOf(wireRequestOf(req, Buffer.alloc(0), AbortSignal.abort())),
-      operation: operationOf(wireRequestOf(req, Buffer.alloc(0), AbortSignal.abort())),
-    })),
+    log.record(response, startedAt, () => {
+      const request = headersOnlyRequestOf(req);
+      return { service: signingNameOf(request), operation: operationOf(request) };
+    }),
   );
   return res;
 }
@@ -396,9 +396,14 @@ function wireRequestOf(
   };
 }
 
+/** The request before its body is read: enough to route it and to name its service and operation. */
+function headersOnlyRequestOf(req: IncomingMessage): WireRequest {
+  return wireRequestOf(req, Buffer.alloc(0), AbortSignal.abort());
+}
+
 /** What the protocol of a request, routed by its headers alone, says about a large body (S3 uploads). */
 function largeBodyOf(router: ProtocolRouter, req: IncomingMessage): LargeBody | undefined {
-  const headersOnly = wireRequestOf(req, Buffer.alloc(0), AbortSignal.abort());
+  const headersOnly = headersOnlyRequestOf(req);
   return router.route(headersOnly)?.largeBody?.(headersOnly);
 }
 
@@ -419,7 +424,7 @@ function diskError(): WireResponse {
 
 function tooLargeResponse(router: ProtocolRouter, req: IncomingMessage, limit: number): WireResponse {
   // a service with its own wording for this (S3's EntityTooLarge) answers it, routed by the headers alone
-  const headersOnly = wireRequestOf(req, Buffer.alloc(0), AbortSignal.abort());
+  const headersOnly = headersOnlyRequestOf(req);
   const protocol = router.route(headersOnly);
   if (protocol?.tooLarge) return protocol.tooLarge(headersOnly, limit);
   return {
