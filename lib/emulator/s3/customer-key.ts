@@ -116,30 +116,55 @@ export function customerKeyOf(
   return { algorithm: 'AES256', keyMd5: md5 };
 }
 
+/** S3's answers when a presented SSE-C key does not fit what was stored: none, a missing one, another one. */
+interface KeyMismatchErrors {
+  readonly unexpected: string;
+  readonly missing: string;
+  readonly wrong: () => S3Error;
+}
+
+const OBJECT_KEY_ERRORS: KeyMismatchErrors = {
+  unexpected: 'The encryption parameters are not applicable to this object.',
+  missing:
+    'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.',
+  wrong: () =>
+    new S3Error(
+      'AccessDenied',
+      'Requests specifying Server Side Encryption with Customer provided keys must provide the correct secret key.',
+      403,
+    ),
+};
+
+const PART_KEY_ERRORS: KeyMismatchErrors = {
+  unexpected: 'The encryption parameters are not applicable to this object.',
+  missing:
+    'The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.',
+  wrong: () =>
+    new S3Error(
+      'InvalidArgument',
+      'The provided encryption parameters did not match the ones used originally.',
+    ),
+};
+
+function verifyKeyFits(
+  stored: CustomerKey | undefined,
+  presented: CustomerKey | undefined,
+  errors: KeyMismatchErrors,
+): void {
+  if (stored === undefined) {
+    if (presented !== undefined) throw new S3Error('InvalidRequest', errors.unexpected);
+    return;
+  }
+  if (presented === undefined) throw new S3Error('InvalidRequest', errors.missing);
+  if (presented.keyMd5 !== stored.keyMd5) throw errors.wrong();
+}
+
 /**
  * Reading an object (GET, HEAD, a copy's or UploadPartCopy's source): an SSE-C object needs its key (none: 400
  * InvalidRequest; another: 403 AccessDenied), and a key given for an object stored without one is refused.
  */
 export function verifyCustomerKey(stored: CustomerKey | undefined, presented: CustomerKey | undefined): void {
-  if (stored === undefined) {
-    if (presented !== undefined) {
-      throw new S3Error('InvalidRequest', 'The encryption parameters are not applicable to this object.');
-    }
-    return;
-  }
-  if (presented === undefined) {
-    throw new S3Error(
-      'InvalidRequest',
-      'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.',
-    );
-  }
-  if (presented.keyMd5 !== stored.keyMd5) {
-    throw new S3Error(
-      'AccessDenied',
-      'Requests specifying Server Side Encryption with Customer provided keys must provide the correct secret key.',
-      403,
-    );
-  }
+  verifyKeyFits(stored, presented, OBJECT_KEY_ERRORS);
 }
 
 /** UploadPart of an upload created with SSE-C: each part must present the upload's key. */
@@ -147,24 +172,7 @@ export function verifyPartCustomerKey(
   upload: CustomerKey | undefined,
   presented: CustomerKey | undefined,
 ): void {
-  if (upload === undefined) {
-    if (presented !== undefined) {
-      throw new S3Error('InvalidRequest', 'The encryption parameters are not applicable to this object.');
-    }
-    return;
-  }
-  if (presented === undefined) {
-    throw new S3Error(
-      'InvalidRequest',
-      'The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.',
-    );
-  }
-  if (presented.keyMd5 !== upload.keyMd5) {
-    throw new S3Error(
-      'InvalidArgument',
-      'The provided encryption parameters did not match the ones used originally.',
-    );
-  }
+  verifyKeyFits(upload, presented, PART_KEY_ERRORS);
 }
 
 /** The response members S3 echoes for an SSE-C object (and the ServerSideEncryption it then leaves out). */
