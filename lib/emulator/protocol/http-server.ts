@@ -175,7 +175,8 @@ function serve(
     const allowed = limits.requestTimeoutMs + (large ? body.received / MIN_STREAMED_BYTES_PER_MS : 0);
     const left = allowed - (performance.now() - started);
     if (left <= 0) timeOut();
-    else deadline = setTimeout(checkDeadline, Math.max(left, 1_000));
+    // re-checked when the time left is up (a timer firing a hair early must not make the 408 a second late)
+    else deadline = setTimeout(checkDeadline, Math.max(left, 10));
   };
   deadline = setTimeout(checkDeadline, limits.requestTimeoutMs);
   const aborter = new AbortController();
