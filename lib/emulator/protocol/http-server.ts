@@ -233,6 +233,8 @@ async function dispatch(router: ProtocolRouter, request: WireRequest): Promise<W
       body: JSON.stringify({ status: 'running', services: router.signingNames }),
     };
   }
+  const local = router.localRoute(request);
+  if (local !== undefined) return local.handle(request);
   const protocol = router.route(request);
   return protocol ? protocol.handle(request) : unservedResponse(router, request);
 }

@@ -80,11 +80,38 @@ export interface ServiceProtocol {
   largeBody?(request: WireRequest): LargeBody | undefined;
 }
 
+/**
+ * The emulator's own pages and endpoints (not AWS): the control API under `/_emulator/`, the console under
+ * `/_console/`. They pass the same request guard as every AWS call (Host, browser origin).
+ */
+export interface LocalRoute {
+  /** The path prefix it owns, ending in `/`, e.g. `/_emulator/`. */
+  readonly prefix: string;
+  handle(request: WireRequest): Promise<WireResponse> | WireResponse;
+}
+
 export class ProtocolRouter {
   private readonly protocols: ServiceProtocol[] = [];
+  private readonly localRoutes: LocalRoute[] = [];
 
   register(protocol: ServiceProtocol): void {
     this.protocols.push(protocol);
+  }
+
+  /** Serves a path prefix of the emulator's own (`/_emulator/`, `/_console/`) before any AWS service sees it. */
+  registerLocal(route: LocalRoute): void {
+    if (!route.prefix.startsWith('/_') || !route.prefix.endsWith('/')) {
+      throw new Error(`a local route's prefix is /_name/, got '${route.prefix}'`);
+    }
+    if (this.localRoutes.some((r) => r.prefix === route.prefix)) {
+      throw new Error(`two local routes for '${route.prefix}'`);
+    }
+    this.localRoutes.push(route);
+  }
+
+  /** The local route owning a request's path, if any (S3 bucket names cannot start with `_`). */
+  localRoute(request: WireRequest): LocalRoute | undefined {
+    return this.localRoutes.find((r) => request.path.startsWith(r.prefix));
   }
 
   get signingNames(): string[] {
