@@ -51,11 +51,28 @@ export const autoScalingGroupHandler: ResourceHandler = {
       display: `${name} (${p.MinSize}–${p.MaxSize} instances)`,
     };
   },
-  delete(resource, context) {
-    context.emulator.autoscaling.deleteAutoScalingGroup({
-      AutoScalingGroupName: resource.ref,
-      ForceDelete: true,
+  // AWS: the group is reported deleted once its instances have terminated (their notifications sent), so the
+  // topics and queues it notifies are deleted after it
+  async delete(resource, context) {
+    const { autoscaling } = context.emulator;
+    const name = resource.ref;
+    const exists = () =>
+      (autoscaling.describeAutoScalingGroups({ AutoScalingGroupNames: [name] }).AutoScalingGroups ?? [])
+        .length > 0;
+    let stopObserving = () => {};
+    const gone = new Promise<void>((resolve) => {
+      stopObserving = autoscaling.observe((event) => {
+        // the group leaves right after its last instance's termination event
+        if (event.kind === 'instance-terminated' && event.groupName === name)
+          setImmediate(() => (exists() ? undefined : resolve()));
+      });
     });
+    try {
+      autoscaling.deleteAutoScalingGroup({ AutoScalingGroupName: name, ForceDelete: true });
+      if (exists()) await gone;
+    } finally {
+      stopObserving();
+    }
   },
   async create(request, context) {
     const p = request.properties;
