@@ -25,12 +25,20 @@ import {
   verifyContentMd5,
   verifyContentSha256,
 } from '../s3/payload-integrity';
+import {
+  bucketEncryptionOf,
+  bucketEncryptionOutput,
+  encryptionOutput,
+  type ObjectEncryption,
+  type RequestedEncryption,
+} from '../s3/encryption';
 import { aclOutput, grantHeadersOf, OBJECT_OWNERSHIPS, type ObjectOwnership, requestedAcl } from '../s3/acl';
 import {
   COPY_SOURCE_KEY_HEADER,
   customerKeyHeadersOf,
   customerKeyOf,
   customerKeyOutput,
+  type CustomerKey,
   verifyCustomerKey,
 } from '../s3/customer-key';
 import { encodeUploadKey } from '../s3/multipart-listing';
@@ -221,6 +229,16 @@ const OPERATIONS: Record<string, Operation> = {
     const object = s3.putObjectAcl(i.Bucket, i.Key, acl, i.VersionId);
     return { VersionId: s3.versionIdOf(i.Bucket, object) };
   },
+  GetBucketEncryption: (i, { s3 }) => bucketEncryptionOutput(s3.getBucketEncryption(i.Bucket)),
+  PutBucketEncryption: (i, { s3 }) => {
+    if (i.ServerSideEncryptionConfiguration === undefined) throw malformedXml();
+    s3.putBucketEncryption(i.Bucket, bucketEncryptionOf(i.ServerSideEncryptionConfiguration));
+    return {};
+  },
+  DeleteBucketEncryption: (i, { s3 }) => {
+    s3.deleteBucketEncryption(i.Bucket);
+    return new Reply({}, 204);
+  },
   GetBucketOwnershipControls: (i, { s3 }) => ({
     OwnershipControls: { Rules: [{ ObjectOwnership: s3.getBucketOwnershipControls(i.Bucket) }] },
   }),
@@ -359,12 +377,13 @@ const OPERATIONS: Record<string, Operation> = {
         tags: i.Tagging === undefined ? undefined : tagSetOfHeader(i.Tagging),
         acl: aclOf(i, s3, 'object'),
         customerKey: customerKeyOf(customerKeyHeadersOf(i)),
+        encryption: requestedEncryptionOf(i),
       },
       context,
     );
     return {
       ETag: object.etag,
-      ...customerKeyOutput(object.customerKey),
+      ...encryptionMembers(object),
       ...checksumOutput(object.checksum),
       VersionId: s3.versionIdOf(i.Bucket, object),
     };
@@ -393,6 +412,7 @@ const OPERATIONS: Record<string, Operation> = {
         acl: aclOf(i, s3, 'object'),
         customerKey: customerKeyOf(customerKeyHeadersOf(i)),
         sourceCustomerKey,
+        encryption: requestedEncryptionOf(i),
       },
       context,
     );
@@ -402,7 +422,7 @@ const OPERATIONS: Record<string, Operation> = {
         LastModified: new Date(object.lastModified),
         ...checksumOutput(object.checksum),
       },
-      ...customerKeyOutput(object.customerKey),
+      ...encryptionMembers(object),
       VersionId: s3.versionIdOf(i.Bucket, object),
       CopySourceVersionId: object.sourceVersionId,
     };
@@ -424,12 +444,13 @@ const OPERATIONS: Record<string, Operation> = {
       tags: i.Tagging === undefined ? undefined : tagSetOfHeader(i.Tagging),
       acl: aclOf(i, s3, 'object'),
       customerKey: customerKeyOf(customerKeyHeadersOf(i)),
+      encryption: requestedEncryptionOf(i),
     });
     return {
       Bucket: i.Bucket,
       Key: i.Key,
       UploadId: upload.uploadId,
-      ...customerKeyOutput(upload.customerKey),
+      ...encryptionMembers(upload),
       ChecksumAlgorithm: algorithm,
       ChecksumType: algorithm ? 'COMPOSITE' : undefined,
     };
@@ -447,7 +468,11 @@ const OPERATIONS: Record<string, Operation> = {
       customerKey,
     });
     const checksum = part.checksum && { [`Checksum${part.checksum.algorithm}`]: part.checksum.value };
-    return { ETag: part.etag, ...customerKeyOutput(customerKey), ...checksum };
+    return {
+      ETag: part.etag,
+      ...encryptionMembers(s3.uploadEncryption(i.Bucket, i.Key, i.UploadId)),
+      ...checksum,
+    };
   },
   UploadPartCopy: async (i, { s3 }) => {
     const customerKey = customerKeyOf(customerKeyHeadersOf(i));
@@ -479,7 +504,7 @@ const OPERATIONS: Record<string, Operation> = {
           LastModified: new Date(part.lastModified),
           ...(part.checksum && { [`Checksum${part.checksum.algorithm}`]: part.checksum.value }),
         },
-        ...customerKeyOutput(customerKey),
+        ...encryptionMembers(s3.uploadEncryption(i.Bucket, i.Key, i.UploadId)),
         CopySourceVersionId: sourceVersionId,
       };
     } finally {
@@ -521,7 +546,7 @@ const OPERATIONS: Record<string, Operation> = {
       Bucket: i.Bucket,
       Key: i.Key,
       ETag: object.etag,
-      ...customerKeyOutput(object.customerKey),
+      ...encryptionMembers(object),
       ...checksumOutput(object.checksum),
       VersionId: s3.versionIdOf(i.Bucket, object),
     };
@@ -583,11 +608,9 @@ const UNSUPPORTED_CHECKSUM_MEMBERS = [
   'ChecksumXXHASH3',
   'ChecksumXXHASH128',
 ];
-/** KMS, object lock and website redirects on a new object: none is emulated. */
+/** Object lock and website redirects on a new object: not emulated. */
 const NEW_OBJECT = [
   'WebsiteRedirectLocation',
-  'SSEKMSKeyId',
-  'SSEKMSEncryptionContext',
   'ObjectLockMode',
   'ObjectLockRetainUntilDate',
   'ObjectLockLegalHoldStatus',
@@ -626,20 +649,37 @@ export const S3_UNSUPPORTED_MEMBERS: Readonly<Record<string, readonly string[]>>
 };
 
 /**
- * Members accepted only with the value S3 applies anyway (any operation that has them): objects are stored
- * SSE-S3 encrypted (unless SSE-C), in STANDARD; buckets are without object lock; requester-pays
+ * Members accepted only with the value S3 applies anyway (any operation that has them): objects are stored in
+ * STANDARD; buckets are without object lock; requester-pays
  * confirmation changes nothing on buckets that are not requester-pays (all of them here).
  */
 export const S3_FIXED_MEMBERS: Readonly<Record<string, readonly string[]>> = {
-  ServerSideEncryption: ['AES256'],
   StorageClass: ['STANDARD'],
-  BucketKeyEnabled: ['false'],
   ObjectLockEnabledForBucket: ['false'],
   SkipDestinationValidation: ['false'],
   ConfirmRemoveSelfBucketAccess: ['false'],
   ChecksumType: ['COMPOSITE'],
   RequestPayer: ['requester'],
 };
+
+/** The SSE-S3/SSE-KMS members of a write; the bucket's default applies to what is absent. */
+function requestedEncryptionOf(i: Input): RequestedEncryption {
+  return {
+    algorithm: i.ServerSideEncryption,
+    kmsKeyId: i.SSEKMSKeyId,
+    context: i.SSEKMSEncryptionContext,
+    bucketKeyEnabled: i.BucketKeyEnabled,
+  };
+}
+
+/** How an object (or an upload's parts) is encrypted, as S3 echoes it: SSE-C, else SSE-S3 or SSE-KMS. */
+function encryptionMembers(stored: {
+  readonly customerKey?: CustomerKey;
+  readonly encryption?: ObjectEncryption;
+}): Record<string, unknown> {
+  if (stored.customerKey !== undefined) return customerKeyOutput(stored.customerKey);
+  return encryptionOutput(stored.encryption ?? { algorithm: 'AES256', bucketKeyEnabled: false });
+}
 
 function refuseUnsupported(
   operation: OperationModel,
@@ -1026,7 +1066,7 @@ function readObject(i: Input, { s3 }: Call, head: boolean): Reply {
     LastModified: lastModified,
     ETag: object.etag,
     AcceptRanges: 'bytes',
-    ...customerKeyOutput(object.customerKey),
+    ...encryptionMembers(object),
     VersionId: s3.versionIdOf(i.Bucket, object),
     ContentType: i.ResponseContentType ?? h.contentType,
     CacheControl: i.ResponseCacheControl ?? h.cacheControl,

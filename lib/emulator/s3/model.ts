@@ -2,6 +2,7 @@
 import type { AccessControlPolicy, ObjectOwnership } from './acl';
 import type { ChecksumAlgorithm } from './checksum';
 import type { CustomerKey } from './customer-key';
+import { type BucketEncryption, DEFAULT_BUCKET_ENCRYPTION, type ObjectEncryption } from './encryption';
 import type { NotificationConfiguration } from './notifications';
 import type { ObjectBody } from './object-body';
 import type { TagSet } from './tagging';
@@ -45,6 +46,8 @@ export interface StoredObject {
   readonly acl?: AccessControlPolicy;
   /** SSE-C: the MD5 of the customer's key (never the key); reads must present the same key. */
   readonly customerKey?: CustomerKey;
+  /** SSE-S3 or SSE-KMS, as written or from the bucket's default (absent with SSE-C). */
+  readonly encryption?: ObjectEncryption;
 }
 
 export interface UploadedPart {
@@ -70,6 +73,8 @@ export class MultipartUpload {
 
   /** SSE-C key (its MD5) the upload was created with; every part must present it. */
   customerKey: CustomerKey | undefined;
+  /** SSE-S3 or SSE-KMS of the object it completes (absent with SSE-C). */
+  encryption: ObjectEncryption | undefined;
   /** ACL the completed object gets. */
   acl: AccessControlPolicy | undefined;
 
@@ -138,6 +143,8 @@ export class Bucket {
   acl: AccessControlPolicy | undefined;
   /** Object Ownership: AWS's default for new buckets is BucketOwnerEnforced; undefined once deleted. */
   ownership: ObjectOwnership | undefined = 'BucketOwnerEnforced';
+  /** Default encryption of new objects (AWS: SSE-S3 unless configured). */
+  encryption: BucketEncryption = DEFAULT_BUCKET_ENCRYPTION;
 
   constructor(
     readonly name: string,

@@ -37,6 +37,13 @@ import {
 } from './acl';
 import { type CustomerKey, verifyCustomerKey, verifyPartCustomerKey } from './customer-key';
 import {
+  type BucketEncryption,
+  DEFAULT_BUCKET_ENCRYPTION,
+  type ObjectEncryption,
+  objectEncryptionOf,
+  type RequestedEncryption,
+} from './encryption';
+import {
   type DeleteMarker,
   deleteCurrent,
   deleteVersion,
@@ -136,6 +143,8 @@ export interface PutObjectInput {
   acl?: AccessControlPolicy;
   /** SSE-C: the validated customer key (customer-key.ts). */
   customerKey?: CustomerKey;
+  /** SSE-S3/SSE-KMS members of the request (the bucket's default applies to what is absent). */
+  encryption?: RequestedEncryption;
 }
 
 export interface ListObjectsInput {
@@ -171,6 +180,8 @@ export interface CopyObjectInput {
   /** SSE-C key of the copy (the target) and the key presented for an SSE-C source. */
   customerKey?: CustomerKey;
   sourceCustomerKey?: CustomerKey;
+  /** SSE-S3/SSE-KMS of the copy (AWS: not the source's; the target bucket's default applies to what is absent). */
+  encryption?: RequestedEncryption;
 }
 
 /** What a delete did: the version removed or the delete marker made (in a bucket with versioning). */
@@ -349,6 +360,7 @@ export class S3Service {
     const previous = bucket.objects.get(input.key);
     checkWriteConditions(input.conditions, previous, input.key);
     checkObjectAcl(bucket, input.acl);
+    const encryption = this.encryptionOf(bucket, input);
     const body = bodyOf(input.body);
     // with versioning the previous version is kept: only the null version a Suspended write replaces is let go
     const { checksum, etag } = this.accept({ ...input, body }, replacedByWrite(bucket, input.key)?.body);
@@ -365,6 +377,7 @@ export class S3Service {
       versionId: nextVersionId(bucket),
       acl: input.acl,
       customerKey: input.customerKey,
+      encryption,
     };
     storeVersion(bucket, object);
     this.raise(bucket, 'ObjectCreated:Put', object, context);
@@ -557,6 +570,7 @@ export class S3Service {
       versionId: nextVersionId(target),
       acl: input.acl,
       customerKey: input.customerKey,
+      encryption: this.encryptionOf(target, input),
     };
     storeVersion(target, object);
     this.raise(target, 'ObjectCreated:Copy', object, context);
@@ -658,11 +672,13 @@ export class S3Service {
     tags?: TagSet;
     acl?: AccessControlPolicy;
     customerKey?: CustomerKey;
+    encryption?: RequestedEncryption;
   }): MultipartUpload {
     const bucket = this.bucketOf(input.bucket);
     validateKey(input.key);
     validateMetadata(input.metadata);
     checkObjectAcl(bucket, input.acl);
+    const encryption = this.encryptionOf(bucket, input);
     const uploadId = randomBytes(48).toString('base64url');
     const upload = new MultipartUpload(
       uploadId,
@@ -675,6 +691,7 @@ export class S3Service {
     );
     upload.acl = input.acl;
     upload.customerKey = input.customerKey;
+    upload.encryption = encryption;
     bucket.uploads.set(uploadId, upload);
     return upload;
   }
@@ -896,6 +913,7 @@ export class S3Service {
       versionId: nextVersionId(bucket),
       acl: upload.acl,
       customerKey: upload.customerKey,
+      encryption: upload.encryption,
     };
     bucket.uploads.delete(upload.uploadId);
     bucket.rememberCompleted(upload.uploadId, input.key);
@@ -980,6 +998,38 @@ export class S3Service {
     const updated = { ...object, acl };
     replaceVersion(bucket, object, updated);
     return updated;
+  }
+
+  getBucketEncryption(name: string): BucketEncryption {
+    return this.bucketOf(name).encryption;
+  }
+
+  putBucketEncryption(name: string, encryption: BucketEncryption): void {
+    this.bucketOf(name).encryption = encryption;
+  }
+
+  /** The encryption of an upload's parts and of the object it completes. */
+  uploadEncryption(
+    bucketName: string,
+    key: string,
+    uploadId: string,
+  ): { readonly customerKey?: CustomerKey; readonly encryption?: ObjectEncryption } {
+    const upload = this.uploadOf(bucketName, key, uploadId);
+    return { customerKey: upload.customerKey, encryption: upload.encryption };
+  }
+
+  /** AWS: deleting the configuration leaves SSE-S3, the default of every bucket. */
+  deleteBucketEncryption(name: string): void {
+    this.bucketOf(name).encryption = DEFAULT_BUCKET_ENCRYPTION;
+  }
+
+  /** A new object's SSE-S3/SSE-KMS (none with SSE-C, which replaces it), checked before anything is stored. */
+  private encryptionOf(
+    bucket: Bucket,
+    input: { readonly customerKey?: CustomerKey; readonly encryption?: RequestedEncryption },
+  ): ObjectEncryption | undefined {
+    const encryption = objectEncryptionOf(input.encryption ?? {}, bucket.encryption, this);
+    return input.customerKey === undefined ? encryption : undefined;
   }
 
   getBucketOwnershipControls(name: string): ObjectOwnership {

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type AccessControlPolicy, cannedAcl, OBJECT_OWNERSHIPS, type ObjectOwnership } from '../../s3/acl';
+import { type BucketEncryption, bucketEncryptionOf, DEFAULT_BUCKET_ENCRYPTION } from '../../s3/encryption';
 import type { S3Service } from '../../s3/service';
 import type { RequestedDestination, RequestedNotificationConfiguration } from '../../s3/notifications';
 import {
@@ -22,7 +23,9 @@ export const bucketHandler: ResourceHandler = {
   nameProperty: 'BucketName',
   // the objects stay: only the notification configuration is applied again
   update(request, previous, context) {
+    const encryption = encryptionOf(request.properties.BucketEncryption);
     applyVersioning(context.emulator.s3, previous.ref, request.properties.VersioningConfiguration);
+    context.emulator.s3.putBucketEncryption(previous.ref, encryption);
     const notifications = request.properties.NotificationConfiguration;
     if (JSON.stringify(notifications) !== JSON.stringify(previous.properties.NotificationConfiguration)) {
       applyNotifications(request, context.emulator.s3, previous.ref, notifications ?? {});
@@ -40,9 +43,11 @@ export const bucketHandler: ResourceHandler = {
       context.physicalName({ maxLength: 63, lowercase: true });
     const access = bucketAccessOf(request, s3);
     s3.checkNewBucketAcl(access.acl, access.ownership);
+    const encryption = encryptionOf(request.properties.BucketEncryption);
     s3.createBucket(name, region === 'us-east-1' ? undefined : region);
     s3.initializeBucketAccess(name, access.acl, access.ownership);
     applyVersioning(s3, name, request.properties.VersioningConfiguration);
+    s3.putBucketEncryption(name, encryption);
     const notifications = request.properties.NotificationConfiguration;
     if (notifications !== undefined) applyNotifications(request, context.emulator.s3, name, notifications);
     return {
@@ -57,6 +62,22 @@ export const bucketHandler: ResourceHandler = {
     };
   },
 };
+
+/** BucketEncryption as CloudFormation spells it, checked as PutBucketEncryption checks it (absent: SSE-S3). */
+function encryptionOf(property: unknown): BucketEncryption {
+  if (property === undefined) return DEFAULT_BUCKET_ENCRYPTION;
+  const rules = (property as { ServerSideEncryptionConfiguration?: unknown })
+    .ServerSideEncryptionConfiguration;
+  if (!Array.isArray(rules)) {
+    throw new Error('BucketEncryption.ServerSideEncryptionConfiguration must be a list of rules');
+  }
+  return bucketEncryptionOf({
+    Rules: rules.map((rule: { ServerSideEncryptionByDefault?: never; BucketKeyEnabled?: unknown }) => ({
+      ApplyServerSideEncryptionByDefault: rule?.ServerSideEncryptionByDefault,
+      BucketKeyEnabled: rule?.BucketKeyEnabled === true || rule?.BucketKeyEnabled === 'true',
+    })),
+  });
+}
 
 /** Ref: an id of the policy. The policy is stored on the bucket (not enforced locally). */
 export const bucketPolicyHandler: ResourceHandler = {
