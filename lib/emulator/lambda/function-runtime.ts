@@ -25,6 +25,8 @@ export interface FunctionConfiguration {
   readonly concurrency: number;
   /** `$LATEST` or a published version's number. @default '$LATEST' */
   readonly version?: string;
+  /** LoggingConfig.LogGroup: where its output goes in CloudWatch Logs. @default `/aws/lambda/<functionName>` */
+  readonly logGroup?: string;
 }
 
 /** The outcome of one invocation, successful or not, as Lambda reports it. */
@@ -52,9 +54,42 @@ export interface FunctionLogLine {
   readonly line: string;
 }
 
+/** Where CloudWatch Logs keeps a line: the function's log group and its execution environment's stream. */
+export interface FunctionLogDestination {
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  /** The console method's level (`INFO`, `WARN`…); absent for raw writes to process.stdout/stderr. */
+  readonly level?: string;
+}
+
+/**
+ * Starts each line the function's console methods print, with the level after it: AWS's Node.js runtime prefixes
+ * those lines (time, request id, level) but not raw process.stdout writes (Powertools' JSON). Stripped on arrival.
+ */
+const CONSOLE_MARK = '\u001e';
+
+/** An invocation starting or ending in an execution environment: CloudWatch Logs' START, END and REPORT lines. */
+export interface InvocationLogEvent {
+  readonly phase: 'start' | 'end';
+  readonly functionName: string;
+  readonly version: string;
+  readonly requestId: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  readonly memorySize: number;
+  readonly timeoutSeconds: number;
+  /** At the end: how long it ran, and the error it ended with. */
+  readonly durationMs?: number;
+  readonly error?: FunctionError;
+}
+
 export interface FunctionRuntimeOptions {
   /** Receives every line a function prints. @default print it prefixed with the function name */
-  readonly onLog?: (line: FunctionLogLine) => void;
+  readonly onLog?: (line: FunctionLogLine, destination?: FunctionLogDestination) => void;
+  /** Receives each invocation's start and end, with the environment that ran it. @default nothing */
+  readonly onInvocation?: (event: InvocationLogEvent) => void;
+  /** The emulator clock: the date in a log stream's name. @default Date.now */
+  readonly now?: () => number;
 }
 
 /** Thrown when a function's configuration cannot run here (unsupported runtime, missing code). */
@@ -75,7 +110,15 @@ class PoolRetired extends Error {}
 const ENVIRONMENT_BOOTSTRAP = `
 const { parentPort, workerData } = require('node:worker_threads');
 const path = require('node:path');
-const { file, exportName, functionName, functionVersion, memorySize, functionArn, codeDirectory } = workerData;
+const util = require('node:util');
+// as the Lambda runtime patches console: each line of a console call is marked with its level (see CONSOLE_MARK)
+for (const [method, level, stream] of [['log', 'INFO', 'stdout'], ['info', 'INFO', 'stdout'], ['debug', 'DEBUG', 'stdout'], ['warn', 'WARN', 'stderr'], ['error', 'ERROR', 'stderr']]) {
+  console[method] = (...args) => {
+    const mark = '\\u001e' + level + '\\t';
+    process[stream].write(mark + util.format(...args).split('\\n').join('\\n' + mark) + '\\n');
+  };
+}
+const { file, exportName, functionName, functionVersion, memorySize, functionArn, codeDirectory, logGroupName, logStreamName } = workerData;
 // errors leave this machine's paths behind: the code directory reads as Lambda's /var/task, as on AWS
 const taskPath = (text) => String(text).split(codeDirectory).join('/var/task');
 let handler;
@@ -100,11 +143,14 @@ parentPort.on('message', ({ requestId, event, deadline }) => {
   const finish = (error, payload) => {
     if (settled) return;
     settled = true;
-    if (error) parentPort.postMessage({ requestId, error: serialize(error) });
+    let message;
+    if (error) message = { requestId, error: serialize(error) };
     else {
-      try { parentPort.postMessage({ requestId, payload: payload === undefined ? null : JSON.parse(JSON.stringify(payload)) }); }
-      catch (e) { parentPort.postMessage({ requestId, error: serialize(e) }); }
+      try { message = { requestId, payload: payload === undefined ? null : JSON.parse(JSON.stringify(payload)) }; }
+      catch (e) { message = { requestId, error: serialize(e) }; }
     }
+    // what the invocation printed reaches the parent before its result does (END follows it in CloudWatch Logs)
+    process.stdout.write('', () => process.stderr.write('', () => parentPort.postMessage(message)));
   };
   const context = {
     awsRequestId: requestId,
@@ -112,8 +158,8 @@ parentPort.on('message', ({ requestId, event, deadline }) => {
     functionVersion,
     invokedFunctionArn: functionArn,
     memoryLimitInMB: String(memorySize),
-    logGroupName: '/aws/lambda/' + functionName,
-    logStreamName: 'local/[' + functionVersion + ']' + requestId.slice(0, 8),
+    logGroupName,
+    logStreamName,
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: (e, r) => finish(e, r), fail: (e) => finish(e || new Error('failed')), succeed: (r) => finish(null, r),
@@ -129,6 +175,8 @@ parentPort.on('message', ({ requestId, event, deadline }) => {
 
 interface ExecutionEnvironment {
   readonly worker: Worker;
+  /** As AWS names an environment's log stream: `YYYY/MM/DD/[VERSION]` and 32 hex digits. */
+  readonly logStreamName: string;
   busy: boolean;
   currentRequestId?: string;
 }
@@ -145,14 +193,40 @@ class FunctionPool {
     readonly config: FunctionConfiguration,
     private readonly file: string,
     private readonly exportName: string,
-    private readonly onLog: (line: FunctionLogLine) => void,
+    private readonly onLog: (line: FunctionLogLine, destination?: FunctionLogDestination) => void,
+    private readonly onInvocation?: (event: InvocationLogEvent) => void,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  /** LoggingConfig.LogGroup, else Lambda's default group. */
+  private get logGroupName(): string {
+    return this.config.logGroup ?? `/aws/lambda/${this.config.functionName}`;
+  }
+
+  private invocationEvent(
+    environment: ExecutionEnvironment,
+    requestId: string,
+    end?: { readonly durationMs: number; readonly error?: FunctionError },
+  ): InvocationLogEvent {
+    return {
+      phase: end ? 'end' : 'start',
+      functionName: this.config.functionName,
+      version: this.config.version ?? '$LATEST',
+      requestId,
+      logGroupName: this.logGroupName,
+      logStreamName: environment.logStreamName,
+      memorySize: this.config.memorySize,
+      timeoutSeconds: this.config.timeoutSeconds,
+      ...end,
+    };
+  }
 
   async invoke(event: unknown, requestId: string): Promise<InvocationResult> {
     const environment = await this.acquire();
     const started = Date.now();
     const timeoutMs = this.config.timeoutSeconds * 1000;
     environment.currentRequestId = requestId;
+    this.onInvocation?.(this.invocationEvent(environment, requestId));
     try {
       const outcome = await new Promise<{ payload?: unknown; error?: FunctionError }>((resolve) => {
         const timer = setTimeout(() => {
@@ -208,6 +282,7 @@ class FunctionPool {
         }
       });
       const durationMs = Date.now() - started;
+      this.onInvocation?.(this.invocationEvent(environment, requestId, { durationMs, error: outcome.error }));
       return outcome.error
         ? { ok: false, requestId, error: outcome.error, durationMs }
         : { ok: true, requestId, payload: outcome.payload, durationMs };
@@ -252,9 +327,18 @@ class FunctionPool {
   }
 
   private start(): ExecutionEnvironment {
+    const version = this.config.version ?? '$LATEST';
+    // AWS: `2026/11/30/[$LATEST]` and the environment's 32 hex digits, dated when the environment starts
+    const day = new Date(this.now()).toISOString().slice(0, 10).replaceAll('-', '/');
+    const logStreamName = `${day}/[${version}]${randomUUID().replaceAll('-', '')}`;
     const worker = new Worker(ENVIRONMENT_BOOTSTRAP, {
       eval: true,
-      env: { ...this.config.environment },
+      // AWS: each environment knows its own log stream
+      env: {
+        ...this.config.environment,
+        AWS_LAMBDA_LOG_GROUP_NAME: this.logGroupName,
+        AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
+      },
       stdout: true,
       stderr: true,
       workerData: {
@@ -265,10 +349,13 @@ class FunctionPool {
         functionVersion: this.config.version ?? '$LATEST',
         memorySize: this.config.memorySize,
         codeDirectory: path.resolve(this.config.codeDirectory),
+        logGroupName: this.logGroupName,
+        logStreamName,
       },
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.config.memorySize) },
     });
-    const environment: ExecutionEnvironment = { worker, busy: false };
+    const environment: ExecutionEnvironment = { worker, logStreamName, busy: false };
+    const destination: FunctionLogDestination = { logGroupName: this.logGroupName, logStreamName };
     for (const stream of ['stdout', 'stderr'] as const) {
       let pending = '';
       worker[stream].setEncoding('utf8');
@@ -276,12 +363,22 @@ class FunctionPool {
         pending += chunk;
         let newline = pending.indexOf('\n');
         while (newline >= 0) {
-          this.onLog({
-            functionName: this.config.functionName,
-            requestId: environment.currentRequestId,
-            stream,
-            line: pending.slice(0, newline),
-          });
+          let line = pending.slice(0, newline);
+          let where = destination;
+          const tab = line.startsWith(CONSOLE_MARK) ? line.indexOf('\t') : -1;
+          if (tab > 0) {
+            where = { ...destination, level: line.slice(CONSOLE_MARK.length, tab) };
+            line = line.slice(tab + 1);
+          }
+          this.onLog(
+            {
+              functionName: this.config.functionName,
+              requestId: environment.currentRequestId,
+              stream,
+              line,
+            },
+            where,
+          );
           pending = pending.slice(newline + 1);
           newline = pending.indexOf('\n');
         }
@@ -327,10 +424,15 @@ export function printFunctionLog(l: FunctionLogLine): void {
 /** The function runtimes of one emulator: one pool of execution environments per function. */
 export class FunctionRuntime {
   private readonly pools = new Map<string, FunctionPool>();
-  private readonly onLog: (line: FunctionLogLine) => void;
+  private readonly onLog: (line: FunctionLogLine, destination?: FunctionLogDestination) => void;
+  private readonly onInvocation?: (event: InvocationLogEvent) => void;
+  private readonly now: () => number;
+  private active = 0;
 
   constructor(options: FunctionRuntimeOptions = {}) {
     this.onLog = options.onLog ?? printFunctionLog;
+    this.onInvocation = options.onInvocation;
+    this.now = options.now ?? Date.now;
   }
 
   /**
@@ -363,7 +465,10 @@ export class FunctionRuntime {
         `no file for Handler '${config.handler}' in ${config.codeDirectory}`,
       );
     this.pools.get(key)?.retire();
-    this.pools.set(key, new FunctionPool(config, file, config.handler.slice(dot + 1), this.onLog));
+    this.pools.set(
+      key,
+      new FunctionPool(config, file, config.handler.slice(dot + 1), this.onLog, this.onInvocation, this.now),
+    );
   }
 
   /** Removes a function (or one version): invocations in flight finish, later ones find nothing. */
@@ -382,16 +487,26 @@ export class FunctionRuntime {
 
   /** Runs one invocation, waiting for a free execution environment when the concurrency limit is reached. */
   async invoke(key: string, event: unknown, requestId: string = randomUUID()): Promise<InvocationResult> {
-    for (;;) {
-      const pool = this.pools.get(key);
-      if (!pool) throw new Error(`Function not found: ${key}`);
-      try {
-        return await pool.invoke(event, requestId);
-      } catch (error) {
-        // the code was replaced while this invocation waited for an environment: run it on the new code
-        if (!(error instanceof PoolRetired)) throw error;
+    this.active++;
+    try {
+      for (;;) {
+        const pool = this.pools.get(key);
+        if (!pool) throw new Error(`Function not found: ${key}`);
+        try {
+          return await pool.invoke(event, requestId);
+        } catch (error) {
+          // the code was replaced while this invocation waited for an environment: run it on the new code
+          if (!(error instanceof PoolRetired)) throw error;
+        }
       }
+    } finally {
+      this.active--;
     }
+  }
+
+  /** Invocations running or waiting for an environment (the control API lets them end before time moves on). */
+  get running(): number {
+    return this.active;
   }
 
   /** Execution environments alive for a function (warm ones included). */

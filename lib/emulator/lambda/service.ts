@@ -18,6 +18,7 @@ import type { Clock } from '../clock';
 import { AwsError } from '../errors';
 import type { DeliveryTracker, FunctionRegistry } from '../event-delivery';
 import { parseFilterPattern } from '../kit/filter-patterns';
+import type { LogsService } from '../logs/service';
 import type { S3Service } from '../s3/service';
 import type { SnsService } from '../sns/service';
 import type { SqsService } from '../sqs/service';
@@ -30,6 +31,7 @@ import {
   unpackCodePackage,
 } from './code-package';
 import { sendInvocationRecord } from './destinations';
+import { FunctionLogWriter } from './function-logs';
 import {
   type FunctionConfiguration,
   FunctionConfigurationError,
@@ -57,6 +59,16 @@ export interface LambdaServiceOptions {
   readonly s3?: S3Service;
   /** Receives every line a function prints. @default print it prefixed with the function name */
   readonly onLog?: (line: FunctionLogLine) => void;
+  /** CloudWatch Logs, where functions' output and START/END/REPORT lines go. @default none: printed only */
+  readonly logs?: LogsService;
+}
+
+/** LoggingConfig as CreateFunction and UpdateFunctionConfiguration take it (Text format only here). */
+export interface LoggingConfigInput {
+  readonly logGroup?: string;
+  readonly logFormat?: string;
+  readonly applicationLogLevel?: string;
+  readonly systemLogLevel?: string;
 }
 
 export type { FunctionCode } from './code-package';
@@ -86,6 +98,8 @@ export interface CreateFunctionInput {
   readonly tags?: Readonly<Record<string, string>>;
   /** Publishes version 1 as well. */
   readonly publish?: boolean;
+  /** Where its output goes in CloudWatch Logs. @default `/aws/lambda/<functionName>`, Text format */
+  readonly loggingConfig?: LoggingConfigInput;
   /**
    * CreateFunction on the wire: a function of that name already there is ResourceConflictException, and a
    * handler whose file is missing fails its invocations (as on AWS) instead of the create. @default false
@@ -128,6 +142,7 @@ export interface FunctionConfigurationUpdate {
   readonly environment?: Readonly<Record<string, string>>;
   readonly runtime?: string;
   readonly revisionId?: string;
+  readonly loggingConfig?: LoggingConfigInput;
 }
 
 export interface FunctionCodeUpdate {
@@ -256,6 +271,8 @@ interface FunctionSettings {
   readonly environment: Readonly<Record<string, string>>;
   readonly architectures: readonly string[];
   readonly reservedConcurrentExecutions?: number;
+  /** LoggingConfig.LogGroup; absent: `/aws/lambda/<name>`. */
+  readonly logGroup?: string;
 }
 
 /** `$LATEST` or a published version: settings, code, and what the runtime runs. */
@@ -312,11 +329,15 @@ export class LambdaService {
 
   constructor(private readonly options: LambdaServiceOptions) {
     const print = options.onLog ?? printFunctionLog;
+    const cloudWatchLogs = options.logs && new FunctionLogWriter(options.logs, options.clock);
     this.runtime = new FunctionRuntime({
-      onLog: (line) => {
+      onLog: (line, destination) => {
         if (line.requestId !== undefined) this.logs.get(line.requestId)?.push(line.line);
+        if (destination) cloudWatchLogs?.line(line, destination);
         print(line);
       },
+      onInvocation: cloudWatchLogs && ((event) => cloudWatchLogs.invocation(event)),
+      now: () => options.clock.now(),
     });
     this.asyncInvoker = new AsyncInvoker({
       clock: options.clock,
@@ -359,6 +380,7 @@ export class LambdaService {
       environment: { ...input.environment },
       architectures: checkArchitectures(input.architectures) ?? ['x86_64'],
       reservedConcurrentExecutions: checkReserved(input.reservedConcurrentExecutions),
+      logGroup: checkLogging(input.loggingConfig),
     });
     const code =
       input.code ?? (input.codeDirectory !== undefined ? { directory: input.codeDirectory } : undefined);
@@ -506,6 +528,7 @@ export class LambdaService {
       memorySize: checkRange(update.memorySize, 'memorySize') ?? current.memorySize,
       description: update.description ?? current.description,
       environment: update.environment !== undefined ? { ...update.environment } : current.environment,
+      logGroup: update.loggingConfig !== undefined ? checkLogging(update.loggingConfig) : current.logGroup,
     });
     fn.latest = await this.defineVersion(fn, '$LATEST', settings, fn.latest.code, true);
     return this.describe(fn, fn.latest);
@@ -1056,6 +1079,7 @@ export class LambdaService {
       timeoutSeconds: settings.timeout,
       memorySize: settings.memorySize,
       concurrency: settings.reservedConcurrentExecutions || LOCAL_CONCURRENCY,
+      logGroup: settings.logGroup,
       environment: {
         // what Lambda sets in every Node.js execution environment
         AWS_LAMBDA_FUNCTION_NAME: name,
@@ -1106,7 +1130,7 @@ export class LambdaService {
       Environment: { Variables: { ...s.environment } },
       TracingConfig: { Mode: 'PassThrough' },
       EphemeralStorage: { Size: 512 },
-      LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${fn.name}` },
+      LoggingConfig: { LogFormat: 'Text', LogGroup: s.logGroup ?? `/aws/lambda/${fn.name}` },
       RevisionId: v.revisionId,
       LastModified: v.lastModified,
     };
@@ -1277,6 +1301,32 @@ function checkArchitectures(architectures: readonly string[] | undefined): reado
     );
   }
   return [...architectures];
+}
+
+/** LoggingConfig: the log group (AWS's name rule); the Text format only, so no log levels. */
+function checkLogging(config: LoggingConfigInput | undefined): string | undefined {
+  if (config === undefined) return undefined;
+  if (config.logFormat !== undefined && config.logFormat !== 'Text') {
+    throw invalidParameterValue(
+      `LoggingConfig.LogFormat ${config.logFormat} is not supported by the local emulator (Text only).`,
+    );
+  }
+  for (const [member, value] of [
+    ['ApplicationLogLevel', config.applicationLogLevel],
+    ['SystemLogLevel', config.systemLogLevel],
+  ] as const) {
+    // AWS: log levels apply to the JSON format only
+    if (value !== undefined) {
+      throw invalidParameterValue(`LoggingConfig.${member} is not supported by the local emulator.`);
+    }
+  }
+  const group = config.logGroup;
+  if (group !== undefined && !/^[.\-_/#A-Za-z0-9]{1,512}$/.test(group)) {
+    throw validationException(
+      `Value '${group.slice(0, 600)}' at 'loggingConfig.logGroup' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`,
+    );
+  }
+  return group;
 }
 
 function checkReserved(reserved: number | undefined): number | undefined {

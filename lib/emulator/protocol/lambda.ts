@@ -17,6 +17,7 @@ import {
   type FunctionCode,
   type InvocationType,
   type LambdaService,
+  type LoggingConfigInput,
   MAX_ASYNC_PAYLOAD_BYTES,
   MAX_SYNC_PAYLOAD_BYTES,
 } from '../lambda/service';
@@ -89,6 +90,7 @@ const OPERATIONS: Record<string, Call> = {
       environment: variablesOf(i),
       runtime: i.Runtime as string | undefined,
       revisionId: i.RevisionId as string | undefined,
+      loggingConfig: loggingConfigOf(i),
     }),
   PublishVersion: (l, i) =>
     l.publishVersion(functionNameOf(i), {
@@ -191,6 +193,7 @@ const HONOURED: Readonly<Record<string, readonly string[]>> = {
     'Environment',
     'Tags',
     'Architectures',
+    'LoggingConfig',
   ],
   UpdateFunctionCode: [
     'FunctionName',
@@ -214,6 +217,7 @@ const HONOURED: Readonly<Record<string, readonly string[]>> = {
     'Environment',
     'Runtime',
     'RevisionId',
+    'LoggingConfig',
   ],
   PublishVersion: ['FunctionName', 'CodeSha256', 'Description', 'RevisionId'],
   CreateAlias: ['FunctionName', 'Name', 'FunctionVersion', 'Description'],
@@ -537,6 +541,7 @@ async function createFunction(lambda: LambdaService, input: Input): Promise<unkn
     architectures: input.Architectures as string[] | undefined,
     tags: input.Tags as Record<string, string> | undefined,
     publish: input.Publish as boolean | undefined,
+    loggingConfig: loggingConfigOf(input),
     strict: true,
   });
 }
@@ -585,6 +590,18 @@ function variablesOf(input: Input): Record<string, string> | undefined {
   const environment = input.Environment as { Variables?: Record<string, unknown> } | undefined;
   if (environment === undefined) return undefined;
   return Object.fromEntries(Object.entries(environment.Variables ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+/** LoggingConfig's members as the service takes them. */
+function loggingConfigOf(input: Input): LoggingConfigInput | undefined {
+  const config = input.LoggingConfig as Record<string, string | undefined> | undefined;
+  if (config === undefined) return undefined;
+  return {
+    logGroup: config.LogGroup,
+    logFormat: config.LogFormat,
+    applicationLogLevel: config.ApplicationLogLevel,
+    systemLogLevel: config.SystemLogLevel,
+  };
 }
 
 /** The settings CreateEventSourceMapping and UpdateEventSourceMapping share; absent members stay undefined. */

@@ -6,6 +6,7 @@
 import * as autoScalingSdk from '@aws-sdk/client-auto-scaling';
 import * as cloudFormationSdk from '@aws-sdk/client-cloudformation';
 import * as cloudWatchSdk from '@aws-sdk/client-cloudwatch';
+import * as logsSdk from '@aws-sdk/client-cloudwatch-logs';
 import * as lambdaSdk from '@aws-sdk/client-lambda';
 import * as s3Sdk from '@aws-sdk/client-s3';
 import * as sqsSdk from '@aws-sdk/client-sqs';
@@ -17,6 +18,7 @@ import { CLOUDFORMATION_OPERATIONS, CLOUDFORMATION_UNSUPPORTED_MEMBERS } from '.
 import { CLOUDWATCH_OPERATIONS, CLOUDWATCH_UNSUPPORTED_MEMBERS } from './cloudwatch';
 import { serviceModelOf } from './codec/service-model';
 import { LAMBDA_OPERATIONS, LAMBDA_UNSUPPORTED_MEMBERS } from './lambda';
+import { LOGS_OPERATIONS, LOGS_UNSUPPORTED_MEMBERS } from './logs';
 import { S3_OPERATIONS, S3_UNSUPPORTED_MEMBERS } from './s3';
 import { SNS_OPERATIONS, SNS_UNSUPPORTED_MEMBERS } from './sns';
 import { SQS_OPERATIONS, SQS_UNSUPPORTED_MEMBERS } from './sqs';
@@ -76,6 +78,13 @@ function entries(): Entry[] {
       sdk: cloudWatchSdk,
       emulated: CLOUDWATCH_OPERATIONS,
       refused: CLOUDWATCH_UNSUPPORTED_MEMBERS,
+    },
+    {
+      service: 'CloudWatch Logs',
+      protocol: 'AWS JSON 1.1',
+      sdk: logsSdk,
+      emulated: LOGS_OPERATIONS,
+      refused: LOGS_UNSUPPORTED_MEMBERS,
     },
     {
       service: 'Auto Scaling',

@@ -37,6 +37,8 @@ const RESOURCE_MEMBERS = [
   'AlarmNames',
   'AutoScalingGroupName',
   'AutoScalingGroupNames',
+  'logGroupName',
+  'logGroupIdentifier',
   'StackName',
   'ChangeSetName',
   'RoleArn',

@@ -19,6 +19,7 @@ describe('the operation catalog', () => {
       'S3',
       'Lambda',
       'CloudWatch',
+      'CloudWatch Logs',
       'Auto Scaling',
       'STS',
       'SSM',

@@ -12,7 +12,8 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const SERVES = 'It serves SQS, SNS, Lambda, CloudWatch, Auto Scaling, STS, SSM, CloudFormation and S3.';
+const SERVES =
+  'It serves SQS, SNS, Lambda, CloudWatch, CloudWatch Logs, Auto Scaling, STS, SSM, CloudFormation and S3.';
 
 /** What a CLI prints on stderr when the command fails. */
 async function cliError(command: string, ...args: string[]): Promise<string> {

@@ -19,6 +19,7 @@ import {
 } from './s3';
 import { subscriptionHandler, topicHandler, topicPolicyHandler } from './sns';
 import { queueHandler, queuePolicyHandler } from './sqs';
+import { logGroupHandler } from './logs';
 import { parameterHandler } from './ssm';
 import type { ResourceHandler } from './types';
 
@@ -42,6 +43,7 @@ export const RESOURCE_HANDLERS: Readonly<Record<string, ResourceHandler>> = {
   ...KEPT_HANDLERS,
   'AWS::CloudWatch::Alarm': alarmHandler,
   'AWS::SSM::Parameter': parameterHandler,
+  'AWS::Logs::LogGroup': logGroupHandler,
 };
 
 /** Custom resources the emulator applies itself, so their provider functions never run. */

@@ -1,6 +1,6 @@
 /**
  * Resources that are recorded but do nothing locally: IAM (the emulator does not check permissions), KMS
- * (messages are not encrypted at rest in memory), log groups (function output goes to the console). They get
+ * (messages are not encrypted at rest in memory), ECR repositories and dashboards. They get
  * names and ARNs in AWS's formats, so templates that refer to them deploy; their resolved properties stay in
  * the deployment for later checks.
  */
@@ -69,12 +69,6 @@ export const KEPT_HANDLERS: Readonly<Record<string, ResourceHandler>> = {
   'AWS::KMS::Alias': kept('messages and objects are not encrypted locally', (request) => ({
     ref: String(request.properties.AliasName),
   })),
-  'AWS::Logs::LogGroup': kept('function output is printed by npm start', (request, context) => {
-    const name =
-      (request.properties.LogGroupName as string | undefined) ?? context.physicalName({ maxLength: 512 });
-    const { region, accountId } = context.emulator;
-    return { ref: name, attributes: { Arn: `arn:aws:logs:${region}:${accountId}:log-group:${name}:*` } };
-  }),
   'AWS::ECR::Repository': kept('container images are not run locally', (request, context) => {
     const { region, accountId } = context.emulator;
     const name =

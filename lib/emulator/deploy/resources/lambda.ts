@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { type FunctionCode, templateCode } from '../../lambda/code-package';
 import { nodeRuntimeMajor } from '../../lambda/function-runtime';
+import type { LoggingConfigInput } from '../../lambda/service';
 import { optionalString, requiredString, ResourcePropertyError, stableUuid } from './types';
 import type { DeployContext, ResourceHandler, ResourceRequest } from './types';
 
@@ -34,6 +35,8 @@ export const functionHandler: ResourceHandler = {
       memorySize: p.MemorySize === undefined ? 128 : Number(p.MemorySize),
       description: optionalString(request, 'Description') ?? '',
       environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
+      // AWS: without LoggingConfig the output goes back to /aws/lambda/<name>
+      loggingConfig: loggingConfigOf(request) ?? {},
     });
     return { ref: previous.ref, attributes: previous.attributes, display: previous.ref };
   },
@@ -75,10 +78,24 @@ export const functionHandler: ResourceHandler = {
       reservedConcurrentExecutions:
         p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions),
       description: optionalString(request, 'Description'),
+      loggingConfig: loggingConfigOf(request),
     });
     return { ...result, note: `${runtime} (runs on this machine's Node.js ${process.versions.node})` };
   },
 };
+
+/** LoggingConfig: its log group (a LogGroup's Ref resolves to the name) and format. */
+function loggingConfigOf(request: ResourceRequest): LoggingConfigInput | undefined {
+  const config = request.properties.LoggingConfig as Record<string, unknown> | undefined;
+  if (config === undefined) return undefined;
+  const text = (key: string) => (config[key] === undefined ? undefined : String(config[key]));
+  return {
+    logGroup: text('LogGroup'),
+    logFormat: text('LogFormat'),
+    applicationLogLevel: text('ApplicationLogLevel'),
+    systemLogLevel: text('SystemLogLevel'),
+  };
+}
 
 /** The asset CDK bundled (cdk.out, or the .zip uploaded to S3), or inline code written to a directory of its own. */
 function functionCode(request: ResourceRequest, context: DeployContext): FunctionCode {

@@ -1,0 +1,8 @@
+/**
+ * CloudWatch Logs' wire against the SDK's own codecs and model (test/helpers/conformance.ts): every emulated
+ * operation's inputs and outputs round-trip on AWS JSON 1.1, and every refused member is one of the model's.
+ */
+import { LOGS_WIRE } from '../../../lib/emulator/protocol/logs';
+import { describeRpcConformance } from '../../helpers/conformance';
+
+describeRpcConformance(LOGS_WIRE);

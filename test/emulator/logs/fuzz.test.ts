@@ -1,0 +1,116 @@
+/**
+ * Generated requests to every emulated CloudWatch Logs operation through the real SDK client: never a 5xx, never
+ * slow, the server stays responsive (test/helpers/wire-fuzz.ts). Names aim mostly at groups and streams that
+ * exist; filter patterns mix valid syntax with hostile text.
+ */
+import * as logs from '@aws-sdk/client-cloudwatch-logs';
+import { NormalizedSchema } from '@smithy/core/schema';
+import fc from 'fast-check';
+import { LOGS_OPERATIONS } from '../../../lib/emulator/protocol/logs';
+import { TEST_CREDENTIALS } from '../../helpers/emulator';
+import { assertFuzz, BURST, stringArbitrary, useFuzzEmulator } from '../../helpers/wire-fuzz';
+
+const fuzz = useFuzzEmulator('wire fuzz, CloudWatch Logs');
+const PROTOCOL = 'aws-json-1.1 (CloudWatch Logs)';
+const NOW = Date.now();
+
+const NAMES = [
+  '/app/a',
+  'web-1',
+  '/aws/lambda/fuzz',
+  'arn:aws:logs:us-east-1:000000000000:log-group:/app/a',
+  'x',
+];
+const PATTERNS = [
+  'ERROR',
+  '?ERROR ?WARN -DEBUG',
+  '"two words"',
+  '{ $.a = 1 }',
+  '{ ($.a > 1 || $.b = "x*") && $.c.d[0] IS NULL }',
+  `{ ${'('.repeat(50)}$.a = 1${')'.repeat(50)} }`,
+  `{ $.s = "${'a*'.repeat(300)}" }`,
+  '[ip, user]',
+  '%.*%',
+  '{ $.a = ',
+];
+
+const STRINGS = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...NAMES) },
+  { weight: 2, arbitrary: fc.constantFrom(...PATTERNS) },
+  { weight: 2, arbitrary: stringArbitrary(fuzz.known) },
+);
+
+const NUMBERS = fc.oneof(
+  fc.integer({ min: -5, max: 200 }),
+  fc.constantFrom(0, 1, 7, 3653, 10_000, 10_001, 2 ** 31, 1e300, 0.5, -1, NOW, NOW - 86_400_000, NOW + 1e10),
+);
+
+function arbitraryFor(schema: NormalizedSchema, depth: number): fc.Arbitrary<unknown> {
+  if (depth > 4) return fc.constant(undefined);
+  if (schema.isStructSchema() || schema.isUnionSchema()) {
+    const members: Record<string, fc.Arbitrary<unknown>> = {};
+    for (const [name, member] of schema.structIterator()) members[name] = arbitraryFor(member, depth + 1);
+    return fc.record(members, { requiredKeys: [] });
+  }
+  if (schema.isListSchema())
+    return fc.array(arbitraryFor(schema.getValueSchema(), depth + 1), { maxLength: 12 });
+  if (schema.isMapSchema()) {
+    return fc.dictionary(fc.string({ maxLength: 12 }), arbitraryFor(schema.getValueSchema(), depth + 1), {
+      maxKeys: 3,
+    });
+  }
+  if (schema.isBooleanSchema()) return fc.boolean();
+  if (schema.isNumericSchema()) return NUMBERS;
+  if (schema.isTimestampSchema()) return fc.date({ noInvalidDate: true });
+  if (schema.isBlobSchema()) return fc.uint8Array({ maxLength: 16 });
+  if (schema.isDocumentSchema()) return fc.constant(undefined);
+  return STRINGS;
+}
+
+test('generated requests: never a 5xx, never slow, the server stays responsive', async () => {
+  // Prepare
+  const emulator = fuzz.emulator();
+  if (!emulator.logs.logGroup('/app/a')) {
+    emulator.logs.createLogGroup({ logGroupName: '/app/a' });
+    emulator.logs.createLogStream({ logGroupName: '/app/a', logStreamName: 'web-1' });
+  }
+  emulator.logs.ingest('/app/a', 'web-1', ['ERROR x', '{"a":2,"b":"xy","c":{"d":[null]}}']);
+  const client = new logs.CloudWatchLogsClient({
+    endpoint: emulator.endpoint,
+    region: 'us-east-1',
+    credentials: TEST_CREDENTIALS,
+    maxAttempts: 1,
+  });
+  const module = logs as unknown as Record<string, unknown>;
+  const requests = fc.oneof(
+    ...LOGS_OPERATIONS.map((name) => {
+      const schema = module[`${name}$`] as unknown[];
+      const input = typeof schema[4] === 'function' ? (schema[4] as () => unknown)() : schema[4];
+      return arbitraryFor(NormalizedSchema.of(input as never), 0).map((value) => ({ name, value }));
+    }),
+  );
+  let sent = 0;
+  // Act & Assess
+  try {
+    await assertFuzz(
+      fc.asyncProperty(requests, async ({ name, value }) => {
+        const Command = module[`${name}Command`] as new (input: unknown) => unknown;
+        const { status, ms } = await fuzz.timed(async () => {
+          try {
+            await (client as { send(command: unknown): Promise<unknown> }).send(new Command(value));
+            return 200;
+          } catch (error) {
+            return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+          }
+        });
+        fuzz.record(PROTOCOL, status, ms, `${name} ${JSON.stringify(value)?.slice(0, 300)}`);
+        if (++sent % BURST === 0) await fuzz.healthWithin100ms();
+      }),
+      43,
+    );
+    await fuzz.healthWithin100ms();
+  } finally {
+    client.destroy();
+  }
+  expect(fuzz.requests(PROTOCOL)).toBeGreaterThan(100);
+});
