@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { EMULATOR_CLOCK_VARIABLE, emulatorWorkerClock } from '../shared/emulator-clock';
 import { systemWorkerClock } from '../shared/queue-worker';
 import { createJobWorker, readWorkerConfig } from './worker';
 
@@ -13,9 +14,11 @@ const logger = new Logger({ serviceName: 'queue-worker' });
 async function main(): Promise<void> {
   const config = readWorkerConfig();
   const sqs = new SQSClient({});
+  // a local instance keeps the emulator's time (--clock manual or fast:N); on EC2, the system's
+  const clockUrl = process.env[EMULATOR_CLOCK_VARIABLE];
   const worker = createJobWorker(config, {
     sqs,
-    clock: systemWorkerClock,
+    clock: clockUrl ? await emulatorWorkerClock(clockUrl) : systemWorkerClock,
     onEvent: (event) => {
       if (event.type === 'job-failed' || event.type === 'receive-failed' || event.type === 'lease-lost') {
         logger.warn(event.type, { ...event });

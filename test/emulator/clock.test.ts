@@ -1,4 +1,4 @@
-import { ManualClock, SystemClock } from '../../lib/emulator/clock';
+import { clockFromFlag, FastClock, ManualClock, SystemClock } from '../../lib/emulator/clock';
 
 describe('ManualClock', () => {
   it('fires timers in deadline order, each seeing its own deadline as now', () => {
@@ -52,5 +52,100 @@ describe('SystemClock', () => {
     );
     // Assess
     expect(firedAt).toBeGreaterThanOrEqual(start + 19);
+  });
+});
+
+describe('FastClock', () => {
+  it('runs N times faster than real time', async () => {
+    // Prepare
+    const clock = new FastClock(50, 0);
+    const realStart = performance.now();
+    const emulatedStart = clock.now();
+
+    // Act
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    // Assess: generous bounds, the ratio is what matters
+    const ratio = (clock.now() - emulatedStart) / (performance.now() - realStart);
+    expect(ratio).toBeGreaterThan(35);
+    expect(ratio).toBeLessThan(55);
+  });
+
+  it('fires a timer after the scaled delay', async () => {
+    // Prepare
+    const clock = new FastClock(100);
+    const realStart = performance.now();
+
+    // Act: 10 emulated seconds are 100 real milliseconds
+    const deadline = clock.now() + 10_000;
+    const firedAt = await new Promise<number>((resolve) =>
+      clock.setTimer(deadline, () => resolve(clock.now())),
+    );
+
+    // Assess
+    const realMs = performance.now() - realStart;
+    expect(realMs).toBeGreaterThanOrEqual(90);
+    expect(realMs).toBeLessThan(3_000);
+    expect(firedAt).toBeGreaterThanOrEqual(deadline);
+  });
+
+  it('advances by a jump, firing the timers on the way in deadline order, each seeing its deadline', () => {
+    // Prepare
+    const clock = new FastClock(1, 1_000_000);
+    const start = clock.now();
+    const seen: [string, number][] = [];
+    clock.setTimer(start + 3_600_000, () => seen.push(['hour', clock.now()]));
+    clock.setTimer(start + 60_000, () => {
+      seen.push(['minute', clock.now()]);
+      clock.setTimer(clock.now() + 60_000, () => seen.push(['second minute', clock.now()]));
+    });
+    const cleared = clock.setTimer(start + 1_000, () => seen.push(['cleared', clock.now()]));
+    clock.clearTimer(cleared);
+
+    // Act
+    clock.advance(3 * 60_000);
+
+    // Assess
+    expect(seen).toEqual([
+      ['minute', start + 60_000],
+      ['second minute', start + 120_000],
+    ]);
+    expect(clock.now() - start).toBeGreaterThanOrEqual(180_000);
+    expect(clock.now() - start).toBeLessThan(185_000);
+    expect(clock.nextTimerAt()).toBe(start + 3_600_000);
+    clock.advance(3_600_000);
+    expect(seen.at(-1)).toEqual(['hour', start + 3_600_000]);
+  });
+
+  it('keeps running at its speed after a jump', async () => {
+    const clock = new FastClock(20);
+    clock.advance(60_000);
+    const before = clock.now();
+    const realStart = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const ratio = (clock.now() - before) / (performance.now() - realStart);
+    expect(ratio).toBeGreaterThan(14);
+    expect(ratio).toBeLessThan(22);
+  });
+
+  it('refuses a speed-up of 0, below 0 or above 1000', () => {
+    expect(() => new FastClock(0)).toThrow(RangeError);
+    expect(() => new FastClock(-1)).toThrow(RangeError);
+    expect(() => new FastClock(1001)).toThrow(RangeError);
+  });
+});
+
+describe('--clock', () => {
+  it('reads real, manual and fast:N', () => {
+    expect(clockFromFlag('real')).toBeInstanceOf(SystemClock);
+    expect(clockFromFlag('manual')).toBeInstanceOf(ManualClock);
+    expect(clockFromFlag('fast:60')).toMatchObject({ factor: 60 });
+    expect(clockFromFlag('fast:0.5')).toMatchObject({ factor: 0.5 });
+  });
+
+  it('names the flag for anything else', () => {
+    for (const text of ['fast', 'fast:', 'fast:0', 'fast:1001', 'fast:-2', 'fast:1e3', 'slow', 'Manual']) {
+      expect(clockFromFlag(text)).toEqual({ problem: expect.stringContaining('--clock') });
+    }
   });
 });

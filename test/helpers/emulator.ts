@@ -70,30 +70,5 @@ export async function untilWaiting(emulator: Emulator, count: number): Promise<v
   throw new Error(`expected ${count} waiting receives, have ${emulator.sqs.waitingReceivers()}`);
 }
 
-export interface EventuallyOptions {
-  /** Moves this clock forward by `stepMs` between probes, so batching windows and long polls end. */
-  readonly clock?: ManualClock;
-  /** @default 1000 */
-  readonly stepMs?: number;
-  /** Real time to wait at most. @default 15 s */
-  readonly timeoutMs?: number;
-}
-
-/**
- * Waits (in real time: functions run in worker threads) until `probe` returns something other than undefined.
- * AWS timeouts are never waited for in real time: with `clock`, each round moves the manual clock a step.
- */
-export async function eventually<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  options: EventuallyOptions = {},
-): Promise<T> {
-  const timeoutMs = options.timeoutMs ?? 15_000;
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > until) throw new Error(`nothing came within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    options.clock?.advance(options.stepMs ?? 1000);
-  }
-}
+// the implementation is part of the package's testing API (decoupled/testing); the suite uses the same one
+export { eventually, type EventuallyOptions } from '../../lib/testing';

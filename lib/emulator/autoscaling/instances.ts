@@ -131,7 +131,12 @@ export class ProcessInstanceLauncher implements InstanceLauncher {
     const child = spawn(this.options.command ?? process.execPath, [...this.options.args], {
       cwd: this.options.directory,
       // only what an instance would have: no credentials or settings leak in from this machine
-      env: { PATH: process.env.PATH ?? '', ...this.options.environment, INSTANCE_ID: instanceId },
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...this.options.environment,
+        ...clockOf(this.options.environment),
+        INSTANCE_ID: instanceId,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<void>((resolve) => {
@@ -173,4 +178,13 @@ export class ProcessInstanceLauncher implements InstanceLauncher {
       });
     }
   }
+}
+
+/**
+ * Where an instance reads the emulator's time (lambda/shared/emulator-clock.ts): its control API beside the
+ * endpoint the instance is given, so a job's work and heartbeats follow `--clock manual` and `fast:N`.
+ */
+function clockOf(environment: Readonly<Record<string, string>>): Record<string, string> {
+  const endpoint = environment.AWS_ENDPOINT_URL;
+  return endpoint ? { EMULATOR_CLOCK_URL: `${endpoint.replace(/\/+$/, '')}/_emulator/clock` } : {};
 }
