@@ -50,6 +50,12 @@ export const DEFAULT_CONNECTION_LIMITS: Required<ConnectionLimits> = {
   maxConnections: 1024,
 };
 
+/** `--state-dir`: an answer is sent only once the changes made so far are durable. */
+export interface Durability {
+  /** Undefined when nothing is pending (the answer goes at once); rejects if the changes cannot be saved. */
+  commit(): Promise<void> | undefined;
+}
+
 export interface ListeningServer {
   readonly server: Server;
   readonly host: string;
@@ -64,6 +70,7 @@ export async function listen(
   guard: RequestGuard,
   connectionLimits: ConnectionLimits = {},
   requestLog?: RequestLog,
+  durability?: Durability,
 ): Promise<ListeningServer> {
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...connectionLimits };
   const server = createServer(
@@ -75,7 +82,7 @@ export async function listen(
       // Node checks the two timeouts above on this period (30 s by default)
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, limits.headersTimeoutMs / 2)),
     },
-    (req, res) => serve(router, guard, limits, req, logged(res, req, requestLog)),
+    (req, res) => serve(router, guard, limits, req, logged(res, req, requestLog), durability),
   );
   server.maxConnections = limits.maxConnections;
   // a malformed request line or headers, or a timeout: answer 4xx and drop the connection, keep serving others
@@ -127,6 +134,7 @@ function serve(
   limits: Required<ConnectionLimits>,
   req: IncomingMessage,
   res: ServerResponse,
+  durability: Durability | undefined,
 ): void {
   const refusal = guard.check(req.headers);
   if (refusal) {
@@ -197,7 +205,8 @@ function serve(
     body.finish().then(
       (collected) => {
         if (aborter.signal.aborted) return;
-        serveRead(router, wireRequestOf(req, collected.body, aborter.signal, collected.spilled), res, cors);
+        const request = wireRequestOf(req, collected.body, aborter.signal, collected.spilled);
+        serveRead(router, request, res, cors, durability);
       },
       (error: unknown) => {
         if (aborter.signal.aborted) return; // the client went away: its file is gone, nothing to answer
@@ -214,9 +223,20 @@ function serveRead(
   request: WireRequest,
   res: ServerResponse,
   cors: Record<string, string>,
+  durability: Durability | undefined,
 ): void {
   dispatch(router, request).then(
-    (response) => send(res, withHeaders(response, cors), false),
+    (response) => {
+      // kill -9 after this answer loses nothing it reported: the changes behind it are on disk first
+      const durable = durability?.commit();
+      if (durable === undefined) send(res, withHeaders(response, cors), false);
+      else {
+        durable.then(
+          () => send(res, withHeaders(response, cors), false),
+          () => send(res, withHeaders(notSavedResponse(request.requestId), cors), false),
+        );
+      }
+    },
     (error: unknown) => {
       console.error('emulator: unhandled error', error);
       const summary = { service: signingNameOf(request) ?? '-', operation: operationOf(request) };
@@ -320,10 +340,10 @@ function send(res: ServerResponse, response: WireResponse, close: boolean): void
     return;
   }
   loggedCalls.get(res)?.(response);
-  const headers: Record<string, string | number> = {
-    ...response.headers,
-    'content-length': response.stream?.length ?? Buffer.byteLength(response.body),
-  };
+  const headers: Record<string, string | number> = { ...response.headers };
+  // a stream of unknown length (server-sent events) goes out chunked
+  const length = response.stream ? response.stream.length : Buffer.byteLength(response.body);
+  if (length !== undefined) headers['content-length'] = length;
   if (close) headers.connection = 'close';
   res.writeHead(response.status, headers);
   if (!stream) {
@@ -439,6 +459,21 @@ function tooLargeResponse(router: ProtocolRouter, req: IncomingMessage, limit: n
       'RequestEntityTooLarge',
       `Request body is larger than ${limit} bytes.`,
       randomUUID(),
+    ),
+  };
+}
+
+/** The call's changes could not be made durable (`--state-dir` unwritable): not a success to report. */
+function notSavedResponse(requestId: string): WireResponse {
+  return {
+    status: 503,
+    headers: { 'content-type': 'text/xml' },
+    body: errorResponseXml(
+      'https://emulator.local/doc/',
+      'Receiver',
+      'ServiceUnavailable',
+      'The emulator could not save this change to its --state-dir (is the disk full?).',
+      requestId,
     ),
   };
 }

@@ -135,8 +135,14 @@ export interface SnsServiceOptions {
   activity?: ActivityLog;
 }
 
+/** Told about every durable change (`--state-dir`): a topic or one of its subscriptions changed, or it went. */
+export interface SnsChanges {
+  topicChanged(topicArn: string): void;
+}
+
 export class SnsService {
   readonly clock: Clock;
+  private changes: SnsChanges | undefined;
   private readonly activity: ActivityLog | undefined;
   readonly region: string;
   readonly accountId: string;
@@ -207,6 +213,7 @@ export class SnsService {
     if (tags.size > MAX_TAGS) throw tagLimitExceeded();
     for (const [key, value] of tags) topic.tags.set(key, value);
     this.topics.set(arn, topic);
+    this.changes?.topicChanged(arn);
     return { TopicArn: arn };
   }
 
@@ -221,6 +228,7 @@ export class SnsService {
       this.deliverer.forget(subscriptionArn);
     }
     this.topics.delete(arn);
+    this.changes?.topicChanged(arn);
   }
 
   listTopics(input: ListTopicsInput = {}): ListTopicsResponse {
@@ -261,6 +269,7 @@ export class SnsService {
     const value = input.AttributeValue ?? '';
     this.validateTopicAttribute(name, value, topic.fifo, 'SetTopicAttributes');
     topic.attributes.set(name, value);
+    this.changes?.topicChanged(topic.arn);
   }
 
   // ===== subscriptions =======================================================================================
@@ -313,6 +322,7 @@ export class SnsService {
       subscription.confirmationToken = randomBytes(64).toString('hex');
       this.deliverer.requestConfirmation(subscription);
     }
+    this.changes?.topicChanged(topic.arn);
     return { SubscriptionArn: this.visibleArn(subscription, input.ReturnSubscriptionArn) };
   }
 
@@ -323,6 +333,7 @@ export class SnsService {
       const subscription = this.subscriptions.get(arn) as Subscription;
       if (subscription.confirmationToken === token) {
         subscription.pendingConfirmation = false;
+        this.changes?.topicChanged(topic.arn);
         return { SubscriptionArn: subscription.arn };
       }
     }
@@ -343,6 +354,7 @@ export class SnsService {
     this.subscriptions.delete(arn);
     this.deliverer.forget(arn);
     this.topics.get(subscription.topicArn)?.subscriptions.delete(arn);
+    this.changes?.topicChanged(subscription.topicArn);
   }
 
   listSubscriptions(input: ListSubscriptionsInput = {}): ListSubscriptionsResponse {
@@ -407,6 +419,7 @@ export class SnsService {
     subscription.attributes.clear();
     for (const [key, v] of Object.entries(next)) subscription.attributes.set(key, v);
     subscription.filterPolicy = validated.filterPolicy;
+    this.changes?.topicChanged(subscription.topicArn);
   }
 
   // ===== publishing ==========================================================================================
@@ -632,11 +645,38 @@ export class SnsService {
     const merged = new Map([...topic.tags, ...tags]);
     if (merged.size > MAX_TAGS) throw tagLimitExceeded();
     for (const [key, value] of tags) topic.tags.set(key, value);
+    this.changes?.topicChanged(topic.arn);
   }
 
   untagResource(input: UntagResourceRequest): void {
     const topic = this.taggedTopic(input.ResourceArn);
     for (const key of input.TagKeys ?? []) topic.tags.delete(key);
+    this.changes?.topicChanged(topic.arn);
+  }
+
+  /** Persistence (`--state-dir`): every durable change from now on is reported to `changes`. */
+  persistTo(changes: SnsChanges): void {
+    this.changes = changes;
+  }
+
+  /** A topic and its subscriptions as kept (persistence); undefined once deleted. */
+  topicState(arn: string): { topic: Topic; subscriptions: Subscription[] } | undefined {
+    const topic = this.topics.get(arn);
+    if (!topic) return undefined;
+    const subscriptions = [...topic.subscriptions].map((s) => this.subscriptions.get(s) as Subscription);
+    return { topic, subscriptions };
+  }
+
+  /** Restore: a topic and its subscriptions as persisted (their filter policies parsed again). */
+  adoptTopic(topic: Topic, subscriptions: readonly Subscription[]): void {
+    this.topics.set(topic.arn, topic);
+    for (const subscription of subscriptions) {
+      const attributes = Object.fromEntries(subscription.attributes);
+      const validated = this.validateSubscriptionAttributes(attributes, subscription.protocol, 'Subscribe');
+      subscription.filterPolicy = validated.filterPolicy;
+      this.subscriptions.set(subscription.arn, subscription);
+      topic.subscriptions.add(subscription.arn);
+    }
   }
 
   listTagsForResource(input: ListTagsForResourceRequest): ListTagsForResourceResponse {

@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { DeadlineHeap, type HasDeadline } from './deadline-heap';
 import { MessageIndex } from './message-index';
+import { RECEIPT_RUN } from './receipt-handle';
 
 export interface MessageAttributeValue {
   DataType: string;
@@ -140,11 +141,54 @@ export interface DuplicateOf {
 /** AWS: the FIFO deduplication interval is 5 minutes, and it outlives the message (deleted or not). */
 export const DEDUPLICATION_INTERVAL_MS = 5 * 60_000;
 
+/**
+ * Told about every change of a queue's durable state (`--state-dir`). Visibility ending and retention are not
+ * reported: a restore derives them from the times it is given.
+ */
+export interface QueueChanges {
+  messageAdded(queue: Queue, message: StoredMessage): void;
+  /** Received, visibility changed, or deleted (then `message.state` is Gone). */
+  messageChanged(queue: Queue, message: StoredMessage): void;
+  purged(queue: Queue): void;
+  deduplicationRemembered(queue: Queue, key: string, seq: number, expiresAtMs: number): void;
+}
+
+/** What a restored queue keeps of its earlier life: receipt handles and message ids stay valid. */
+export interface QueueIdentity {
+  readonly id: number;
+  readonly epoch: number;
+  readonly idPrefix: string;
+  readonly receiptRun: string;
+}
+
+/** A message as persisted: absolute times, the state it was in. */
+export interface MessageRecord {
+  seq: number;
+  body: string;
+  md5OfBody: string;
+  senderId: string;
+  sentAt: number;
+  enqueuedAt: number;
+  groupId?: string;
+  extras?: MessageExtras;
+  state: MessageState;
+  visibleAt: number;
+  receiveCount: number;
+  /** -1 until first received. */
+  firstReceivedAt: number;
+  lastReceivedAt: number;
+  receiptGeneration: number;
+}
+
 let nextQueueId = 1;
 
 export class Queue {
   /** Internal id: receipt handles carry it, so a handle is bound to this queue (not to a later namesake). */
-  readonly id = nextQueueId++;
+  readonly id: number;
+  /** The salt of this queue's receipt handles: a restored queue keeps its own, so handles held stay valid. */
+  readonly receiptRun: string;
+  /** Durable-state listener (persistence); undefined without `--state-dir`, so the hooks cost one check. */
+  changes: QueueChanges | undefined = undefined;
   readonly createdAt: number;
   lastModifiedAt: number;
   readonly tags = new Map<string, string>();
@@ -153,7 +197,7 @@ export class Queue {
   /** Time origin of every stored time: small integers stay unboxed in V8 (about 24 days of range). */
   private readonly epoch: number;
   /** Random per queue: message ids are this prefix plus the message's sequence number. */
-  private readonly idPrefix = messageIdPrefix();
+  private readonly idPrefix: string;
   private nextSeq = 1;
   private readonly bySeq = new MessageIndex<StoredMessage>();
   private readonly deadlines = new DeadlineHeap<StoredMessage>();
@@ -183,10 +227,126 @@ export class Queue {
     readonly fifo: boolean,
     readonly settings: QueueSettings,
     now: number,
+    identity?: QueueIdentity,
   ) {
     this.createdAt = now;
     this.lastModifiedAt = now;
-    this.epoch = now;
+    this.epoch = identity?.epoch ?? now;
+    this.id = identity?.id ?? nextQueueId++;
+    if (nextQueueId <= this.id) nextQueueId = this.id + 1;
+    this.idPrefix = identity?.idPrefix ?? messageIdPrefix();
+    this.receiptRun = identity?.receiptRun ?? RECEIPT_RUN;
+  }
+
+  /** What a restore needs to give this queue back its ids and handles. */
+  get identity(): QueueIdentity {
+    return { id: this.id, epoch: this.epoch, idPrefix: this.idPrefix, receiptRun: this.receiptRun };
+  }
+
+  /** The next sequence number (message ids and FIFO sequence numbers keep growing across a restore). */
+  get nextSequenceNumber(): number {
+    return this.nextSeq;
+  }
+
+  /** The message as persisted (absolute times). */
+  record(message: StoredMessage): MessageRecord {
+    const record: MessageRecord = {
+      seq: message.seq,
+      body: message.body,
+      md5OfBody: message.md5OfBody,
+      senderId: message.senderId,
+      sentAt: message.sentAt + this.epoch,
+      enqueuedAt: message.enqueuedAt + this.epoch,
+      state: message.state,
+      visibleAt: message.visibleAt + this.epoch,
+      receiveCount: message.receiveCount,
+      firstReceivedAt: message.firstReceivedAt < 0 ? -1 : message.firstReceivedAt + this.epoch,
+      lastReceivedAt: message.lastReceivedAt + this.epoch,
+      receiptGeneration: message.receiptGeneration,
+    };
+    if (message.group !== undefined) record.groupId = message.group.id;
+    if (message.extras !== undefined) record.extras = message.extras;
+    return record;
+  }
+
+  /** Every message still here, in sequence order (snapshots). */
+  forEachMessage(callback: (message: StoredMessage) => void): void {
+    this.bySeq.forEach(callback);
+  }
+
+  /** The deduplication keys remembered, oldest first (snapshots). */
+  deduplicationEntries(): { key: string; seq: number; expiresAt: number }[] {
+    const out: { key: string; seq: number; expiresAt: number }[] = [];
+    for (let i = this.deduplicationHead; i < this.deduplicationKeys.length; i++) {
+      const key = this.deduplicationKeys[i];
+      const seq = this.deduplication.get(key);
+      if (seq !== undefined) out.push({ key, seq, expiresAt: this.deduplicationExpiry[i] + this.epoch });
+    }
+    return out;
+  }
+
+  /**
+   * Puts back a persisted message (restore, in sequence order). A deadline already passed is settled by the
+   * next `refresh`, as for a message that was here all along.
+   */
+  restoreMessage(record: MessageRecord): void {
+    const message = new StoredMessage(
+      record.seq,
+      this.at(record.enqueuedAt),
+      this.at(record.sentAt),
+      record.body,
+      record.md5OfBody,
+      record.senderId,
+      record.extras,
+    );
+    message.receiveCount = record.receiveCount;
+    message.firstReceivedAt = record.firstReceivedAt < 0 ? -1 : this.at(record.firstReceivedAt);
+    message.lastReceivedAt = this.at(record.lastReceivedAt);
+    message.receiptGeneration = record.receiptGeneration;
+    message.visibleAt = this.at(record.visibleAt);
+    message.state = record.state;
+    if (this.nextSeq <= record.seq) this.nextSeq = record.seq + 1;
+    this.bySeq.set(message);
+    let group: MessageGroup | undefined;
+    if (this.fifo) {
+      const groupId = record.groupId ?? '';
+      group = this.groups.get(groupId);
+      if (group === undefined) {
+        group = new MessageGroup(groupId);
+        this.groups.set(groupId, group);
+      }
+      message.group = group;
+      message.prev = group.tail;
+      if (group.tail) group.tail.next = message;
+      else group.head = message;
+      group.tail = message;
+      group.size++;
+    }
+    if (record.state === MessageState.InFlight) {
+      this.inFlightCount++;
+      if (group) group.inFlight++;
+      this.deadlines.push(message);
+    } else if (record.state === MessageState.Delayed) {
+      this.delayedCount++;
+      this.deadlines.push(message);
+    } else {
+      message.state = MessageState.Ready;
+      this.visibleCount++;
+      if (!group) this.appendReady(message);
+    }
+    if (group) this.updateGroupReadiness(group);
+  }
+
+  /** Restore: the sequence numbers already used (by messages since deleted too). */
+  restoreNextSequenceNumber(next: number): void {
+    if (this.nextSeq < next) this.nextSeq = next;
+  }
+
+  /** Restore: a deduplication key still within its 5 minutes, in the order it was remembered. */
+  restoreDeduplication(key: string, seq: number, expiresAtMs: number): void {
+    this.deduplication.set(key, seq);
+    this.deduplicationKeys.push(key);
+    this.deduplicationExpiry.push(this.at(expiresAtMs));
   }
 
   /** Converts epoch milliseconds to this queue's stored time. */
@@ -286,6 +446,8 @@ export class Queue {
     this.deduplication.set(key, message.seq);
     this.deduplicationKeys.push(key);
     this.deduplicationExpiry.push(now + DEDUPLICATION_INTERVAL_MS);
+    const expiresAt = now + DEDUPLICATION_INTERVAL_MS + this.epoch;
+    this.changes?.deduplicationRemembered(this, key, message.seq, expiresAt);
   }
 
   private expireDeduplication(now: number): void {
@@ -366,6 +528,7 @@ export class Queue {
       if (this.fifo) this.updateGroupReadiness(message.group as MessageGroup);
       else this.appendReady(message);
     }
+    this.changes?.messageAdded(this, message);
     return message;
   }
 
@@ -440,12 +603,14 @@ export class Queue {
     this.visibleCount--;
     this.inFlightCount++;
     this.deadlines.push(message);
+    this.changes?.messageChanged(this, message);
   }
 
   /** Re-delivers the same in-flight messages (FIFO ReceiveRequestAttemptId retry), restarting their timeout. */
   extendVisibility(message: StoredMessage, visibilityTimeoutSeconds: number, nowMs: number): void {
     message.visibleAt = this.at(nowMs) + visibilityTimeoutSeconds * 1000;
     this.deadlines.update(message);
+    this.changes?.messageChanged(this, message);
   }
 
   // --- by receipt handle --------------------------------------------------------------------------------
@@ -467,6 +632,7 @@ export class Queue {
       this.visibleCount--;
       this.inFlightCount++;
       this.deadlines.push(message);
+      this.changes?.messageChanged(this, message);
       return;
     }
     if (message.state !== MessageState.InFlight) return;
@@ -477,6 +643,7 @@ export class Queue {
     } else {
       this.deadlines.update(message);
     }
+    this.changes?.messageChanged(this, message);
   }
 
   /** Deletes one message, whatever its state. */
@@ -500,6 +667,7 @@ export class Queue {
     }
     message.state = MessageState.Gone;
     this.bySeq.delete(message.seq);
+    this.changes?.messageChanged(this, message);
     const group = message.group;
     if (group) {
       if (message.prev) message.prev.next = message.next;
@@ -529,6 +697,7 @@ export class Queue {
     this.groups.clear();
     this.readyGroupsHead = this.readyGroupsTail = undefined;
     this.visibleCount = this.inFlightCount = this.delayedCount = 0;
+    this.changes?.purged(this);
   }
 
   /** Visible messages in arrival order, up to `max` (for message move tasks). */
@@ -538,6 +707,17 @@ export class Queue {
     let message = this.bySeq.firstFrom(this.oldestSeq, this.nextSeq);
     while (message !== undefined && out.length < max) {
       if (message.state === MessageState.Ready) out.push(message);
+      message = this.bySeq.firstFrom(message.seq + 1, this.nextSeq);
+    }
+    return out;
+  }
+
+  /** Up to `max` messages in arrival order, in any state, left untouched (the control API's peek). */
+  peek(max: number): StoredMessage[] {
+    const out: StoredMessage[] = [];
+    let message = this.bySeq.firstFrom(this.oldestSeq, this.nextSeq);
+    while (message !== undefined && out.length < max) {
+      out.push(message);
       message = this.bySeq.firstFrom(message.seq + 1, this.nextSeq);
     }
     return out;

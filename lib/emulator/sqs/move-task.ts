@@ -1,5 +1,6 @@
 /** A message move task (StartMessageMoveTask): redrives messages out of a dead-letter queue over time. */
 import type { ListMessageMoveTasksResultEntry } from '@aws-sdk/client-sqs';
+import type { ActivityEvent, ActivityLog } from '../activity';
 import type { Clock, Timer } from '../clock';
 import type { Queue } from './model';
 
@@ -9,6 +10,8 @@ export interface MoveTaskQueues {
   queueByArn(arn: string): Queue | undefined;
   /** Told about each queue that received messages (waiting receivers may take them). */
   received(queue: Queue): void;
+  /** Where the task's start, progress and end are reported (npm start's log, the console). */
+  readonly activity?: ActivityLog;
 }
 
 export type MoveTaskStatus = 'RUNNING' | 'COMPLETED' | 'CANCELLING' | 'CANCELLED' | 'FAILED';
@@ -18,6 +21,7 @@ export class MessageMoveTask {
   moved = 0;
   failureReason: string | undefined = undefined;
   private timer: Timer | undefined = undefined;
+  private activity: ActivityLog | undefined = undefined;
 
   constructor(
     readonly id: string,
@@ -49,6 +53,10 @@ export class MessageMoveTask {
   /** Moves one second's worth of messages (all of them without a rate limit), then re-arms on the clock. */
   run(queues: MoveTaskQueues): void {
     if (this.status !== 'RUNNING') return;
+    if (this.activity === undefined && queues.activity !== undefined) {
+      this.activity = queues.activity;
+      this.report('started');
+    }
     const source = queues.queueByArn(this.sourceArn);
     if (!source) {
       this.fail('AWS.SimpleQueueService.NonExistentQueue');
@@ -78,6 +86,7 @@ export class MessageMoveTask {
       this.complete();
       return;
     }
+    this.report('progress');
     this.timer = queues.clock.setTimer(now + 1000, () => {
       this.timer = undefined;
       this.run(queues);
@@ -86,17 +95,35 @@ export class MessageMoveTask {
 
   complete(): void {
     this.status = 'COMPLETED';
+    this.report('completed');
   }
 
   fail(reason: string): void {
     this.status = 'FAILED';
     this.failureReason = reason;
+    this.report('failed');
   }
 
   cancel(clock: Clock): void {
     if (this.timer) clock.clearTimer(this.timer);
     this.timer = undefined;
     this.status = 'CANCELLED';
+    this.report('cancelled');
+  }
+
+  private report(status: Extract<ActivityEvent, { kind: 'message-move-task' }>['status']): void {
+    if (!this.activity?.active) return;
+    const name = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1);
+    this.activity.emit({
+      kind: 'message-move-task',
+      status,
+      taskId: this.id,
+      sourceQueueName: name(this.sourceArn),
+      ...(this.destinationArn === undefined ? {} : { destinationQueueName: name(this.destinationArn) }),
+      moved: this.moved,
+      toMove: this.toMove,
+      ...(this.failureReason === undefined ? {} : { failureReason: this.failureReason }),
+    });
   }
 
   toResultEntry(): ListMessageMoveTasksResultEntry {

@@ -19,7 +19,7 @@ export function receivedMessage(queue: Queue, stored: StoredMessage, shape: Rece
   const extras = view.extras;
   const out: Message = {
     MessageId: view.id,
-    ReceiptHandle: encodeReceiptHandle(queue.id, stored.seq, stored.receiptGeneration),
+    ReceiptHandle: encodeReceiptHandle(queue.id, stored.seq, stored.receiptGeneration, queue.receiptRun),
     MD5OfBody: view.md5OfBody,
     Body: view.body,
   };

@@ -60,7 +60,7 @@ import {
 import { LongPolls } from './long-polling';
 import { attributesSize, fifoIdentifiers, type PreparedMessage, prepareMessage } from './new-message';
 import { validateFifoToken } from './message-validation';
-import { type MessageAttributes, MessageState, Queue, type StoredMessage } from './model';
+import { type MessageAttributes, MessageState, Queue, type QueueChanges, type StoredMessage } from './model';
 import { MessageMoveTask, type MoveTaskQueues } from './move-task';
 import {
   applyAttributes,
@@ -113,6 +113,17 @@ export interface SqsMetricsListener {
   deleted(queue: Queue): void;
 }
 
+/** Told about every durable change (`--state-dir`): queues' settings and lifetimes, and their messages. */
+export interface SqsChanges extends QueueChanges {
+  /** Created, or its attributes, tags, policy or last purge time changed. */
+  queueChanged(queue: Queue): void;
+  queueDeleted(queue: Queue, atMs: number): void;
+  /** Every deleted queue's name is free again (a reset). */
+  deletionsForgotten(): void;
+  /** A message move task started or was cancelled (its progress is read when the changes are written). */
+  moveTasksChanged(): void;
+}
+
 export class SqsService {
   readonly clock: Clock;
   readonly region: string;
@@ -129,6 +140,7 @@ export class SqsService {
   private readonly moveTasks: MessageMoveTask[] = [];
   private readonly moveTaskQueues: MoveTaskQueues;
   private metrics: SqsMetricsListener | undefined;
+  private changes: SqsChanges | undefined;
 
   constructor(options: SqsServiceOptions) {
     this.clock = options.clock;
@@ -142,6 +154,7 @@ export class SqsService {
       clock: this.clock,
       queueByArn: (arn) => this.queueByArn(arn),
       received: (queue) => this.longPolls.notify(queue),
+      activity: this.activity,
     };
   }
 
@@ -192,6 +205,8 @@ export class SqsService {
     validateTags(tags, name, 0);
     for (const [k, v] of Object.entries(tags)) queue.tags.set(k, v);
     this.queues.set(name, queue);
+    queue.changes = this.changes;
+    this.changes?.queueChanged(queue);
     return { QueueUrl: queue.url };
   }
 
@@ -204,6 +219,7 @@ export class SqsService {
     for (const [name, at] of this.deletedAt) if (now - at >= RECREATE_DELAY_MS) this.deletedAt.delete(name);
     this.receiveAttempts.forget(queue);
     queue.purge();
+    this.changes?.queueDeleted(queue, now);
     this.longPolls.cancel(queue);
   }
 
@@ -269,6 +285,7 @@ export class SqsService {
     this.checkThroughputLimit(merged);
     applyAttributes(queue.settings, requested);
     queue.lastModifiedAt = this.clock.now();
+    this.changes?.queueChanged(queue);
     // a shorter retention period or a changed redrive policy can change what is deliverable right now
     this.longPolls.notify(queue);
   }
@@ -285,6 +302,7 @@ export class SqsService {
     }
     queue.lastPurgeAt = now;
     queue.purge();
+    this.changes?.queueChanged(queue);
     this.receiveAttempts.forget(queue);
   }
 
@@ -295,12 +313,14 @@ export class SqsService {
     const added = Object.keys(tags).filter((k) => !queue.tags.has(k)).length;
     validateTags(tags, queue.name, queue.tags.size + added - Object.keys(tags).length);
     for (const [k, v] of Object.entries(tags)) queue.tags.set(k, v);
+    this.changes?.queueChanged(queue);
   }
 
   untagQueue(input: UntagQueueRequest): void {
     const queue = this.queueOf(input.QueueUrl);
     if (input.TagKeys === undefined || input.TagKeys === null) throw missingParameter('TagKeys');
     for (const key of stringList(input.TagKeys, 'TagKeys')) queue.tags.delete(key);
+    this.changes?.queueChanged(queue);
   }
 
   listQueueTags(input: ListQueueTagsRequest): ListQueueTagsResult {
@@ -334,6 +354,7 @@ export class SqsService {
       Resource: queue.arn,
     });
     queue.settings.extra.set('Policy', JSON.stringify(policy));
+    this.changes?.queueChanged(queue);
   }
 
   removePermission(input: RemovePermissionRequest): void {
@@ -346,6 +367,7 @@ export class SqsService {
     policy.Statement.splice(index, 1);
     if (policy.Statement.length === 0) queue.settings.extra.delete('Policy');
     else queue.settings.extra.set('Policy', JSON.stringify(policy));
+    this.changes?.queueChanged(queue);
   }
 
   listDeadLetterSourceQueues(input: ListDeadLetterSourceQueuesRequest): ListDeadLetterSourceQueuesResult {
@@ -627,7 +649,7 @@ export class SqsService {
 
   /** Undefined if the handle is well-formed but its message is gone; throws if it is not this queue's handle. */
   private messageOf(queue: Queue, text: string): { stored: StoredMessage; generation: number } | undefined {
-    const parts = decodeReceiptHandle(text);
+    const parts = decodeReceiptHandle(text, queue.receiptRun);
     if (parts === undefined || parts.queueId !== queue.id) {
       throw new AwsError(
         'ReceiptHandleIsInvalid',
@@ -685,6 +707,7 @@ export class SqsService {
     );
     this.moveTasks.push(task);
     task.run(this.moveTaskQueues);
+    this.changes?.moveTasksChanged();
     return { TaskHandle: task.handle };
   }
 
@@ -729,6 +752,7 @@ export class SqsService {
       );
     }
     task.cancel(this.clock);
+    this.changes?.moveTasksChanged();
     return { ApproximateNumberOfMessagesMoved: task.moved };
   }
 
@@ -765,9 +789,42 @@ export class SqsService {
     return [...this.queues.keys()];
   }
 
+  /** Reset (`POST /_emulator/reset`): names of deleted queues are free again at once, as in a new emulator. */
+  forgetDeletedQueues(): void {
+    this.deletedAt.clear();
+    this.changes?.deletionsForgotten();
+  }
+
   /** Reports sends, receives and deletes to `listener` (CloudWatch's AWS/SQS metrics); undefined stops it. */
   observeMetrics(listener: SqsMetricsListener | undefined): void {
     this.metrics = listener;
+  }
+
+  /** Persistence (`--state-dir`): every durable change from now on is reported to `changes`. */
+  persistTo(changes: SqsChanges): void {
+    this.changes = changes;
+    for (const queue of this.queues.values()) queue.changes = changes;
+  }
+
+  /** Restore: a queue as it was persisted (its messages put back by the caller). */
+  adoptQueue(queue: Queue): void {
+    queue.changes = this.changes;
+    this.queues.set(queue.name, queue);
+  }
+
+  /** Message move tasks, oldest first (persistence). */
+  moveTaskList(): readonly MessageMoveTask[] {
+    return this.moveTasks;
+  }
+
+  /** Restore: a move task as persisted (one running at the stop comes back cancelled: it does not resume). */
+  adoptMoveTask(task: MessageMoveTask): void {
+    this.moveTasks.push(task);
+  }
+
+  /** Restore: a queue deleted at `atMs` blocks its name for 60 seconds, as before the restart. */
+  adoptDeletion(name: string, atMs: number): void {
+    this.deletedAt.set(name, atMs);
   }
 
   /** Every queue, for metrics. */

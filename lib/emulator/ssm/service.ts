@@ -82,7 +82,13 @@ const TYPES: readonly string[] = ['String', 'StringList', 'SecureString'];
 /** AWS's default key for SecureString parameters. */
 const DEFAULT_KEY = 'alias/aws/ssm';
 
+/** Told about every durable change (`--state-dir`): a parameter written, labelled, tagged or deleted. */
+export interface SsmChanges {
+  parameterChanged(name: string): void;
+}
+
 export class SsmService {
+  private changes: SsmChanges | undefined;
   private readonly clock: Clock;
   private readonly region: string;
   private readonly accountId: string;
@@ -198,6 +204,7 @@ export class SsmService {
     if (record.versions.length > MAX_VERSIONS) record.versions.shift();
     for (const tag of tags) record.tags.set(tag.Key!, tag.Value ?? '');
     this.parameters.set(name, record);
+    this.changes?.parameterChanged(name);
     return { Version: version.version, Tier: tier };
   }
 
@@ -207,6 +214,7 @@ export class SsmService {
     problems.length('name', name, 1, 2048);
     problems.throwIfAny();
     if (!this.parameters.delete(name)) throw parameterNotFound(name);
+    this.changes?.parameterChanged(name);
     return {};
   }
 
@@ -219,6 +227,7 @@ export class SsmService {
     const deleted: string[] = [];
     const invalid: string[] = [];
     for (const name of new Set(names)) (this.parameters.delete(name) ? deleted : invalid).push(name);
+    for (const name of deleted) this.changes?.parameterChanged(name);
     return { DeletedParameters: deleted, InvalidParameters: invalid };
   }
 
@@ -244,6 +253,7 @@ export class SsmService {
     for (const other of record.versions)
       if (other !== version) other.labels = other.labels.filter((l) => !added.includes(l));
     version.labels = [...version.labels, ...added];
+    this.changes?.parameterChanged(record.name);
     return { InvalidLabels: invalid, ParameterVersion: version.version };
   }
 
@@ -257,6 +267,7 @@ export class SsmService {
     const version = this.version(this.record(name), number);
     const removed = labels.filter((l) => version.labels.includes(l));
     version.labels = version.labels.filter((l) => !labels.includes(l));
+    this.changes?.parameterChanged(name);
     return { RemovedLabels: removed, InvalidLabels: labels.filter((l) => !removed.includes(l)) };
   }
 
@@ -270,6 +281,7 @@ export class SsmService {
     if (keys.size > MAX_TAGS)
       throw new AwsError('TooManyTagsError', 'The Tag limit for this resource has been exceeded.');
     for (const tag of tags) record.tags.set(tag.Key!, tag.Value ?? '');
+    this.changes?.parameterChanged(record.name);
     return {};
   }
 
@@ -277,7 +289,28 @@ export class SsmService {
     const keys = required(input.TagKeys, 'tagKeys');
     const record = this.taggedResource(input.ResourceType, input.ResourceId);
     for (const key of keys) record.tags.delete(key);
+    this.changes?.parameterChanged(record.name);
     return {};
+  }
+
+  /** Persistence (`--state-dir`): every durable change from now on is reported to `changes`. */
+  persistTo(changes: SsmChanges): void {
+    this.changes = changes;
+  }
+
+  /** A parameter as kept (persistence); undefined once deleted. */
+  parameterRecord(name: string): ParameterRecord | undefined {
+    return this.parameters.get(name);
+  }
+
+  /** Every parameter (snapshots). */
+  parameterRecords(): IterableIterator<ParameterRecord> {
+    return this.parameters.values();
+  }
+
+  /** Restore: a parameter as it was persisted. */
+  adoptParameter(record: ParameterRecord): void {
+    this.parameters.set(record.name, record);
   }
 
   // ----- reading ---------------------------------------------------------------------------------------------
