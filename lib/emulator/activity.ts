@@ -35,6 +35,26 @@ export type ActivityEvent =
       /** For SQS batches: records in the batch and how many the function reported as failed. */
       readonly records?: number;
       readonly failedRecords?: number;
+    }
+  | {
+      readonly kind: 'alarm-state-changed';
+      readonly alarmName: string;
+      readonly oldState: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+      readonly newState: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+      /** The alarm's StateReason, as DescribeAlarms returns it. */
+      readonly reason: string;
+    }
+  | {
+      /** A message move task (StartMessageMoveTask, a DLQ redrive): each step of its life. */
+      readonly kind: 'message-move-task';
+      readonly status: 'started' | 'progress' | 'completed' | 'failed' | 'cancelled';
+      readonly taskId: string;
+      readonly sourceQueueName: string;
+      /** Undefined: each message goes back to the queue it was dead-lettered from. */
+      readonly destinationQueueName?: string;
+      readonly moved: number;
+      readonly toMove: number;
+      readonly failureReason?: string;
     };
 
 export type ActivityListener = (event: ActivityEvent) => void;

@@ -18,7 +18,13 @@ export function watchFleets(
     const group = labels.of(event.groupName);
     switch (event.kind) {
       case 'desired-capacity-changed':
-        print(liveLine(now(), 'fleet', `${group} desired ${event.from} → ${event.to}: ${event.cause}`));
+        print(
+          liveLine(
+            now(),
+            'fleet',
+            `${group} desired ${event.from} → ${event.to}: ${shortCause(event.cause, labels)}`,
+          ),
+        );
         return;
       case 'instance-launched':
         print(liveLine(now(), 'fleet', `${group} launched ${event.instanceId}`));
@@ -97,4 +103,16 @@ function queueNamesOf(alarm: MetricAlarm): string[] {
   return dimensionSets.flatMap((dimensions) =>
     dimensions.filter((d) => d.Name === 'QueueName' && d.Value !== undefined).map((d) => d.Value as string),
   );
+}
+
+/**
+ * AWS's cause of a capacity change (`At … a monitor alarm NAME in state ALARM triggered policy POLICY changing the
+ * desired capacity from 1 to 2…`) as `ScaleOutAlarm in ALARM`; other causes as they are.
+ */
+function shortCause(cause: string, labels: ResourceLabels): string {
+  const alarm = cause.indexOf('a monitor alarm ');
+  const state = cause.indexOf(' in state ', alarm);
+  if (alarm < 0 || state < 0) return cause;
+  const stateValue = cause.slice(state + ' in state '.length).split(' ')[0];
+  return `${labels.of(cause.slice(alarm + 'a monitor alarm '.length, state))} in ${stateValue}`;
 }

@@ -1,8 +1,9 @@
-/** What `npm start` prints: the table of deployed resources, the next commands, and one live line per event. */
+/**
+ * What `npm start` prints: a summary per stack (the full tables with `--verbose`), the next commands, and the
+ * text of each live event (lib/local/log-live.ts decides when lines are printed and summarizes bursts).
+ */
 import type { ActivityEvent } from '../emulator/activity';
-import type { InstanceLogLine } from '../emulator/autoscaling/instances';
 import type { DeployedResource, LocalDeployment } from '../emulator/deploy/local-deployment';
-import type { FunctionLogLine } from '../emulator/lambda/function-runtime';
 
 const STATUS_LABEL: Record<DeployedResource['status'], string> = {
   emulated: 'emulated',
@@ -53,9 +54,47 @@ export function formatResourceTable(deployment: LocalDeployment): string {
   return lines.join('\n');
 }
 
+/** What the summary calls each emulated type (others count as `other`), in the order it lists them. */
+const KINDS: ReadonlyArray<readonly [string, string, string]> = [
+  ['AWS::SQS::Queue', 'queue', 'queues'],
+  ['AWS::SNS::Topic', 'topic', 'topics'],
+  ['AWS::SNS::Subscription', 'subscription', 'subscriptions'],
+  ['AWS::S3::Bucket', 'bucket', 'buckets'],
+  ['AWS::Lambda::Function', 'function', 'functions'],
+  ['AWS::Lambda::EventSourceMapping', 'event source', 'event sources'],
+  ['AWS::AutoScaling::AutoScalingGroup', 'group', 'groups'],
+  ['AWS::CloudWatch::Alarm', 'alarm', 'alarms'],
+  ['AWS::Logs::LogGroup', 'log group', 'log groups'],
+];
+
+/**
+ * One line per stack: `Pipeline  22 resources: 4 queues, 2 topics, …  (9 kept, 3 not emulated)`, the resource
+ * count being the emulated ones; `--verbose` prints the full tables ({@link formatResourceTable}) instead.
+ */
+export function formatStackSummaries(deployment: LocalDeployment): string {
+  const width = Math.max(0, ...deployment.stacks.map((s) => s.id.length));
+  return deployment.stacks
+    .map((stack) => {
+      const emulated = stack.resources.filter((r) => r.status === 'emulated');
+      const kinds = KINDS.map(([type, one, many]) => {
+        const n = emulated.filter((r) => r.type === type).length;
+        return n === 0 ? '' : `${n} ${n === 1 ? one : many}`;
+      }).filter((text) => text !== '');
+      const other = emulated.filter((r) => !KINDS.some(([type]) => type === r.type)).length;
+      if (other > 0) kinds.push(`${other} other`);
+      const rest = (['kept', 'not-emulated', 'skipped'] as const)
+        .map((status) => [status, stack.resources.filter((r) => r.status === status).length] as const)
+        .filter(([, n]) => n > 0)
+        .map(([status, n]) => `${n} ${status.replace('-', ' ')}`);
+      const restText = rest.length > 0 ? `  (${rest.join(', ')})` : '';
+      return `  ${stack.id.padEnd(width)}  ${emulated.length} resources${kinds.length > 0 ? `: ${kinds.join(', ')}` : ''}${restText}`;
+    })
+    .join('\n');
+}
+
 /**
  * The workshop's next steps with this deployment's real names, for the outputs that exist. The same commands
- * work on AWS without the endpoint variable.
+ * work on AWS without the endpoint variable and the `aws` function.
  */
 export function formatNextCommands(deployment: LocalDeployment, endpoint: string, region: string): string {
   const output = (key: string) => {
@@ -66,6 +105,8 @@ export function formatNextCommands(deployment: LocalDeployment, endpoint: string
     '',
     'Next, in another terminal (the AWS CLI and SDKs read these variables; the keys can be anything locally):',
     `  export AWS_ENDPOINT_URL=${endpoint} AWS_REGION=${region} AWS_DEFAULT_REGION=${region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
+    // AWS CLI v2 reads AWS_ENDPOINT_URL only from 2.13, v1 not for SQS: --endpoint-url works with every version
+    `  aws() { command aws --endpoint-url ${endpoint} "$@"; }   # every AWS CLI version (see docs/local-mode.md)`,
   ];
   const bucket = output('BucketName');
   if (bucket !== undefined) {
@@ -95,7 +136,11 @@ export function formatNextCommands(deployment: LocalDeployment, endpoint: string
       `  aws sns publish --topic-arn ${topic} --message '{"quoteId":"q-1"}' --message-attributes '{"type":{"DataType":"String","StringValue":"car"}}'`,
     );
   }
-  lines.push('Stop with Ctrl-C. The walkthrough is in docs/workshop/.');
+  lines.push(
+    '  # every queue of the app: visible, in flight, delayed, dead-lettered',
+    '  npx decoupled status',
+    'Stop with Ctrl-C. The walkthrough is in docs/workshop/.',
+  );
   return lines.join('\n');
 }
 
@@ -125,42 +170,89 @@ export function liveLine(now: Date, service: string, text: string): string {
   return `${now.toISOString().slice(11, 19)}  ${service.padEnd(6)}  ${text}`;
 }
 
-export function formatActivity(event: ActivityEvent, labels: ResourceLabels, now: Date): string {
-  const line = (service: string, text: string) => liveLine(now, service, text);
+/** The first 8 characters of a request id tell invocations apart, as in Lambda's log stream names. */
+export function shortRequestId(requestId: string | undefined): string {
+  return requestId?.slice(0, 8) ?? '--------';
+}
+
+/** An alarm's StateReason, without the part that repeats the alarm's configuration. */
+export function reasonGist(reason: string): string {
+  // AWS: "Threshold Crossed: 1 out of the last 1 datapoints [5.0 (21/11/26 09:09:00)] was greater than or equal
+  // to the threshold (1.0) (minimum 1 datapoint for OK -> ALARM transition)."
+  const cut = reason.indexOf(' (minimum ');
+  let gist = (cut > 0 ? reason.slice(0, cut) : reason).replace(/\.$/, '');
+  // of the datapoints listed, the latest (listed first) says enough
+  const open = gist.indexOf('[');
+  const close = gist.indexOf(']', open);
+  const more = gist.indexOf('), ', open);
+  if (open >= 0 && more > open && more < close) gist = `${gist.slice(0, more + 1)}, …${gist.slice(close)}`;
+  return gist.length > 160 ? `${gist.slice(0, 159)}…` : gist;
+}
+
+/** What an event says, by service (`sqs`, `lambda`…): the live line without its time. */
+export function describeActivity(
+  event: ActivityEvent,
+  labels: ResourceLabels,
+): { readonly service: string; readonly text: string } {
   switch (event.kind) {
     case 'object-created':
-      return line('s3', `uploaded s3://${labels.of(event.bucket)}/${event.key} (${event.size ?? 0} B)`);
+      return {
+        service: 's3',
+        text: `uploaded s3://${labels.of(event.bucket)}/${event.key} (${event.size ?? 0} B)`,
+      };
     case 'object-removed':
-      return line('s3', `deleted s3://${labels.of(event.bucket)}/${event.key}`);
+      return { service: 's3', text: `deleted s3://${labels.of(event.bucket)}/${event.key}` };
     case 'message-sent':
-      return line('sqs', `message ${event.messageId} sent to ${labels.of(event.queueName)}`);
+      return { service: 'sqs', text: `message ${event.messageId} sent to ${labels.of(event.queueName)}` };
     case 'message-dead-lettered':
-      return line(
-        'sqs',
-        `message ${event.messageId} DEAD-LETTERED: ${labels.of(event.queueName)} → ${labels.of(event.deadLetterQueueName)} after ${event.receiveCount} receives`,
-      );
+      return {
+        service: 'sqs',
+        text: `message ${event.messageId} DEAD-LETTERED: ${labels.of(event.queueName)} → ${labels.of(event.deadLetterQueueName)} after ${event.receiveCount} receives`,
+      };
     case 'notification-published':
-      return line('sns', `published ${event.messageId} to ${labels.of(event.topicName)}`);
+      return { service: 'sns', text: `published ${event.messageId} to ${labels.of(event.topicName)}` };
     case 'function-invoked': {
       const batch =
         event.records !== undefined
           ? ` batch of ${event.records}${event.failedRecords ? `, ${event.failedRecords} failed` : ''}`
           : '';
       const outcome = event.ok ? 'ok' : `FAILED (${event.error})`;
-      return line(
-        'lambda',
-        `${labels.of(event.functionName)} ← ${event.trigger}${batch}: ${outcome} in ${Math.round(event.durationMs)} ms`,
-      );
+      return {
+        service: 'lambda',
+        text: `${labels.of(event.functionName)} ${shortRequestId(event.requestId)} ← ${event.trigger}${batch}: ${outcome} in ${Math.round(event.durationMs)} ms`,
+      };
     }
+    case 'alarm-state-changed': {
+      // why an alarm fires or clears is news; why it has data at last is not
+      const why =
+        event.oldState === 'ALARM' || event.newState === 'ALARM' ? `: ${reasonGist(event.reason)}` : '';
+      return {
+        service: 'alarm',
+        text: `${labels.of(event.alarmName)} ${event.oldState} → ${event.newState}${why}`,
+      };
+    }
+    case 'message-move-task':
+      return { service: 'sqs', text: describeMoveTask(event, labels) };
   }
 }
 
-export function formatFunctionLog(log: FunctionLogLine, labels: ResourceLabels): string {
-  // Lambda prefixes each line with the request id; the first 8 characters tell invocations apart
-  return `          ${labels.of(log.functionName)} ${log.requestId?.slice(0, 8) ?? '--------'} │ ${log.line}`;
-}
-
-/** A line a local instance (a worker process of an Auto Scaling group) printed. */
-export function formatInstanceLog(log: InstanceLogLine): string {
-  return `          ${log.instanceId} │ ${log.line}`;
+function describeMoveTask(
+  event: Extract<ActivityEvent, { kind: 'message-move-task' }>,
+  labels: ResourceLabels,
+): string {
+  const to =
+    event.destinationQueueName === undefined ? 'their source queues' : labels.of(event.destinationQueueName);
+  const task = `redrive ${labels.of(event.sourceQueueName)} → ${to}`;
+  switch (event.status) {
+    case 'started':
+      return `${task} started: ${event.toMove} message${event.toMove === 1 ? '' : 's'} to move`;
+    case 'progress':
+      return `${task}: ${event.moved} of ${event.toMove} moved`;
+    case 'completed':
+      return `${task} done: ${event.moved} of ${event.toMove} moved`;
+    case 'failed':
+      return `${task} FAILED after ${event.moved} of ${event.toMove}: ${event.failureReason ?? 'unknown reason'}`;
+    case 'cancelled':
+      return `${task} cancelled after ${event.moved} of ${event.toMove}`;
+  }
 }

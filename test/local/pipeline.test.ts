@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { formatResourceTable } from '../../lib/local/report';
 import { eventually } from '../helpers/emulator';
 import { type LocalApp, startLocalApp } from '../helpers/local-app';
 import { TEST_ASSEMBLY_TIMEOUT_MS } from '../helpers/test-assembly';
@@ -149,22 +150,24 @@ describe('workshop chapter 2, the pipeline, in local mode', () => {
     ]);
   });
 
-  test('npm start printed the resource table, the next commands and live lines', () => {
+  test('npm start printed the summary (the table with --verbose), the next commands and live lines', () => {
     const printed = app.lines.join('\n');
-    expect(printed).toContain('Stack decoupled-sandbox-pipeline (Pipeline):');
-    expect(printed).toMatch(/AWS::Lambda::Function\s+ProducerFunction\s+emulated/);
-    expect(printed).toMatch(
-      /AWS::IAM::Role\s+ProducerRole\s+kept .*\(permissions are not enforced locally\)/,
-    );
+    expect(printed).toMatch(/^ {2}Pipeline +\d+ resources: \d+ queues, 1 topic, 2 buckets, 2 functions/m);
+    const table = formatResourceTable(app.mode.deployment);
+    expect(table).toContain('Stack decoupled-sandbox-pipeline (Pipeline):');
+    expect(table).toMatch(/AWS::Lambda::Function\s+ProducerFunction\s+emulated/);
+    expect(table).toMatch(/AWS::IAM::Role\s+ProducerRole\s+kept .*\(permissions are not enforced locally\)/);
     expect(printed).toContain(
       `aws s3 cp docs/workshop/samples/orders.json s3://${bucket}/uploads/orders.json`,
     );
     expect(printed).toMatch(/s3 {6}uploaded s3:\/\/OrderBucket\/uploads\/orders\.json \(\d+ B\)/);
-    expect(printed).toMatch(/lambda {2}ProducerFunction ← s3: ok in \d+ ms/);
+    expect(printed).toMatch(/lambda {2}ProducerFunction [0-9a-f]{8} ← s3: ok in \d+ ms/);
     expect(printed).toMatch(
-      / {10}ConsumerFunction [0-9a-f]{8} │ \{"level":"INFO","message":"order processed"/,
+      /lambda {2}ConsumerFunction [0-9a-f]{8} {2}INFO {2}order processed {2}orderId=o-\d+/,
     );
-    expect(printed).toMatch(/lambda {2}ConsumerFunction ← sqs batch of \d+, 1 failed: ok in \d+ ms/);
+    expect(printed).toMatch(
+      /lambda {2}ConsumerFunction [0-9a-f]{8} ← sqs batch of \d+, 1 failed: ok in \d+ ms/,
+    );
     expect(printed).toMatch(
       /sqs {5}message \S+ DEAD-LETTERED: WorkQueue → WorkQueueDeadLetterQueue after 3 receives/,
     );

@@ -3,6 +3,7 @@
  * topic's ARN, in CloudWatch's JSON), the handlers other emulated services register (Auto Scaling policies, re-run
  * every minute the alarm stays in the state, as AWS does), and the Action history items of each outcome.
  */
+import type { ActivityLog } from '../activity';
 import type { Clock } from '../clock';
 import { deliverToArn, serviceOfArn } from '../kit/arn-delivery';
 import { type AlarmState, type ComparisonOperator, cloudWatchTime } from './alarm-evaluation';
@@ -60,6 +61,8 @@ export interface AlarmActionsOptions {
   readonly history: AlarmHistory;
   /** SNS, for actions naming topics. */
   readonly sns?: AlarmNotifier;
+  /** Told about every change of state (npm start's log, the console), actions enabled or not. */
+  readonly activity?: ActivityLog;
 }
 
 export class AlarmActions {
@@ -107,6 +110,15 @@ export class AlarmActions {
     alarm.state = state;
     alarm.stateTransitionedAt = now;
     this.options.history.push(item);
+    if (this.options.activity?.active) {
+      this.options.activity.emit({
+        kind: 'alarm-state-changed',
+        alarmName: alarm.config.name,
+        oldState: old,
+        newState: state,
+        reason,
+      });
+    }
     if (!alarm.config.actionsEnabled) return;
     const change: AlarmStateChange = {
       alarmName: alarm.config.name,

@@ -46,6 +46,7 @@ import type {
   TagResourceInput,
   UntagResourceInput,
 } from '@aws-sdk/client-cloudwatch';
+import type { ActivityLog } from '../activity';
 import type { Clock } from '../clock';
 import { AwsError } from '../errors';
 import { type PageRequest, pageOf } from '../kit/pagination';
@@ -120,6 +121,8 @@ export interface CloudWatchServiceOptions {
   sns?: AlarmNotifier;
   /** SQS: when given, every active queue publishes its AWS/SQS metrics each minute. */
   sqs?: SqsService;
+  /** Where alarms' changes of state are reported. */
+  activity?: ActivityLog;
 }
 
 export class CloudWatchService {
