@@ -10,14 +10,19 @@ import { AutoScalingService } from './autoscaling/service';
 import { type Clock, SystemClock } from './clock';
 import { CloudFormationService } from './cloudformation/service';
 import { CloudWatchService } from './cloudwatch/service';
+import { controlRoute } from './control/control-api';
+import { resetEmulator } from './control/reset';
+import { WebConsole } from './console/web-console';
 import { DeliveryTracker, FunctionRegistry } from './event-delivery';
 import { LambdaService } from './lambda/service';
-import type { FunctionLogLine } from './lambda/function-runtime';
+import { LogsService } from './logs/service';
+import { type FunctionLogLine, printFunctionLog } from './lambda/function-runtime';
 import { AutoScalingProtocol } from './protocol/autoscaling';
 import { CloudFormationProtocol } from './protocol/cloudformation';
 import { CloudWatchProtocol } from './protocol/cloudwatch';
 import { type ConnectionLimits, listen } from './protocol/http-server';
 import { LambdaProtocol } from './protocol/lambda';
+import { LogsProtocol } from './protocol/logs';
 import { RequestGuard, WILDCARD_HOSTS } from './protocol/request-guard';
 import { type LoggedCall, RequestLog, type RequestLogMode } from './protocol/request-log';
 import { ProtocolRouter } from './protocol/router';
@@ -27,6 +32,7 @@ import { SqsProtocol } from './protocol/sqs';
 import { SsmProtocol } from './protocol/ssm';
 import { StsProtocol } from './protocol/sts';
 import { S3Service } from './s3/service';
+import { Persistence } from './state/persistence';
 import { SnsService } from './sns/service';
 import { LOCAL_ACCOUNT_ID, SqsService } from './sqs/service';
 import { SsmService } from './ssm/service';
@@ -65,6 +71,11 @@ export interface EmulatorOptions {
   readonly requestLog?: RequestLogMode;
   /** Receives each request-log line. @default write it to standard error */
   readonly onRequestLog?: (line: string, call: LoggedCall) => void;
+  /**
+   * Keeps the state in this directory across restarts (`--state-dir`): journal and snapshots, each answer sent
+   * only once its changes are on disk. A directory of another format version is refused. @default memory only
+   */
+  readonly stateDirectory?: string;
 }
 
 /** What every emulated service is built from. */
@@ -86,6 +97,8 @@ export interface Emulator extends ServiceContext {
   readonly s3: S3Service;
   /** CloudWatch: metrics (AWS/SQS every emulated minute), metric math, alarms and their actions. */
   readonly cloudwatch: CloudWatchService;
+  /** CloudWatch Logs: log groups and streams; every function's output lands here, as on AWS. */
+  readonly logs: LogsService;
   /** Lambda functions (run from their code directories), Invoke, event source mappings. */
   readonly lambda: LambdaService;
   /** Auto Scaling groups whose instances are local workers, scaled by CloudWatch alarms. */
@@ -102,8 +115,16 @@ export interface Emulator extends ServiceContext {
   readonly functions: FunctionRegistry;
   /** Runs cross-service work after the call that caused it has answered; `idle()` waits for it. */
   readonly deliveries: DeliveryTracker;
+  /** The web console at `/_console/` (its `observe()` starts remembering events before the first visit). */
+  readonly webConsole: WebConsole;
+  /** The `--state-dir` behind this emulator, if any (`rewrite()` compacts it into a fresh snapshot). */
+  readonly persistence: Persistence | undefined;
   /** Resolves when no cross-service delivery (SNS fan-out, S3 notification) is running. */
   idle(): Promise<void>;
+  /** Back to the state right after start (`POST /_emulator/reset`): every service emptied, then the hooks run. */
+  reset(): Promise<void>;
+  /** Runs `hook` after each reset's wipe (local mode deploys its stacks again); returns its remover. */
+  onReset(hook: () => Promise<void>): () => void;
   stop(): Promise<void>;
 }
 
@@ -111,6 +132,9 @@ export const DEFAULT_PORT = 4566;
 export const DEFAULT_HOST = '127.0.0.1';
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  // first: a state directory that cannot be used is refused before anything starts
+  const persistence =
+    options.stateDirectory === undefined ? undefined : Persistence.open(options.stateDirectory);
   const clock = options.clock ?? new SystemClock();
   const region = options.region ?? (process.env.AWS_REGION || 'us-east-1');
   const host = options.host ?? DEFAULT_HOST;
@@ -131,17 +155,30 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     allowOutbound: options.allowOutbound ?? [],
   });
   const s3 = new S3Service({ ...local, sqs, sns, functions, deliveries, ...options.s3Limits });
+  const logs = new LogsService({ clock, region, accountId: LOCAL_ACCOUNT_ID });
   const lambda = new LambdaService({
     ...local,
     endpoint: () => endpoint,
     sqs,
     sns,
     s3,
+    logs,
     functions,
     deliveries,
-    onLog: options.onFunctionLog,
+    // the console keeps each invocation's lines beside it
+    onLog: (line) => {
+      webConsole.observations.recordFunctionLog(line);
+      (options.onFunctionLog ?? printFunctionLog)(line);
+    },
   });
-  const cloudwatch = new CloudWatchService({ clock, region, accountId: LOCAL_ACCOUNT_ID, sns, sqs });
+  const cloudwatch = new CloudWatchService({
+    clock,
+    region,
+    accountId: LOCAL_ACCOUNT_ID,
+    sns,
+    sqs,
+    activity,
+  });
   const autoscaling = new AutoScalingService({ clock, region, accountId: LOCAL_ACCOUNT_ID, cloudwatch, sns });
   const sts = new StsService({ clock, accountId: LOCAL_ACCOUNT_ID });
   const ssm = new SsmService({
@@ -158,11 +195,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     accountId: LOCAL_ACCOUNT_ID,
     emulator: () => self as Emulator,
   });
+  const webConsole = new WebConsole(() => self as Emulator);
   const router = new ProtocolRouter();
+  router.registerLocal(webConsole);
+  router.registerLocal(controlRoute(() => self as Emulator));
   router.register(new SqsProtocol(sqs));
   router.register(new SnsProtocol(sns));
   router.register(new LambdaProtocol(lambda));
   router.register(new CloudWatchProtocol(cloudwatch));
+  router.register(new LogsProtocol(logs));
   router.register(new AutoScalingProtocol(autoscaling));
   router.register(new StsProtocol(sts));
   router.register(new SsmProtocol(ssm));
@@ -170,6 +211,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // last: S3 claims the paths no other service owns
   router.register(new S3Protocol(s3));
   const closeServices = async () => {
+    webConsole.close();
     await lambda.close();
     autoscaling.close();
     cloudwatch.close();
@@ -194,16 +236,30 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       guard,
       options.connectionLimits,
       requestLog,
+      persistence,
     );
   } catch (error) {
     // a port in use: the services' clock timers must not keep the process alive
     await closeServices();
+    await persistence?.close();
     throw error;
   }
   // a wildcard listen address is not something a client can connect to
   const urlHost = WILDCARD_HOSTS.has(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   endpoint = `http://${urlHost}:${server.port}`;
+  if (persistence) {
+    // synchronous, right after listening: no request is served before the state is back (queue URLs need the port)
+    try {
+      persistence.restore({ clock, sqs, sns, ssm, s3, endpoint });
+    } catch (error) {
+      await server.close();
+      await closeServices();
+      await persistence.close();
+      throw error;
+    }
+  }
   let stopped: Promise<void> | undefined;
+  const resetHooks = new Set<() => Promise<void>>();
   return (self = {
     clock,
     region,
@@ -216,6 +272,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     sns,
     s3,
     cloudwatch,
+    logs,
     lambda,
     autoscaling,
     sts,
@@ -224,13 +281,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     activity,
     functions,
     deliveries,
+    webConsole,
+    persistence,
     idle: () => deliveries.idle(),
+    reset: async () => {
+      await resetEmulator(self as Emulator);
+      for (const hook of resetHooks) await hook();
+      // what the redeployment set off (S3's test events) has arrived when the reset answers
+      await deliveries.idle();
+    },
+    onReset: (hook) => {
+      resetHooks.add(hook);
+      return () => resetHooks.delete(hook);
+    },
     stop: () => {
       stopped ??= (async () => {
         await closeServices();
         await server.close();
         // after the server: no upload is still writing into S3's temp directory
         s3.close();
+        await persistence?.close();
       })();
       return stopped;
     },

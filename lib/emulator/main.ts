@@ -6,6 +6,8 @@ import { lastValue, readFlags } from '../command-line';
 import { DEFAULT_HOST, DEFAULT_PORT, type Emulator, startEmulator } from './emulator';
 import { REQUEST_LOG_MODES, type RequestLogMode } from './protocol/request-log';
 import { isLoopbackName, WILDCARD_HOSTS } from './protocol/request-guard';
+import { StateDirectoryError } from './state/persistence';
+import { type Clock, CLOCK_FLAG_USAGE, clockFromFlag, clockModeLine } from './clock';
 
 export interface EmulatorCliOptions {
   port: number;
@@ -20,6 +22,10 @@ export interface EmulatorCliOptions {
   requestLog: RequestLogMode;
   /** Where request-log lines go: standard output, beside `listening on`. */
   onRequestLog: (line: string) => void;
+  /** `--state-dir DIR`: the state survives restarts (docs/emulator.md, Persistence); memory only without it. */
+  stateDirectory?: string;
+  /** `--clock real|manual|fast:N`: the emulator's time (docs/emulator.md, Clock). @default the system clock */
+  clock?: Clock;
 }
 
 export class CliUsageError extends Error {}
@@ -28,7 +34,9 @@ const USAGE =
   'usage: decoupled emulator [--port N] [--host H] [--allow-host NAME[,NAME]] [--allow-origin ORIGIN[,ORIGIN]]\n' +
   '                          [--allow-outbound HOST[,HOST]]   (see the Security section of docs/emulator.md)\n' +
   '                          [--no-purge-limit]   (PurgeQueue more than once a minute, unlike AWS)\n' +
-  '                          [--log requests]     (a line per call; 5xx and not-emulated calls are always logged)';
+  '                          [--log requests]     (a line per call; 5xx and not-emulated calls are always logged)\n' +
+  '                          [--state-dir DIR]    (keep the state across restarts: Persistence in docs/emulator.md)\n' +
+  `                          [${CLOCK_FLAG_USAGE}]   (manual: time moves only when told; fast:60: a second is a minute)`;
 
 /** A switch (no value): lifts AWS's once-a-minute PurgeQueue rule. */
 const NO_PURGE_LIMIT = '--no-purge-limit';
@@ -75,12 +83,25 @@ export function exposureLines(emulator: Emulator): string[] {
   } else {
     lines.push(`listening on ${emulator.endpoint}`);
   }
+  lines.push(`console: ${emulator.endpoint}/_console/`);
   if (wildcard || !isLoopbackName(emulator.host.replace(/^\[|\]$/g, '').toLowerCase())) {
     lines.push(
       `WARNING: --host ${emulator.host} is not a loopback address: anyone who can reach this machine on port ` +
         `${emulator.port} can use every emulated service and run its Lambda functions and instance processes ` +
         `on this host. Use it only on a network you trust.`,
     );
+  }
+  const persistence = emulator.persistence;
+  if (persistence) {
+    lines.push(
+      `state kept in ${persistence.directory}: SQS, SNS and SSM (the other services start empty, ` +
+        'see Persistence in docs/emulator.md)',
+    );
+    if (persistence.droppedBytes > 0) {
+      lines.push(
+        `dropped a torn last journal record (${persistence.droppedBytes} bytes) left by a crash: it was never acknowledged`,
+      );
+    }
   }
   if (!emulator.sqs.purgeLimit) {
     lines.push(
@@ -93,7 +114,7 @@ export function exposureLines(emulator: Emulator): string[] {
 export function parseEmulatorArgs(args: readonly string[]): EmulatorCliOptions {
   const reading = readFlags(
     args,
-    ['port', 'host', 'allow-host', 'allow-origin', 'allow-outbound', 'log'],
+    ['port', 'host', 'allow-host', 'allow-origin', 'allow-outbound', 'log', 'state-dir', 'clock'],
     [NO_PURGE_LIMIT.slice(2)],
   );
   if (reading.help) throw new CliUsageError(USAGE);
@@ -107,6 +128,8 @@ export function parseEmulatorArgs(args: readonly string[]): EmulatorCliOptions {
     purgeLimit: !reading.switches.has(NO_PURGE_LIMIT.slice(2)),
     requestLog: requestLogFlag(lastValue(reading, 'log')),
     onRequestLog: (line) => console.log(line),
+    stateDirectory: stateDirectoryFlag(lastValue(reading, 'state-dir')),
+    clock: clockFlag(lastValue(reading, 'clock')),
   };
   const portText = lastValue(reading, 'port');
   if (portText !== undefined) {
@@ -117,6 +140,20 @@ export function parseEmulatorArgs(args: readonly string[]): EmulatorCliOptions {
     options.port = port;
   }
   return options;
+}
+
+/** `--clock real|manual|fast:N` (real without the flag); anything else is a usage error naming the flag. */
+export function clockFlag(text: string | undefined): Clock | undefined {
+  if (text === undefined) return undefined;
+  const clock = clockFromFlag(text);
+  if ('problem' in clock) throw new CliUsageError(clock.problem);
+  return clock;
+}
+
+/** `--state-dir DIR`: any path; an empty one is a usage error (it would mean the current directory). */
+export function stateDirectoryFlag(text: string | undefined): string | undefined {
+  if (text !== undefined && text.trim() === '') throw new CliUsageError('--state-dir needs a directory');
+  return text;
 }
 
 /** `--log requests` (or `failures`, the default); anything else is a usage error naming the choices. */
@@ -141,6 +178,11 @@ export async function runEmulatorCli(args: string[]): Promise<void> {
   try {
     emulator = await startEmulator(options);
   } catch (error) {
+    if (error instanceof StateDirectoryError) {
+      console.error(error.message);
+      process.exitCode = 1;
+      return;
+    }
     const code = (error as NodeJS.ErrnoException).code;
     console.error(
       code === 'EADDRINUSE'
@@ -151,6 +193,8 @@ export async function runEmulatorCli(args: string[]): Promise<void> {
     return;
   }
   for (const line of exposureLines(emulator)) console.log(line);
+  const clockLine = clockModeLine(emulator.clock);
+  if (clockLine !== undefined) console.log(clockLine);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

@@ -3,20 +3,21 @@
  * the assembly into it, print the resources and the next commands, then print one line per event until stopped.
  */
 import { writeFileSync } from 'node:fs';
-import type { Clock } from '../emulator/clock';
-import { deployCloudAssembly, type LocalDeployment } from '../emulator/deploy/local-deployment';
+import { type Clock, clockModeLine } from '../emulator/clock';
+import {
+  deployCloudAssembly,
+  type DeployOptions,
+  type LocalDeployment,
+} from '../emulator/deploy/local-deployment';
 import { DEFAULT_HOST, DEFAULT_PORT, type Emulator, startEmulator } from '../emulator/emulator';
 import { exposureLines } from '../emulator/main';
 import type { RequestLogMode } from '../emulator/protocol/request-log';
-import {
-  formatActivity,
-  formatInstanceLog,
-  formatFunctionLog,
-  formatNextCommands,
-  formatResourceTable,
-  ResourceLabels,
-} from './report';
+import { checkStateDirectory } from '../emulator/state/persistence';
+import { formatNextCommands, formatResourceTable, formatStackSummaries, ResourceLabels } from './report';
 import { watchFleets } from './fleet-view';
+import { LiveLog } from './log-live';
+import { readableLine } from './log-lines';
+import { checkPortFree, portInUseError } from './log-startup';
 import { synthesizeApp } from './synthesis';
 
 export interface LocalModeOptions {
@@ -46,8 +47,17 @@ export interface LocalModeOptions {
   readonly assemblyDirectory?: string;
   /** @default the system clock */
   readonly clock?: Clock;
+  /** Keeps the emulator's state there across restarts (`--state-dir`, see EmulatorOptions). @default memory only */
+  readonly stateDirectory?: string;
   /** Where lines go. @default console.log */
   readonly print?: (line: string) => void;
+  /** The full resource tables and outputs of each stack instead of one summary line per stack (`--verbose`). */
+  readonly verbose?: boolean;
+  /**
+   * When the command started, on `performance.now()`'s timeline (0: the process start, as the CLI passes), for
+   * the time to Ready. @default the call to startLocalMode
+   */
+  readonly startedAt?: number;
 }
 
 export interface LocalMode {
@@ -59,8 +69,13 @@ export interface LocalMode {
 }
 
 export async function startLocalMode(options: LocalModeOptions): Promise<LocalMode> {
-  const started = performance.now();
+  const started = options.startedAt ?? performance.now();
   const print = options.print ?? ((line: string) => console.log(line));
+  const port = options.port ?? DEFAULT_PORT;
+  const host = options.host ?? DEFAULT_HOST;
+  // before the synthesis (seconds): a port in use is known at once
+  await checkPortFree(host, port);
+  if (options.stateDirectory !== undefined) checkStateDirectory(options.stateDirectory);
   let assembly = options.assemblyDirectory;
   let synthMs = 0;
   if (assembly === undefined) {
@@ -82,10 +97,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     );
   }
 
-  // function output can come during deployment, before the labels exist
-  const names: { labels?: ResourceLabels } = {};
-  const port = options.port ?? DEFAULT_PORT;
-  const host = options.host ?? DEFAULT_HOST;
+  // function and worker output can come during deployment, before the live log (and its labels) exist
+  const names: { log?: LiveLog } = {};
   let emulator: Emulator;
   try {
     emulator = await startEmulator({
@@ -96,31 +109,47 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       allowOutbound: options.allowOutbound,
       purgeLimit: options.purgeLimit,
       requestLog: options.requestLog,
-      onRequestLog: (line) => print(line),
+      // in order with the live events (which may wait a moment for a function's last lines)
+      onRequestLog: (line) => (names.log ? names.log.line(line) : print(line)),
       clock: options.clock,
+      stateDirectory: options.stateDirectory,
       onFunctionLog: (line) =>
-        print(names.labels ? formatFunctionLog(line, names.labels) : `[${line.functionName}] ${line.line}`),
+        names.log
+          ? names.log.functionLog(line)
+          : print(`[${line.functionName}] ${readableLine(line.line).text}`),
     });
   } catch (error) {
-    if ((error as { code?: string }).code === 'EADDRINUSE') {
-      throw new Error(
-        `port ${port} on ${host} is in use (another npm start or emulator?): stop it, or choose another with --port`,
-        { cause: error },
-      );
-    }
+    // taken during the synthesis, after the check
+    if ((error as { code?: string }).code === 'EADDRINUSE') throw portInUseError(host, port, error);
     throw error;
   }
   // only the warning and the lifted limits: the endpoint itself is printed with the deployment below
   for (const line of exposureLines(emulator).slice(1)) print(line);
+  const clockLine = clockModeLine(emulator.clock);
+  if (clockLine !== undefined) print(clockLine);
   let deployment: LocalDeployment;
+  // the console remembers from the start: invocations and worker lines of the deployment too
+  emulator.webConsole.observe();
   const deployStarted = performance.now();
+  const deployOptions: DeployOptions = {
+    onInstanceLog: (line) => {
+      emulator.webConsole.observations.recordInstanceLog(line);
+      if (names.log) names.log.instanceLog(line);
+      else print(`[${line.instanceId}] ${readableLine(line.line).text}`);
+    },
+  };
+  const assemblyDirectory = assembly;
+  // a reset (POST /_emulator/reset, npx decoupled reset) empties the emulator: the stacks come back as at start
+  emulator.onReset(async () => {
+    await deployCloudAssembly(emulator, assemblyDirectory, deployOptions);
+    print('Reset: every stack deployed again, with no messages, objects or metrics.');
+  });
   try {
-    deployment = await deployCloudAssembly(emulator, assembly, {
-      onInstanceLog: (line) => print(formatInstanceLog(line)),
-    });
+    deployment = await deployCloudAssembly(emulator, assembly, deployOptions);
     const count = deployment.stacks.reduce((sum, stack) => sum + stack.resources.length, 0);
+    const stacks = deployment.stacks.length;
     print(
-      `Deployed ${count} resources into the emulator at ${emulator.endpoint} in ${Math.round(performance.now() - deployStarted)} ms.`,
+      `Deployed ${stacks} stack${stacks === 1 ? '' : 's'} (${count} resources) into the emulator at ${emulator.endpoint} in ${Math.round(performance.now() - deployStarted)} ms:`,
     );
   } catch (error) {
     await emulator.stop();
@@ -128,18 +157,22 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   }
   const deployMs = performance.now() - deployStarted;
   const labels = new ResourceLabels(deployment);
-  names.labels = labels;
-  const stopFleets = watchFleets(emulator, labels, print);
-  const stopListening = emulator.activity.listen((event) =>
-    print(formatActivity(event, labels, new Date(emulator.clock.now()))),
-  );
+  const log = new LiveLog({ labels, now: () => emulator.clock.now(), print });
+  names.log = log;
+  const stopFleets = watchFleets(emulator, labels, (line) => log.line(line));
+  const stopListening = emulator.activity.listen((event) => log.activity(event));
 
-  print(formatResourceTable(deployment));
+  if (options.verbose) print(formatResourceTable(deployment));
+  else {
+    print(formatStackSummaries(deployment));
+    print('  (each resource and the outputs: npm start -- --verbose)');
+  }
   if (options.outputsFile !== undefined) {
     writeFileSync(options.outputsFile, `${JSON.stringify(deployment.outputsFile(), null, 2)}\n`);
     print(`\nOutputs written to ${options.outputsFile}`);
   }
   print(formatNextCommands(deployment, emulator.endpoint, emulator.region));
+  print(`Console: ${emulator.endpoint}/_console/ (queues, topics, buckets, functions, metrics, fleet)`);
   const totalMs = performance.now() - started;
   print(`\nReady in ${(totalMs / 1000).toFixed(1)} s. Live events follow:`);
   return {
@@ -149,6 +182,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     stop: async () => {
       stopListening();
       stopFleets();
+      log.close();
       await emulator.stop();
     },
   };

@@ -93,7 +93,8 @@ describe('--no-purge-limit', () => {
     const { second, lines } = await purgeTwice(['--no-purge-limit']);
     // Assess
     expect(second).toBe(200);
-    expect(lines.slice(1)).toEqual([
+    // after the listening and console lines
+    expect(lines.slice(2)).toEqual([
       '--no-purge-limit: PurgeQueue may purge a queue more than once in 60 seconds (AWS refuses that).',
     ]);
   });
@@ -103,7 +104,7 @@ describe('--no-purge-limit', () => {
     const { second, lines } = await purgeTwice([]);
     // Assess
     expect(second).toBe('AWS.SimpleQueueService.PurgeQueueInProgress');
-    expect(lines).toHaveLength(1);
+    expect(lines).toEqual([expect.stringMatching(/^listening on /), expect.stringMatching(/^console: /)]);
   });
 });
 
@@ -130,7 +131,7 @@ describe('runEmulatorCli', () => {
     const code = await exited;
     // Assess
     expect(listed.$metadata.httpStatusCode).toBe(200);
-    expect(stdout).toBe(`listening on ${endpoint}\n`);
+    expect(stdout).toBe(`listening on ${endpoint}\nconsole: ${endpoint}/_console/\n`);
     expect(code).toBe(0);
   });
 
@@ -154,7 +155,7 @@ describe('runEmulatorCli', () => {
     child.kill('SIGTERM');
     await exited;
     // Assess
-    expect(stdout.split('\n').slice(1, -1)).toEqual([
+    expect(stdout.split('\n').slice(2, -1)).toEqual([
       expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} sqs CreateQueue logged 200 \d+ms$/),
     ]);
   });

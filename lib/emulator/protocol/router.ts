@@ -51,7 +51,8 @@ export interface SpilledBody {
 
 /** A response body read as it is sent; the server destroys it if it is not sent (HEAD, a client gone). */
 export interface ResponseStream {
-  readonly length: number;
+  /** Absent for an open-ended stream (the console's server-sent events), sent chunked. */
+  readonly length?: number;
   readonly content: Readable;
 }
 
