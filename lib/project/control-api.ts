@@ -3,46 +3,14 @@
  * numbers and messages read without changing them. It exists only locally: AWS has no such endpoint.
  */
 
+// the shapes the emulator's control API answers with, shared with it (types only: nothing of it is loaded)
+import type { ClockReading } from '../emulator/control/clock-control';
+import type { PeekedMessage, QueueSummary } from '../emulator/control/queue-inspection';
+
+export type { PeekedMessage };
 /** A queue as `GET /_emulator/queues` lists it: the numbers the console shows too. */
-export interface ControlQueue {
-  readonly name: string;
-  readonly url: string;
-  readonly arn: string;
-  readonly fifo: boolean;
-  readonly visible: number;
-  readonly inFlight: number;
-  readonly delayed: number;
-  readonly oldestAgeSeconds: number | null;
-  readonly deadLetterQueue: string | null;
-  readonly deadLetterSourceQueues: readonly string[];
-}
-
-/** A message as `GET /_emulator/queues/NAME/messages` shows it (no receive counted, visibility unchanged). */
-export interface PeekedMessage {
-  readonly messageId: string;
-  readonly body: string;
-  readonly md5OfBody: string;
-  readonly state: 'visible' | 'inFlight' | 'delayed';
-  readonly receiveCount: number;
-  readonly sentTimestamp: string;
-  readonly firstReceiveTimestamp: string | null;
-  readonly visibleAt: string | null;
-  readonly messageGroupId?: string;
-  readonly messageDeduplicationId?: string;
-  readonly messageAttributes?: Readonly<
-    Record<
-      string,
-      { readonly DataType: string; readonly StringValue?: string; readonly BinaryValue?: string }
-    >
-  >;
-}
-
-export interface EmulatorClock {
-  readonly mode: 'real' | 'manual' | 'fast';
-  readonly factor: number;
-  readonly now: string;
-  readonly epochMillis: number;
-}
+export type ControlQueue = QueueSummary;
+export type EmulatorClock = ClockReading;
 
 /** A 4xx of the control API (`{"error":{"code","message"}}`), e.g. `ClockNotMovable`. */
 export class ControlApiError extends Error {

@@ -28,6 +28,14 @@ export interface QueueSummary {
 
 export type PeekedState = 'visible' | 'inFlight' | 'delayed';
 
+/** A message attribute as SQS's JSON protocol writes it. */
+export interface SqsJsonAttribute {
+  readonly DataType: string;
+  readonly StringValue?: string;
+  /** Base64. */
+  readonly BinaryValue?: string;
+}
+
 export interface PeekedMessage {
   readonly messageId: string;
   readonly body: string;
@@ -41,7 +49,7 @@ export interface PeekedMessage {
   readonly messageGroupId?: string;
   readonly messageDeduplicationId?: string;
   /** As SQS's JSON protocol writes MessageAttributes (binary values in base64). */
-  readonly messageAttributes: Readonly<Record<string, unknown>>;
+  readonly messageAttributes: Readonly<Record<string, SqsJsonAttribute>>;
 }
 
 /** The most messages one peek returns, as a ReceiveMessage's 10 would be too few to look at a backlog. */
@@ -113,8 +121,8 @@ export function peekMessages(sqs: SqsService, queue: Queue, max: number): Peeked
 }
 
 /** MessageAttributes in SQS's JSON protocol shape: binary values as base64. */
-function jsonAttributes(attributes: MessageAttributes | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function jsonAttributes(attributes: MessageAttributes | undefined): Record<string, SqsJsonAttribute> {
+  const out: Record<string, SqsJsonAttribute> = {};
   for (const [name, value] of Object.entries(attributes ?? {})) {
     out[name] = {
       DataType: value.DataType,

@@ -89,34 +89,6 @@ export function objectUrl(bucket: string, key: string): string {
   return `/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-export interface ClockState {
-  readonly mode: 'real' | 'manual' | 'fast';
-  readonly factor: number;
-  readonly now: string;
-  readonly epochMillis: number;
-}
-
-export interface QueueSummary {
-  readonly name: string;
-  readonly url: string;
-  readonly arn: string;
-  readonly fifo: boolean;
-  readonly visible: number;
-  readonly inFlight: number;
-  readonly delayed: number;
-  readonly oldestAgeSeconds: number | null;
-  readonly deadLetterQueue: string | null;
-  readonly deadLetterSourceQueues: readonly string[];
-}
-
-export interface PeekedMessage {
-  readonly messageId: string;
-  readonly body: string;
-  readonly state: string;
-  readonly receiveCount: number;
-  readonly sentTimestamp: string;
-  readonly firstReceiveTimestamp: string | null;
-  readonly visibleAt: string | null;
-  readonly messageGroupId?: string;
-  readonly messageAttributes: Record<string, { DataType: string; StringValue?: string }>;
-}
+// the control API's shapes, shared with the server (types only: the bundle takes nothing of it)
+export type { ClockReading as ClockState } from '../../control/clock-control';
+export type { PeekedMessage, QueueSummary } from '../../control/queue-inspection';
