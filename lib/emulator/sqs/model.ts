@@ -307,21 +307,7 @@ export class Queue {
     message.state = record.state;
     if (this.nextSeq <= record.seq) this.nextSeq = record.seq + 1;
     this.bySeq.set(message);
-    let group: MessageGroup | undefined;
-    if (this.fifo) {
-      const groupId = record.groupId ?? '';
-      group = this.groups.get(groupId);
-      if (group === undefined) {
-        group = new MessageGroup(groupId);
-        this.groups.set(groupId, group);
-      }
-      message.group = group;
-      message.prev = group.tail;
-      if (group.tail) group.tail.next = message;
-      else group.head = message;
-      group.tail = message;
-      group.size++;
-    }
+    const group = this.fifo ? this.appendToGroup(message, record.groupId ?? '') : undefined;
     if (record.state === MessageState.InFlight) {
       this.inFlightCount++;
       if (group) group.inFlight++;
@@ -442,6 +428,22 @@ export class Queue {
     };
   }
 
+  /** FIFO: the message goes to the end of its group's line (the group is made on its first message). */
+  private appendToGroup(message: StoredMessage, groupId: string): MessageGroup {
+    let group = this.groups.get(groupId);
+    if (group === undefined) {
+      group = new MessageGroup(groupId);
+      this.groups.set(groupId, group);
+    }
+    message.group = group;
+    message.prev = group.tail;
+    if (group.tail) group.tail.next = message;
+    else group.head = message;
+    group.tail = message;
+    group.size++;
+    return group;
+  }
+
   private rememberDeduplication(key: string, message: StoredMessage, now: number): void {
     this.deduplication.set(key, message.seq);
     this.deduplicationKeys.push(key);
@@ -501,18 +503,7 @@ export class Queue {
     this.bySeq.set(message);
 
     if (this.fifo) {
-      const groupId = data.groupId ?? '';
-      let group = this.groups.get(groupId);
-      if (group === undefined) {
-        group = new MessageGroup(groupId);
-        this.groups.set(groupId, group);
-      }
-      message.group = group;
-      message.prev = group.tail;
-      if (group.tail) group.tail.next = message;
-      else group.head = message;
-      group.tail = message;
-      group.size++;
+      this.appendToGroup(message, data.groupId ?? '');
       if (deduplicationKey !== undefined) this.rememberDeduplication(deduplicationKey, message, now);
     }
 
