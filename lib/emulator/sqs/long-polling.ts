@@ -2,7 +2,7 @@
  * Long polling (ReceiveMessage with WaitTimeSeconds): receivers wait per queue and are woken by events (sends,
  * visibility changes) and by one timer per queue armed for its next delay or visibility deadline, never by a tick.
  */
-import type { Clock, Timer } from '../clock';
+import { type Clock, ManualClock, type Timer } from '../clock';
 import type { Queue, StoredMessage } from './model';
 
 interface Waiter {
@@ -43,6 +43,7 @@ export class LongPolls {
         if (done) return;
         done = true;
         this.clock.clearTimer(timeout);
+        if (realTimeout) clearTimeout(realTimeout);
         signal?.removeEventListener('abort', onAbort);
         const i = waitList.waiters.indexOf(waiter);
         if (i >= 0) waitList.waiters.splice(i, 1);
@@ -61,6 +62,10 @@ export class LongPolls {
       };
       const onAbort = () => finish([]);
       const timeout = this.clock.setTimer(this.clock.now() + seconds * 1000, () => finish([]));
+      // a clock that moves only when told would hold a client on an empty queue until someone moves it: the
+      // wait also ends after its seconds of real time
+      const realTimeout =
+        this.clock instanceof ManualClock ? setTimeout(() => finish([]), seconds * 1000).unref() : undefined;
       signal?.addEventListener('abort', onAbort, { once: true });
       waitList.waiters.push(waiter);
       this.scheduleWake(queue, waitList);

@@ -43,6 +43,17 @@ describe('long polling', () => {
     expect(t.emulator.sqs.waitingReceivers()).toBe(0);
   });
 
+  it('on a clock nobody moves (--clock manual), also answers empty after WaitTimeSeconds of real time', async () => {
+    // Prepare
+    const started = Date.now();
+    const poll = startReceive({ WaitTimeSeconds: 1 });
+    // Act: the clock stands still
+    const messages = await poll.promise;
+    // Assess
+    expect(messages).toEqual([]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+  });
+
   it('answers empty when WaitTimeSeconds elapse', async () => {
     // Prepare
     const poll = startReceive({ WaitTimeSeconds: 20 });
