@@ -83,7 +83,6 @@ export function exposureLines(emulator: Emulator): string[] {
   } else {
     lines.push(`listening on ${emulator.endpoint}`);
   }
-  lines.push(`console: ${emulator.endpoint}/_console/`);
   if (wildcard || !isLoopbackName(emulator.host.replace(/^\[|\]$/g, '').toLowerCase())) {
     lines.push(
       `WARNING: --host ${emulator.host} is not a loopback address: anyone who can reach this machine on port ` +
@@ -94,7 +93,7 @@ export function exposureLines(emulator: Emulator): string[] {
   const persistence = emulator.persistence;
   if (persistence) {
     lines.push(
-      `state kept in ${persistence.directory}: SQS, SNS and SSM (the other services start empty, ` +
+      `state kept in ${persistence.directory}: SQS, SNS, S3 and SSM (the other services start empty, ` +
         'see Persistence in docs/emulator.md)',
     );
     if (persistence.droppedBytes > 0) {
@@ -192,7 +191,8 @@ export async function runEmulatorCli(args: string[]): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  for (const line of exposureLines(emulator)) console.log(line);
+  const [listening, ...others] = exposureLines(emulator);
+  for (const line of [listening, `console: ${emulator.endpoint}/_console/`, ...others]) console.log(line);
   const clockLine = clockModeLine(emulator.clock);
   if (clockLine !== undefined) console.log(clockLine);
   await new Promise<void>((resolve) => {
