@@ -376,6 +376,36 @@ describe('the pinned CDK CLI deploys the app to the emulator over the wire', () 
   );
 
   test(
+    'cdk diff shows a pending change against the deployed template, and changes nothing',
+    async () => {
+      app.editTemplate('Pipeline', (template) => {
+        template.Resources[DEAD_LETTER_QUEUE].Properties.VisibilityTimeout = 60;
+      });
+      try {
+        const run = await cdk('diff Pipeline', 'diff', '--app', app.directory, 'Pipeline');
+
+        expectSuccess(run);
+        expect(run.output).toMatch(
+          /\[~\] AWS::SQS::Queue WorkQueue\/DeadLetterQueue \S+\s+└─ \[~\] VisibilityTimeout/,
+        );
+        expect(run.output).toMatch(/├─ \[-\] 45\s+└─ \[\+\] 60/);
+        const { Attributes } = await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: outputs[PIPELINE].DeadLetterQueueUrl,
+            AttributeNames: ['VisibilityTimeout'],
+          }),
+        );
+        expect(Attributes?.VisibilityTimeout).toBe('45');
+      } finally {
+        app.editTemplate('Pipeline', (template) => {
+          template.Resources[DEAD_LETTER_QUEUE].Properties.VisibilityTimeout = 45;
+        });
+      }
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  test(
     'a template that fails makes cdk deploy exit non-zero naming the resource and reason, and the stack rolls back',
     async () => {
       app.editTemplate('Pipeline', (template) => {
