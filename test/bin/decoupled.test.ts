@@ -142,7 +142,7 @@ describe('decoupled command line', () => {
       new RegExp(`^${endpoint}/000000000000/`),
     );
     expect(queues.QueueUrls).toContain(outputs['decoupled-sandbox-pipeline'].WorkQueueUrl);
-    expect(out).toMatch(/^  Pipeline +\d+ resources: \d+ queues/m);
+    expect(out).toMatch(/^ {2}Pipeline +\d+ resources: \d+ queues/m);
     expect(out).toContain('--no-purge-limit: PurgeQueue may purge a queue more than once in 60 seconds');
     expect(secondPurge.$metadata.httpStatusCode).toBe(200);
     expect(out).toMatch(/^\d\d:\d\d:\d\d\.\d{3} sqs CreateQueue purged-twice 200 \d+ms$/m);
@@ -172,7 +172,7 @@ describe('decoupled command line', () => {
 
     // Assess
     expect(out).not.toContain('Synthesiz');
-    expect(out).toMatch(/^  Pipeline +\d+ resources: \d+ queues/m);
+    expect(out).toMatch(/^ {2}Pipeline +\d+ resources: \d+ queues/m);
     expect(await exited).toBe(0);
   }, 120_000);
 
