@@ -250,7 +250,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (persistence) {
     // synchronous, right after listening: no request is served before the state is back (queue URLs need the port)
     try {
-      persistence.restore({ clock, sqs, sns, ssm, s3, endpoint });
+      persistence.restore({ clock, sqs, sns, ssm, s3, cloudformation, cloudwatch, logs, endpoint });
     } catch (error) {
       await server.close();
       await closeServices();

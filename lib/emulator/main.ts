@@ -93,7 +93,7 @@ export function exposureLines(emulator: Emulator): string[] {
   const persistence = emulator.persistence;
   if (persistence) {
     lines.push(
-      `state kept in ${persistence.directory}: SQS, SNS, S3 and SSM (the other services start empty, ` +
+      `state kept in ${persistence.directory}: SQS, SNS, S3, SSM, stacks, alarms and logs (the others start empty, ` +
         'see Persistence in docs/emulator.md)',
     );
     if (persistence.droppedBytes > 0) {

@@ -89,9 +89,18 @@ interface DefinitionInput {
   readonly ResourceTypes?: readonly string[];
 }
 
+/** Told about every durable change (`--state-dir`): a stack's status, definition or resources. */
+export interface CloudFormationChanges {
+  stackChanged(stack: Stack): void;
+}
+
 export class CloudFormationService {
   /** Every stack ever created, by id (deleted ones stay for DescribeStacks by id and ListStacks). */
   private readonly stacks = new Map<string, Stack>();
+  /** Durable-state listener (persistence); undefined without `--state-dir`, so the hooks cost one check. */
+  private changes: CloudFormationChanges | undefined;
+  /** Stacks `npm start` deployed before a restart (`--state-dir`): its next deploy of them is an update. */
+  private readonly restoredAssemblyStacks = new Set<string>();
   private readonly running = new Set<Promise<void>>();
   private readonly workDirectory: string;
   /** Stacks `npm start` deployed from its cloud assembly, by id: what their engine does differently. */
@@ -122,12 +131,56 @@ export class CloudFormationService {
     readonly hooks: AssemblyStackHooks;
   }): Promise<StackOutcome> {
     const name = stackName(input.stackName);
-    if (this.liveStack(name) !== undefined) {
+    const existing = this.liveStack(name);
+    if (existing?.state !== undefined && this.restoredAssemblyStacks.delete(existing.stackId)) {
+      return this.updateRestoredAssemblyStack(existing, input);
+    }
+    if (existing !== undefined) {
       throw new AwsError('AlreadyExistsException', `Stack [${name}] already exists`);
     }
     const stack = this.newStack(name, 'CREATE_IN_PROGRESS');
+    stack.definition = this.assemblyDefinition(input);
+    this.stacks.set(stack.stackId, stack);
+    this.assemblyStacks.set(stack.stackId, input.hooks);
+    this.stackEvent(stack, 'CREATE_IN_PROGRESS', 'User Initiated', undefined);
+    const outcome = await this.engine(stack, undefined).create(input.template, input.values);
+    this.finish(stack, outcome);
+    return outcome;
+  }
+
+  /**
+   * `npm start` on a kept state (`--state-dir`): the stack it deployed before the restart is updated to the
+   * assembly in place, as `cdk deploy` would, so its queues keep their messages and its buckets their objects.
+   */
+  private async updateRestoredAssemblyStack(
+    stack: Stack,
+    input: {
+      readonly template: CfnTemplate;
+      readonly values: ReadonlyMap<string, unknown>;
+      readonly hooks: AssemblyStackHooks;
+    },
+  ): Promise<StackOutcome> {
+    const previous = stack.definition;
+    stack.definition = this.assemblyDefinition(input);
+    stack.lastUpdatedTime = this.options.clock.now();
+    this.assemblyStacks.set(stack.stackId, input.hooks);
+    this.setStatus(stack, 'UPDATE_IN_PROGRESS', 'User Initiated', undefined);
+    const outcome = await this.engine(stack, undefined).update(
+      stack.state as StackState,
+      input.template,
+      input.values,
+    );
+    if (!outcome.ok) stack.definition = previous;
+    this.finish(stack, outcome);
+    return outcome;
+  }
+
+  private assemblyDefinition(input: {
+    readonly template: CfnTemplate;
+    readonly values: ReadonlyMap<string, unknown>;
+  }): StackDefinition {
     const { template, values } = input;
-    stack.definition = {
+    return {
       templateBody: JSON.stringify(template, null, 1),
       template,
       parameters: Object.entries(template.Parameters ?? {}).map(([key, p]) => ({
@@ -141,12 +194,27 @@ export class CloudFormationService {
       tags: [],
       description: (template as { Description?: string }).Description,
     };
+  }
+
+  /** Persistence (`--state-dir`): every durable change from now on is reported to `changes`. */
+  persistTo(changes: CloudFormationChanges): void {
+    this.changes = changes;
+  }
+
+  /** Every stack, deleted ones included (persistence). */
+  stackList(): readonly Stack[] {
+    return [...this.stacks.values()];
+  }
+
+  /** Whether `npm start` deployed the stack from its cloud assembly (persistence). */
+  isAssemblyStack(stack: Stack): boolean {
+    return this.assemblyStacks.has(stack.stackId) || this.restoredAssemblyStacks.has(stack.stackId);
+  }
+
+  /** Restore: a stack as persisted; an assembly stack is updated, not created, by `npm start`'s next deploy. */
+  adoptStack(stack: Stack, assembly: boolean): void {
     this.stacks.set(stack.stackId, stack);
-    this.assemblyStacks.set(stack.stackId, input.hooks);
-    this.stackEvent(stack, 'CREATE_IN_PROGRESS', 'User Initiated', undefined);
-    const outcome = await this.engine(stack, undefined).create(template, values);
-    this.finish(stack, outcome);
-    return outcome;
+    if (assembly) this.restoredAssemblyStacks.add(stack.stackId);
   }
 
   createStack(
@@ -825,6 +893,7 @@ export class CloudFormationService {
   /** After a create or update: the stack's resources are what the engine left. */
   private finish(stack: Stack, outcome: StackOutcome): void {
     stack.state = outcome.state;
+    this.changes?.stackChanged(stack);
   }
 
   /** What the engine needs of this service for `stack`: where it runs, and the other stacks' exports and outputs. */
@@ -1029,6 +1098,7 @@ export class CloudFormationService {
     stack.status = status;
     stack.statusReason = reason;
     this.stackEvent(stack, status, reason, token);
+    this.changes?.stackChanged(stack);
   }
 
   private stackEvent(

@@ -14,6 +14,8 @@ export interface HistoryEntry {
 
 export class AlarmHistory {
   private entries: HistoryEntry[] = [];
+  /** Told of every entry (persistence: each names an alarm that changed); undefined without `--state-dir`. */
+  listener: ((entry: HistoryEntry) => void) | undefined;
 
   add(
     alarmName: string,
@@ -22,12 +24,15 @@ export class AlarmHistory {
     summary: string,
     data: unknown,
   ): void {
-    this.entries.push(historyItem(alarmName, timestamp, type, summary, data));
+    const entry = historyItem(alarmName, timestamp, type, summary, data);
+    this.entries.push(entry);
+    this.listener?.(entry);
   }
 
   /** An entry written out earlier (before the change it records was made). */
   push(entry: HistoryEntry): void {
     this.entries.push(entry);
+    this.listener?.(entry);
   }
 
   /** The entries of the last 30 days, oldest first. */

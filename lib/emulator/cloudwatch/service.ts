@@ -52,7 +52,7 @@ import { AwsError } from '../errors';
 import { type PageRequest, pageOf } from '../kit/pagination';
 import type { SqsService } from '../sqs/service';
 import { type AlarmActionHandler, AlarmActions, type AlarmNotifier } from './alarm-actions';
-import { AlarmHistory } from './alarm-history';
+import { AlarmHistory, type HistoryEntry } from './alarm-history';
 import { type Alarm, validateAlarm } from './alarm-validation';
 import {
   ALARM_NAME_MAX,
@@ -125,6 +125,13 @@ export interface CloudWatchServiceOptions {
   activity?: ActivityLog;
 }
 
+/** Told about every durable change (`--state-dir`): alarms (each change writes history) and their tags. */
+export interface CloudWatchChanges {
+  /** An entry of an alarm's history: the alarm it names was created, changed, deleted or acted. */
+  historyAdded(entry: HistoryEntry): void;
+  alarmChanged(name: string): void;
+}
+
 export class CloudWatchService {
   readonly clock: Clock;
   readonly region: string;
@@ -132,6 +139,8 @@ export class CloudWatchService {
   readonly store = new MetricStore();
   private readonly alarms = new Map<string, Alarm>();
   private readonly history = new AlarmHistory();
+  /** Durable-state listener (persistence); undefined without `--state-dir`, so the hooks cost one check. */
+  private changes: CloudWatchChanges | undefined;
   private readonly actions: AlarmActions;
   private readonly scheduler: MinuteScheduler;
   private readonly sqsMetrics: SqsMetricsPublisher | undefined;
@@ -182,6 +191,32 @@ export class CloudWatchService {
       false,
       this.clock.now(),
     );
+  }
+
+  /** Persistence (`--state-dir`): every alarm change (each writes its history) from now on goes to `changes`. */
+  persistTo(changes: CloudWatchChanges): void {
+    this.changes = changes;
+    this.history.listener = (entry) => changes.historyAdded(entry);
+  }
+
+  /** An alarm as kept (persistence); undefined once deleted. */
+  alarmState(name: string): Alarm | undefined {
+    return this.alarms.get(name);
+  }
+
+  /** Every alarm, and the alarm history of the last 30 days, oldest first (persistence). */
+  alarmList(): readonly Alarm[] {
+    return [...this.alarms.values()];
+  }
+
+  historyEntries(): readonly HistoryEntry[] {
+    return this.history.current(this.clock.now());
+  }
+
+  /** Restore: alarms and their history as persisted (evaluated from the next minute on). */
+  adoptAlarms(alarms: readonly Alarm[], history: readonly HistoryEntry[]): void {
+    for (const alarm of alarms) this.alarms.set(alarm.config.name, alarm);
+    for (const entry of history) this.history.push(entry);
   }
 
   /** Stops the minute timer (emulator shutdown). */
@@ -714,6 +749,7 @@ export class CloudWatchService {
     const tags = tagsOf(input.Tags);
     const alarm = this.alarmByArn(input.ResourceARN);
     for (const [key, value] of tags) alarm.tags.set(key, value);
+    this.changes?.alarmChanged(alarm.config.name);
   }
 
   untagResource(input: UntagResourceInput): void {
@@ -721,6 +757,7 @@ export class CloudWatchService {
     input.TagKeys.forEach((key, i) => checkLength(key, `tagKeys.${i + 1}.member`, 1, TAG_KEY_MAX));
     const alarm = this.alarmByArn(input.ResourceARN);
     for (const key of input.TagKeys) alarm.tags.delete(key);
+    this.changes?.alarmChanged(alarm.config.name);
   }
 
   listTagsForResource(input: ListTagsForResourceInput): ListTagsForResourceOutput {

@@ -93,6 +93,16 @@ const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 /** A group's ARN: `arn:aws:logs:REGION:ACCOUNT:log-group:NAME`, with `:*` in DescribeLogGroups' `arn`. */
 const GROUP_ARN = /^arn:aws[a-z-]*:logs:([a-z0-9-]+):(\d{12}):log-group:([^:]+)(?::\*)?$/;
 
+/** Told about every durable change (`--state-dir`), in order: groups, streams, events stored and dropped. */
+export interface LogsChanges {
+  /** Created, deleted (undefined) or a setting changed (retention, KMS key, tags). */
+  groupChanged(name: string, group: LogGroupRecord | undefined): void;
+  streamChanged(group: string, stream: string, record: LogStreamRecord | undefined): void;
+  eventsStored(group: string, stream: LogStreamRecord, events: readonly StoredLogEvent[]): void;
+  /** The stream's first `count` events (in eventId order) were dropped. */
+  eventsDropped(group: string, stream: string, count: number): void;
+}
+
 export class LogsService {
   private readonly clock: Clock;
   private readonly region: string;
@@ -102,6 +112,8 @@ export class LogsService {
   private sequence = 0;
   /** The message bytes of every group, for the service-wide bound. */
   private storedBytes = 0;
+  /** Durable-state listener (persistence); undefined without `--state-dir`, so the hooks cost one check. */
+  private changes: LogsChanges | undefined;
 
   constructor(options: LogsServiceOptions) {
     this.clock = options.clock;
@@ -147,12 +159,14 @@ export class LogsService {
       eventCount: 0,
       storedBytes: 0,
     });
+    this.changes?.groupChanged(name, this.groups.get(name));
   }
 
   deleteLogGroup(input: DeleteLogGroupRequest): void {
     const group = this.group(checkGroupName(input.logGroupName));
     this.groups.delete(group.name);
     this.storedBytes -= group.storedBytes;
+    this.changes?.groupChanged(group.name, undefined);
   }
 
   describeLogGroups(input: DescribeLogGroupsRequest = {}): DescribeLogGroupsResponse {
@@ -206,11 +220,14 @@ export class LogsService {
     }
     const group = this.group(name);
     group.retentionInDays = days;
+    this.changes?.groupChanged(name, group);
     this.expire(group);
   }
 
   deleteRetentionPolicy(input: DeleteRetentionPolicyRequest): void {
-    this.group(checkGroupName(input.logGroupName)).retentionInDays = undefined;
+    const group = this.group(checkGroupName(input.logGroupName));
+    group.retentionInDays = undefined;
+    this.changes?.groupChanged(group.name, group);
   }
 
   /** The group's KMS key (recorded and reported; events are not encrypted locally). */
@@ -222,10 +239,13 @@ export class LogsService {
       throw validation(keyId, 'kmsKeyId', 'Member must have length less than or equal to 256');
     }
     this.group(name).kmsKeyId = keyId;
+    this.changes?.groupChanged(name, this.group(name));
   }
 
   disassociateKmsKey(input: DisassociateKmsKeyRequest): void {
-    this.group(checkGroupName(input.logGroupName)).kmsKeyId = undefined;
+    const group = this.group(checkGroupName(input.logGroupName));
+    group.kmsKeyId = undefined;
+    this.changes?.groupChanged(group.name, group);
   }
 
   // ----- log streams -------------------------------------------------------------------------------------------
@@ -244,6 +264,7 @@ export class LogsService {
       );
     }
     group.streams.set(streamName, { name: streamName, creationTime: this.clock.now(), events: [] });
+    this.changes?.streamChanged(groupName, streamName, group.streams.get(streamName));
   }
 
   deleteLogStream(input: DeleteLogStreamRequest): void {
@@ -253,6 +274,7 @@ export class LogsService {
     const stream = this.stream(group, streamName);
     this.removeFront(group, stream, stream.events.length);
     group.streams.delete(streamName);
+    this.changes?.streamChanged(groupName, streamName, undefined);
   }
 
   describeLogStreams(input: DescribeLogStreamsRequest): DescribeLogStreamsResponse {
@@ -479,6 +501,7 @@ export class LogsService {
   untagResource(input: UntagResourceRequest): void {
     const group = this.groupOfArn(input.resourceArn);
     for (const key of input.tagKeys ?? []) group.tags.delete(key);
+    this.changes?.groupChanged(group.name, group);
   }
 
   listTagsForResource(input: ListTagsForResourceRequest): ListTagsForResourceResponse {
@@ -493,6 +516,7 @@ export class LogsService {
   untagLogGroup(input: UntagLogGroupRequest): void {
     const group = this.group(checkGroupName(input.logGroupName));
     for (const key of input.tags ?? []) group.tags.delete(key);
+    this.changes?.groupChanged(group.name, group);
   }
 
   listTagsLogGroup(input: ListTagsLogGroupRequest): ListTagsLogGroupResponse {
@@ -521,9 +545,11 @@ export class LogsService {
         const oldest = group.streams.values().next().value as LogStreamRecord;
         this.removeFront(group, oldest, oldest.events.length);
         group.streams.delete(oldest.name);
+        this.changes?.streamChanged(groupName, oldest.name, undefined);
       }
       stream = { name: streamName, creationTime: this.clock.now(), events: [] };
       group.streams.set(streamName, stream);
+      this.changes?.streamChanged(groupName, streamName, stream);
     }
     const now = this.clock.now();
     // AWS: an event is at most 1 MB; a longer line is cut
@@ -548,6 +574,18 @@ export class LogsService {
     return [...this.groups.keys()];
   }
 
+  /** Persistence (`--state-dir`): every durable change from now on is reported to `changes`. */
+  persistTo(changes: LogsChanges): void {
+    this.changes = changes;
+  }
+
+  /** Restore: a group as persisted, its streams and events in it; later event ids follow the largest restored. */
+  adoptLogGroup(group: LogGroupRecord, lastSequence: number): void {
+    this.groups.set(group.name, group);
+    this.storedBytes += group.storedBytes;
+    this.sequence = Math.max(this.sequence, lastSequence);
+  }
+
   /** `arn:aws:logs:REGION:ACCOUNT:log-group:NAME`, the ARN TagResource takes and `logGroupArn` reports. */
   arnOf(groupName: string): string {
     return `arn:aws:logs:${this.region}:${this.accountId}:log-group:${groupName}`;
@@ -562,6 +600,7 @@ export class LogsService {
     now: number,
   ): void {
     if (events.length === 0) return;
+    const stored: StoredLogEvent[] | undefined = this.changes && [];
     for (const { timestamp, message } of events) {
       const size = Buffer.byteLength(message, 'utf8');
       const event: StoredLogEvent = {
@@ -572,11 +611,13 @@ export class LogsService {
         ingestionTime: now,
       };
       insertSorted(stream.events, event);
+      stored?.push(event);
       group.eventCount++;
       group.storedBytes += size;
       this.storedBytes += size;
     }
     stream.lastIngestionTime = now;
+    if (stored) this.changes?.eventsStored(group.name, stream, stored);
     this.expire(group);
     this.dropOldest(group, group.eventCount - MAX_EVENTS_PER_GROUP, group.storedBytes - MAX_BYTES_PER_GROUP);
     // past the service-wide bound, the largest group gives up its oldest events
@@ -636,6 +677,7 @@ export class LogsService {
     group.eventCount -= count;
     group.storedBytes -= size;
     this.storedBytes -= size;
+    this.changes?.eventsDropped(group.name, stream.name, count);
   }
 
   private group(name: string): LogGroupRecord {
@@ -688,6 +730,7 @@ export class LogsService {
       throw new AwsError('TooManyTagsException', `A resource can have no more than ${MAX_TAGS} tags.`);
     }
     for (const [key, value] of Object.entries(checked)) group.tags.set(key, value);
+    this.changes?.groupChanged(group.name, group);
   }
 
   private describeGroup(g: LogGroupRecord): LogGroup {

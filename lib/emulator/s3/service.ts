@@ -190,6 +190,14 @@ export interface DeleteResult {
   readonly deleteMarker?: boolean;
 }
 
+/** Told about every durable change (`--state-dir`): a bucket's settings, and the versions of one key. */
+export interface S3Changes {
+  /** Created, deleted, or a setting changed (policy, tags, notification, versioning, ACL, ownership, encryption). */
+  bucketChanged(bucket: string): void;
+  /** A version of `key` was written, deleted or updated (tags, ACL), or a delete marker made. */
+  keyChanged(bucket: string, key: string): void;
+}
+
 export class S3Service {
   readonly clock: Clock;
   readonly region: string;
@@ -203,6 +211,8 @@ export class S3Service {
   private readonly targets: S3ServiceOptions;
   private storedBytes = 0;
   private sequence = 0;
+  /** Durable-state listener (persistence); undefined without `--state-dir`, so the hooks cost one check. */
+  private changes: S3Changes | undefined;
 
   constructor(options: S3ServiceOptions) {
     this.clock = options.clock;
@@ -239,6 +249,7 @@ export class S3Service {
       );
     }
     this.buckets.set(name, new Bucket(name, region === 'us-east-1' ? this.region : region, this.clock.now()));
+    this.changes?.bucketChanged(name);
   }
 
   deleteBucket(name: string): void {
@@ -250,6 +261,7 @@ export class S3Service {
       ]);
     }
     this.buckets.delete(name);
+    this.changes?.bucketChanged(name);
   }
 
   headBucket(name: string): Bucket {
@@ -304,6 +316,7 @@ export class S3Service {
       throw new S3Error('MalformedPolicy', 'Missing required field Statement');
     }
     bucket.policy = policy;
+    this.changes?.bucketChanged(name);
   }
 
   getBucketPolicy(name: string): string {
@@ -318,10 +331,12 @@ export class S3Service {
 
   deleteBucketPolicy(name: string): void {
     this.bucketOf(name).policy = undefined;
+    this.changes?.bucketChanged(name);
   }
 
   putBucketTagging(name: string, tags: TagSet): void {
     this.bucketOf(name).tags = tags;
+    this.changes?.bucketChanged(name);
   }
 
   getBucketTagging(name: string): TagSet {
@@ -334,6 +349,7 @@ export class S3Service {
 
   deleteBucketTagging(name: string): void {
     this.bucketOf(name).tags = undefined;
+    this.changes?.bucketChanged(name);
   }
 
   putBucketNotificationConfiguration(
@@ -344,6 +360,7 @@ export class S3Service {
     const bucket = this.bucketOf(name);
     const configuration = validateNotificationConfiguration(requested, this.targets);
     bucket.notification = configuration;
+    this.changes?.bucketChanged(name);
     this.notifier.sendTestEvents(configuration, name, this.clock.now(), context.requestId, context.hostId);
   }
 
@@ -380,6 +397,7 @@ export class S3Service {
       encryption,
     };
     storeVersion(bucket, object);
+    this.changes?.keyChanged(bucket.name, object.key);
     this.raise(bucket, 'ObjectCreated:Put', object, context);
     return object;
   }
@@ -439,6 +457,7 @@ export class S3Service {
     const object = this.getObject(bucketName, key, versionId);
     const updated = { ...object, tags };
     replaceVersion(this.bucketOf(bucketName), object, updated);
+    this.changes?.keyChanged(bucketName, key);
     return updated;
   }
 
@@ -493,11 +512,13 @@ export class S3Service {
     if (versionId !== undefined) {
       const removed = deleteVersion(bucket, key, versionId);
       if (removed && !isDeleteMarker(removed)) this.drop(removed.body);
+      if (removed) this.changes?.keyChanged(bucket.name, key);
       this.raise(bucket, 'ObjectRemoved:Delete', { key, versionId }, context);
       return removed && isDeleteMarker(removed) ? { versionId, deleteMarker: true } : { versionId };
     }
     const { freed, marker } = deleteCurrent(bucket, key, this.clock.now());
     if (freed) this.drop(freed.body);
+    if (freed || marker) this.changes?.keyChanged(bucket.name, key);
     if (!marker) {
       this.raise(bucket, 'ObjectRemoved:Delete', { key }, context);
       return {};
@@ -573,6 +594,7 @@ export class S3Service {
       encryption: this.encryptionOf(target, input),
     };
     storeVersion(target, object);
+    this.changes?.keyChanged(target.name, object.key);
     this.raise(target, 'ObjectCreated:Copy', object, context);
     return { ...object, sourceVersionId: versionIdFor(this.bucketOf(sourceBucket), source) };
   }
@@ -918,6 +940,7 @@ export class S3Service {
     bucket.uploads.delete(upload.uploadId);
     bucket.rememberCompleted(upload.uploadId, input.key);
     storeVersion(bucket, object);
+    this.changes?.keyChanged(bucket.name, object.key);
     this.raise(bucket, 'ObjectCreated:CompleteMultipartUpload', object, context);
     return object;
   }
@@ -942,6 +965,7 @@ export class S3Service {
     const bucket = this.bucketOf(name);
     if (status !== 'Enabled' && status !== 'Suspended') throw malformedXml();
     bucket.versioning = status;
+    this.changes?.bucketChanged(name);
   }
 
   getBucketVersioning(name: string): VersioningStatus | undefined {
@@ -975,6 +999,7 @@ export class S3Service {
     const bucket = this.bucketOf(name);
     bucket.acl = acl;
     bucket.ownership = ownership ?? 'BucketOwnerEnforced';
+    this.changes?.bucketChanged(name);
   }
 
   getBucketAcl(name: string): AccessControlPolicy {
@@ -985,6 +1010,7 @@ export class S3Service {
     const bucket = this.bucketOf(name);
     if (bucket.ownership === 'BucketOwnerEnforced' && !grantsOwnerOnly(acl)) throw aclNotSupported();
     bucket.acl = acl;
+    this.changes?.bucketChanged(name);
   }
 
   getObjectAcl(bucketName: string, key: string, versionId?: string): AccessControlPolicy {
@@ -997,6 +1023,7 @@ export class S3Service {
     checkObjectAcl(bucket, acl);
     const updated = { ...object, acl };
     replaceVersion(bucket, object, updated);
+    this.changes?.keyChanged(bucketName, key);
     return updated;
   }
 
@@ -1006,6 +1033,7 @@ export class S3Service {
 
   putBucketEncryption(name: string, encryption: BucketEncryption): void {
     this.bucketOf(name).encryption = encryption;
+    this.changes?.bucketChanged(name);
   }
 
   /** The encryption of an upload's parts and of the object it completes. */
@@ -1021,6 +1049,7 @@ export class S3Service {
   /** AWS: deleting the configuration leaves SSE-S3, the default of every bucket. */
   deleteBucketEncryption(name: string): void {
     this.bucketOf(name).encryption = DEFAULT_BUCKET_ENCRYPTION;
+    this.changes?.bucketChanged(name);
   }
 
   /** A new object's SSE-S3/SSE-KMS (none with SSE-C, which replaces it), checked before anything is stored. */
@@ -1055,10 +1084,12 @@ export class S3Service {
       );
     }
     bucket.ownership = ownership;
+    this.changes?.bucketChanged(name);
   }
 
   deleteBucketOwnershipControls(name: string): void {
     this.bucketOf(name).ownership = undefined;
+    this.changes?.bucketChanged(name);
   }
 
   // ===== shared ==============================================================================================
@@ -1075,6 +1106,22 @@ export class S3Service {
 
   bucketNames(): string[] {
     return [...this.buckets.keys()];
+  }
+
+  /** Persistence (`--state-dir`): every durable change from now on is reported to `changes`. */
+  persistTo(changes: S3Changes): void {
+    this.changes = changes;
+  }
+
+  /** A bucket as kept (persistence); undefined once deleted. */
+  bucketState(name: string): Bucket | undefined {
+    return this.buckets.get(name);
+  }
+
+  /** Restore: a bucket as persisted, its versions in it; `memoryBytes`: their bodies held in memory. */
+  adoptBucket(bucket: Bucket, memoryBytes: number): void {
+    this.buckets.set(bucket.name, bucket);
+    this.storedBytes += memoryBytes;
   }
 
   private bucketOf(name: string): Bucket {

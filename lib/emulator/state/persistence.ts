@@ -4,11 +4,17 @@
  * waits until the changes it made are durable (group commit, see journal.ts).
  */
 import type { Clock } from '../clock';
+import type { CloudFormationService } from '../cloudformation/service';
+import type { CloudWatchService } from '../cloudwatch/service';
+import type { LogsService } from '../logs/service';
 import type { S3Service } from '../s3/service';
 import type { SnsService } from '../sns/service';
 import type { SqsService } from '../sqs/service';
 import type { SsmService } from '../ssm/service';
+import { CloudFormationRecorder, restoreCloudFormation } from './cloudformation-state';
+import { CloudWatchRecorder, restoreCloudWatch } from './cloudwatch-state';
 import { Journal } from './journal';
+import { LogsRecorder, restoreLogs } from './logs-state';
 import { restoreS3, S3Recorder } from './s3-state';
 import { restoreSns, SnsRecorder } from './sns-state';
 import { restoreSqs, SqsRecorder } from './sqs-state';
@@ -25,7 +31,16 @@ import {
 export { checkStateDirectory, StateDirectoryError };
 
 /** The services whose records this version writes; any other is damage (another version is refused earlier). */
-const KNOWN_SERVICES = new Set(['emulator', 's3', 'sns', 'sqs', 'ssm']);
+const KNOWN_SERVICES = new Set([
+  'cloudformation',
+  'cloudwatch',
+  'emulator',
+  'logs',
+  's3',
+  'sns',
+  'sqs',
+  'ssm',
+]);
 
 /** What is persisted (see the Persistence section of docs/emulator.md for what is not). */
 export interface PersistedServices {
@@ -34,6 +49,9 @@ export interface PersistedServices {
   readonly sns: SnsService;
   readonly ssm: SsmService;
   readonly s3: S3Service;
+  readonly cloudformation: CloudFormationService;
+  readonly cloudwatch: CloudWatchService;
+  readonly logs: LogsService;
   /** `http://HOST:PORT` of this run: restored queue URLs use it. */
   readonly endpoint: string;
 }
@@ -92,6 +110,9 @@ export class Persistence {
     const ssm = new SsmRecorder(services.ssm, () => journal.changed());
     const sns = new SnsRecorder(services.sns, () => journal.changed());
     const s3 = new S3Recorder(services.s3, stored.directory, () => journal.changed());
+    const cloudformation = new CloudFormationRecorder(services.cloudformation, () => journal.changed());
+    const cloudwatch = new CloudWatchRecorder(services.cloudwatch, () => journal.changed());
+    const logs = new LogsRecorder(services.logs, () => journal.changed());
     try {
       const unknown = stored.records.find((record) => !KNOWN_SERVICES.has(record.svc));
       if (unknown) throw new Error(`unknown service '${unknown.svc}'`);
@@ -100,6 +121,9 @@ export class Persistence {
       restoreSsm(stored.records, services.ssm);
       restoreSns(stored.records, services.sns);
       restoreS3(stored.records, services.s3, s3);
+      restoreCloudFormation(stored.records, services.cloudformation);
+      restoreCloudWatch(stored.records, services.cloudwatch);
+      restoreLogs(stored.records, services.logs);
     } catch (error) {
       throw new StateDirectoryError(
         `--state-dir ${this.given}: a record could not be restored (${(error as Error).message}); ` +
@@ -111,10 +135,16 @@ export class Persistence {
     journal.addSource(ssm);
     journal.addSource(sns);
     journal.addSource(s3);
+    journal.addSource(cloudformation);
+    journal.addSource(cloudwatch);
+    journal.addSource(logs);
     services.sqs.persistTo(sqs);
     services.ssm.persistTo(ssm);
     services.sns.persistTo(sns);
     services.s3.persistTo(s3);
+    services.cloudformation.persistTo(cloudformation);
+    services.cloudwatch.persistTo(cloudwatch);
+    services.logs.persistTo(logs);
     this.journal = journal;
   }
 

@@ -5,7 +5,7 @@
  * does. Multipart uploads in progress are not kept.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { AccessControlPolicy, ObjectOwnership } from '../s3/acl';
@@ -74,6 +74,7 @@ export class S3Recorder implements S3Changes, RecordSource {
   private fileRefs = new Map<string, number>();
   /** Files whose last reference went with the batch being written: deleted once it is durable. */
   private garbage: string[] = [];
+  private bodiesMade = false;
 
   constructor(
     private readonly s3: S3Service,
@@ -110,8 +111,16 @@ export class S3Recorder implements S3Changes, RecordSource {
       }
     }
     if (missing.size === 0) return undefined;
+    if (!this.bodiesMade) {
+      // made with the first large body: a state without one has no such directory
+      mkdirSync(this.bodies, { recursive: true });
+      syncDirectory(path.dirname(this.bodies));
+      this.bodiesMade = true;
+    }
     return (async () => {
-      const written = await Promise.all([...missing].map(async (body) => [body, await this.write(body)] as const));
+      const written = await Promise.all(
+        [...missing].map(async (body) => [body, await this.write(body)] as const),
+      );
       // the new names are durable once the directory is synced
       syncDirectory(this.bodies);
       for (const [body, file] of written) this.fileOf.set(body, file);
@@ -163,9 +172,10 @@ export class S3Recorder implements S3Changes, RecordSource {
     this.setFiles(id, files);
   }
 
-  /** Restore: the directory of body files exists, and holds only the files the records point to. */
+  /** Restore: the directory of body files holds only the files the records point to. */
   keepOnly(referenced: ReadonlySet<string>): void {
-    mkdirSync(this.bodies, { recursive: true });
+    if (!existsSync(this.bodies)) return;
+    this.bodiesMade = true;
     // files written for a batch that never became durable (a crash), or whose deletion a crash interrupted
     for (const name of readdirSync(this.bodies)) {
       if (!referenced.has(name)) rmSync(path.join(this.bodies, name), { force: true, recursive: true });
@@ -175,7 +185,8 @@ export class S3Recorder implements S3Changes, RecordSource {
   bodyFile(file: string, length: number): ObjectBody {
     const where = path.join(this.bodies, file);
     const size = statSync(where, { throwIfNoEntry: false })?.size;
-    if (size !== length) throw new Error(`S3 body file ${S3_BODIES}/${file} is missing or has the wrong size`);
+    if (size !== length)
+      throw new Error(`S3 body file ${S3_BODIES}/${file} is missing or has the wrong size`);
     return ObjectBody.ofFile(new KeptBodyFile(where, length));
   }
 
