@@ -16,17 +16,10 @@ export interface ObservedEvent {
   readonly event: ActivityEvent;
 }
 
-export interface ObservedInvocation {
+/** An invocation as the activity log reports it, and when. */
+export type ObservedInvocation = Omit<Extract<ActivityEvent, { kind: 'function-invoked' }>, 'kind'> & {
   readonly at: number;
-  readonly functionName: string;
-  readonly requestId: string;
-  readonly trigger: string;
-  readonly ok: boolean;
-  readonly durationMs: number;
-  readonly error?: string;
-  readonly records?: number;
-  readonly failedRecords?: number;
-}
+};
 
 export interface CapacitySample {
   readonly at: number;

@@ -432,6 +432,14 @@ function largeBodyOf(router: ProtocolRouter, req: IncomingMessage): LargeBody | 
 
 /** A body the server could not write to its temp directory (a full disk): the server's trouble, not the client's. */
 function diskError(): WireResponse {
+  return serviceUnavailable(
+    'The emulator could not write the request body to its temp directory (is the disk full?).',
+    randomUUID(),
+  );
+}
+
+/** A 503 in the XML error shape: the emulator's own trouble (its disk), worth a retry by the client. */
+function serviceUnavailable(message: string, requestId: string): WireResponse {
   return {
     status: 503,
     headers: { 'content-type': 'text/xml' },
@@ -439,8 +447,8 @@ function diskError(): WireResponse {
       'https://emulator.local/doc/',
       'Receiver',
       'ServiceUnavailable',
-      'The emulator could not write the request body to its temp directory (is the disk full?).',
-      randomUUID(),
+      message,
+      requestId,
     ),
   };
 }
@@ -465,17 +473,10 @@ function tooLargeResponse(router: ProtocolRouter, req: IncomingMessage, limit: n
 
 /** The call's changes could not be made durable (`--state-dir` unwritable): not a success to report. */
 function notSavedResponse(requestId: string): WireResponse {
-  return {
-    status: 503,
-    headers: { 'content-type': 'text/xml' },
-    body: errorResponseXml(
-      'https://emulator.local/doc/',
-      'Receiver',
-      'ServiceUnavailable',
-      'The emulator could not save this change to its --state-dir (is the disk full?).',
-      requestId,
-    ),
-  };
+  return serviceUnavailable(
+    'The emulator could not save this change to its --state-dir (is the disk full?).',
+    requestId,
+  );
 }
 
 function internalError(requestId: string): WireResponse {
