@@ -7,6 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type { NormalizedSchema } from '@smithy/core/schema';
 import fc from 'fast-check';
 import { ManualClock } from '../../lib/emulator/clock';
 import { type Emulator, startEmulator } from '../../lib/emulator/emulator';
@@ -209,6 +210,34 @@ export function stringArbitrary(known: KnownResources): fc.Arbitrary<string> {
       ),
     },
   );
+}
+
+/**
+ * An input for an operation's schema, depth-bounded so generation stays small: `strings` and `numbers` for the
+ * leaves (each service's fuzz test aims them at its own resources), random booleans, dates and blobs.
+ */
+export function schemaArbitrary(
+  schema: NormalizedSchema,
+  leaves: { readonly strings: fc.Arbitrary<unknown>; readonly numbers: fc.Arbitrary<unknown> },
+  depth = 0,
+): fc.Arbitrary<unknown> {
+  if (depth > 4) return fc.constant(undefined);
+  const inner = (member: NormalizedSchema) => schemaArbitrary(member, leaves, depth + 1);
+  if (schema.isStructSchema() || schema.isUnionSchema()) {
+    const members: Record<string, fc.Arbitrary<unknown>> = {};
+    for (const [name, member] of schema.structIterator()) members[name] = inner(member);
+    return fc.record(members, { requiredKeys: [] });
+  }
+  if (schema.isListSchema()) return fc.array(inner(schema.getValueSchema()), { maxLength: 12 });
+  if (schema.isMapSchema()) {
+    return fc.dictionary(fc.string({ maxLength: 12 }), inner(schema.getValueSchema()), { maxKeys: 3 });
+  }
+  if (schema.isBooleanSchema()) return fc.boolean();
+  if (schema.isNumericSchema()) return leaves.numbers;
+  if (schema.isTimestampSchema()) return fc.date({ noInvalidDate: true });
+  if (schema.isBlobSchema()) return fc.uint8Array({ maxLength: 16 });
+  if (schema.isDocumentSchema()) return fc.constant(undefined);
+  return leaves.strings;
 }
 
 /**

@@ -8,7 +8,13 @@ import { NormalizedSchema } from '@smithy/core/schema';
 import fc from 'fast-check';
 import { LOGS_OPERATIONS } from '../../../lib/emulator/protocol/logs';
 import { TEST_CREDENTIALS } from '../../helpers/emulator';
-import { assertFuzz, BURST, stringArbitrary, useFuzzEmulator } from '../../helpers/wire-fuzz';
+import {
+  assertFuzz,
+  BURST,
+  schemaArbitrary,
+  stringArbitrary,
+  useFuzzEmulator,
+} from '../../helpers/wire-fuzz';
 
 const fuzz = useFuzzEmulator('wire fuzz, CloudWatch Logs');
 const PROTOCOL = 'aws-json-1.1 (CloudWatch Logs)';
@@ -45,28 +51,6 @@ const NUMBERS = fc.oneof(
   fc.constantFrom(0, 1, 7, 3653, 10_000, 10_001, 2 ** 31, 1e300, 0.5, -1, NOW, NOW - 86_400_000, NOW + 1e10),
 );
 
-function arbitraryFor(schema: NormalizedSchema, depth: number): fc.Arbitrary<unknown> {
-  if (depth > 4) return fc.constant(undefined);
-  if (schema.isStructSchema() || schema.isUnionSchema()) {
-    const members: Record<string, fc.Arbitrary<unknown>> = {};
-    for (const [name, member] of schema.structIterator()) members[name] = arbitraryFor(member, depth + 1);
-    return fc.record(members, { requiredKeys: [] });
-  }
-  if (schema.isListSchema())
-    return fc.array(arbitraryFor(schema.getValueSchema(), depth + 1), { maxLength: 12 });
-  if (schema.isMapSchema()) {
-    return fc.dictionary(fc.string({ maxLength: 12 }), arbitraryFor(schema.getValueSchema(), depth + 1), {
-      maxKeys: 3,
-    });
-  }
-  if (schema.isBooleanSchema()) return fc.boolean();
-  if (schema.isNumericSchema()) return NUMBERS;
-  if (schema.isTimestampSchema()) return fc.date({ noInvalidDate: true });
-  if (schema.isBlobSchema()) return fc.uint8Array({ maxLength: 16 });
-  if (schema.isDocumentSchema()) return fc.constant(undefined);
-  return STRINGS;
-}
-
 test('generated requests: never a 5xx, never slow, the server stays responsive', async () => {
   // Prepare
   const emulator = fuzz.emulator();
@@ -86,7 +70,9 @@ test('generated requests: never a 5xx, never slow, the server stays responsive',
     ...LOGS_OPERATIONS.map((name) => {
       const schema = module[`${name}$`] as unknown[];
       const input = typeof schema[4] === 'function' ? (schema[4] as () => unknown)() : schema[4];
-      return arbitraryFor(NormalizedSchema.of(input as never), 0).map((value) => ({ name, value }));
+      return schemaArbitrary(NormalizedSchema.of(input as never), { strings: STRINGS, numbers: NUMBERS }).map(
+        (value) => ({ name, value }),
+      );
     }),
   );
   let sent = 0;

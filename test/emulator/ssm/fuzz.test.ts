@@ -9,7 +9,13 @@ import fc from 'fast-check';
 import { SSM_OPERATIONS } from '../../../lib/emulator/protocol/ssm';
 import { STS_OPERATIONS } from '../../../lib/emulator/protocol/sts';
 import { TEST_CREDENTIALS } from '../../helpers/emulator';
-import { assertFuzz, BURST, stringArbitrary, useFuzzEmulator } from '../../helpers/wire-fuzz';
+import {
+  assertFuzz,
+  BURST,
+  schemaArbitrary,
+  stringArbitrary,
+  useFuzzEmulator,
+} from '../../helpers/wire-fuzz';
 
 const fuzz = useFuzzEmulator('wire fuzz, STS and SSM');
 
@@ -28,28 +34,6 @@ const NUMBERS = fc.oneof(
   fc.integer({ min: -5, max: 200 }),
   fc.constantFrom(0, 900, 3600, 43_200, 129_600, 2 ** 31, 1e300, 0.5, -1),
 );
-
-function arbitraryFor(schema: NormalizedSchema, depth: number): fc.Arbitrary<unknown> {
-  if (depth > 4) return fc.constant(undefined);
-  if (schema.isStructSchema() || schema.isUnionSchema()) {
-    const members: Record<string, fc.Arbitrary<unknown>> = {};
-    for (const [name, member] of schema.structIterator()) members[name] = arbitraryFor(member, depth + 1);
-    return fc.record(members, { requiredKeys: [] });
-  }
-  if (schema.isListSchema())
-    return fc.array(arbitraryFor(schema.getValueSchema(), depth + 1), { maxLength: 12 });
-  if (schema.isMapSchema()) {
-    return fc.dictionary(fc.string({ maxLength: 12 }), arbitraryFor(schema.getValueSchema(), depth + 1), {
-      maxKeys: 3,
-    });
-  }
-  if (schema.isBooleanSchema()) return fc.boolean();
-  if (schema.isNumericSchema()) return NUMBERS;
-  if (schema.isTimestampSchema()) return fc.date({ noInvalidDate: true });
-  if (schema.isBlobSchema()) return fc.uint8Array({ maxLength: 16 });
-  if (schema.isDocumentSchema()) return fc.constant(undefined);
-  return STRINGS;
-}
 
 interface Target {
   readonly protocol: string;
@@ -91,7 +75,10 @@ describe.each(TARGETS.map((t) => [t.protocol, t] as const))('generated requests,
       ...target.operations.map((name) => {
         const schema = target.module[`${name}$`] as unknown[];
         const input = typeof schema[4] === 'function' ? (schema[4] as () => unknown)() : schema[4];
-        return arbitraryFor(NormalizedSchema.of(input as never), 0).map((value) => ({ name, value }));
+        return schemaArbitrary(NormalizedSchema.of(input as never), {
+          strings: STRINGS,
+          numbers: NUMBERS,
+        }).map((value) => ({ name, value }));
       }),
     );
     let sent = 0;
