@@ -13,6 +13,7 @@ import { buildSync } from 'esbuild';
 import { loadStageConfig } from '../lib/config';
 import { ProcessInstanceLauncher } from '../lib/emulator/autoscaling/instances';
 import { type Emulator, startEmulator } from '../lib/emulator/emulator';
+import { type Figure, figure } from './figures';
 
 const ROOT = path.join(__dirname, '..');
 const GROUP_INPUT = {
@@ -25,6 +26,7 @@ export interface WorkerFleetResult {
   readonly header: string[];
   readonly rows: string[][];
   readonly fleetSize: number;
+  readonly figures: Figure[];
 }
 
 let run = 0;
@@ -121,9 +123,10 @@ export async function benchWorkerFleet(): Promise<WorkerFleetResult> {
   const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
   try {
     const rows: string[][] = [];
-    for (const [label, jobs, seconds] of [
-      ['no work: receive + delete only', 1_500, 0],
-      ['20 ms of work per job', 400, 0.02],
+    const figures: Figure[] = [];
+    for (const [label, jobs, seconds, name] of [
+      ['no work: receive + delete only', 1_500, 0, 'no-work'],
+      ['20 ms of work per job', 400, 0.02, 'io-bound'],
     ] as const) {
       // alternate and keep the best of 2, as the HTTP rows do: the machine's load drifts
       let single = 0;
@@ -133,9 +136,19 @@ export async function benchWorkerFleet(): Promise<WorkerFleetResult> {
         fleet = Math.max(fleet, await drainRate(emu, assetDir, fleetSize, jobs, seconds));
       }
       rows.push([`${fmt(jobs)} jobs, ${label}`, fmt(single), fmt(fleet), `${(fleet / single).toFixed(2)}×`]);
+      figures.push(
+        figure({
+          name: `worker-fleet.${name}`,
+          label: `${fmt(jobs)} jobs, ${label}, drained by a fleet of ${fleetSize}`,
+          value: fleet,
+          unit: 'jobs/s',
+          baseline: { name: '1 worker', value: single },
+        }),
+      );
     }
     return {
       fleetSize,
+      figures,
       header: [
         'jobs drained per second (best of 2)',
         '1 worker',

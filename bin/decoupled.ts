@@ -10,7 +10,8 @@ Commands:
   local [--port N] [--stage sandbox|dev|prod] [--outputs-file F] [--host H]
         [-c|--context KEY=VALUE]... [--app CMD | --assembly DIR]
         [--allow-host NAME[,NAME]] [--allow-origin ORIGIN[,ORIGIN]] [--allow-outbound HOST[,HOST]]
-        [--no-purge-limit] [--log requests] [--verbose] [--clock real|manual|fast:N] [--state-dir DIR] [--help]
+        [--no-purge-limit] [--log requests] [--verbose] [--clock real|manual|fast:N] [--state-dir DIR]
+        [--iam enforce|audit|off] [--help]
                                      synthesize the app (reusing an up-to-date cdk.out), deploy every stack into
                                      the local emulator and serve until Ctrl-C, printing one line per event
                                      (npm start passes the flags after --: npm start -- --port 4600);
@@ -18,16 +19,19 @@ Commands:
                                      --clock manual: time moves only when told (npx decoupled clock advance 10m);
                                      --clock fast:N: N times real time (fast:60: a real second is a minute);
                                      --state-dir DIR: keep the emulator's state there across restarts;
+                                     --iam: refuse (enforce, the default), only log (audit) or allow (off)
+                                     what AWS would deny the app's roles (docs/permissions.md);
                                      -c: CDK context, as cdk -c (this app's keys are checked for typos);
                                      --app: any CDK app command instead of this app, as cdk --app;
                                      --assembly: deploy an existing cloud assembly, without synthesizing
   emulator [--port N] [--host H] [--allow-host …] [--allow-origin …] [--allow-outbound …] [--no-purge-limit]
-           [--log requests] [--clock real|manual|fast:N] [--state-dir DIR]
+           [--log requests] [--clock real|manual|fast:N] [--state-dir DIR] [--iam enforce|audit|off]
                                      run a bare local AWS emulator (no app deployed), see docs/emulator.md;
                                      what the --allow flags open up: the Security section of docs/emulator.md;
                                      --no-purge-limit: PurgeQueue more than once a minute, unlike AWS;
                                      --log requests: a line per call (5xx and not-emulated calls always);
-                                     --state-dir DIR: keep the state across restarts (Persistence, same doc)
+                                     --state-dir DIR: keep the state across restarts (Persistence, same doc);
+                                     --iam: permissions of deployed roles, off by default (docs/permissions.md)
   publish-quotes (--topic-arn ARN | --outputs-file F) [--file F] [--endpoint-url URL]
                                      publish insurance quotes to the FanOut quote topic (workshop chapter 3)
   send-jobs (--queue-url URL | --outputs-file F) [--count N] [--seconds S] [--endpoint-url URL]
@@ -44,6 +48,8 @@ Project commands (the app's queues, on the local emulator or AWS; each takes [--
   purge QUEUE                        delete a queue's messages (refused for the prod stage)
   clock [advance DURATION]           the emulator's clock, or move it forward (local only)
   reset                              the emulator back to its state right after start (local only)
+  request-quote [-n N] [--requesters R] [--timeout DURATION]
+                                     N quote requests at once over temporary queues, answers and p50/p99
   help [COMMAND]                     show this text, or a command's`;
 
 /** Thrown for a command line we cannot run; printed without a stack trace, exit code 2. */
@@ -66,6 +72,7 @@ async function local(args: string[]): Promise<void> {
       log: { type: 'string' },
       clock: { type: 'string' },
       'state-dir': { type: 'string' },
+      iam: { type: 'string' },
       context: { type: 'string', short: 'c', multiple: true },
       app: { type: 'string' },
       assembly: { type: 'string' },
@@ -100,7 +107,7 @@ async function local(args: string[]): Promise<void> {
       throw new UsageError(`--port must be an integer from 0 to 65535, got '${values.port}'`);
     }
   }
-  const { clockFlag, listFlag, originFlag, requestLogFlag, CliUsageError } =
+  const { clockFlag, iamFlag, listFlag, originFlag, requestLogFlag, CliUsageError } =
     await import('../lib/emulator/main');
   const list = <T>(given: string[] | undefined, parse: (text: string) => T[]): T[] => {
     try {
@@ -114,6 +121,7 @@ async function local(args: string[]): Promise<void> {
   const allowOutbound = list(values['allow-outbound'], (t) => listFlag('--allow-outbound', t));
   const requestLog = values.log === undefined ? undefined : list([values.log], (t) => [requestLogFlag(t)])[0];
   const clock = values.clock === undefined ? undefined : list([values.clock], (t) => [clockFlag(t)])[0];
+  const iam = values.iam === undefined ? undefined : list([values.iam], (t) => [iamFlag(t)])[0];
   // Loaded on demand: `help` and `emulator` need none of it.
   const { startLocalMode } = await import('../lib/local/local-mode');
   // Listening from the start: a signal right after the Ready line (or during start-up) stops cleanly once
@@ -139,6 +147,7 @@ async function local(args: string[]): Promise<void> {
     requestLog,
     clock,
     stateDirectory: values['state-dir'],
+    iam,
     stage: values.stage,
     context,
     app: values.app,
@@ -153,7 +162,18 @@ async function local(args: string[]): Promise<void> {
 }
 
 /** Flags of `local` that npm takes for its own config when they come before `--` (`npm start --port 4600`). */
-const NPM_TAKES = ['port', 'stage', 'host', 'outputs-file', 'assembly', 'app', 'log', 'clock', 'state-dir'];
+const NPM_TAKES = [
+  'port',
+  'stage',
+  'host',
+  'outputs-file',
+  'assembly',
+  'app',
+  'log',
+  'clock',
+  'state-dir',
+  'iam',
+];
 
 /**
  * `npm start --port 4600` gives npm the flag (it sets npm_config_port and passes only `4600` on): say where the
@@ -220,7 +240,8 @@ async function main(argv: string[]): Promise<void> {
     case 'redrive':
     case 'purge':
     case 'clock':
-    case 'reset': {
+    case 'reset':
+    case 'request-quote': {
       const { runProjectCli } = await import('../lib/project/cli');
       return runProjectCli(command, args);
     }

@@ -26,6 +26,18 @@ export interface StageConfig {
   readonly accessLogRetention: Duration;
   /** The worker fleet of chapter 4: how it scales and where it runs. */
   readonly workerFleet: WorkerFleetConfig;
+  /** The clickstream of chapter 5: the Kinesis stream's capacity mode and retention. */
+  readonly streams: StreamsConfig;
+}
+
+/** The Kinesis stream's settings (context keys `stream*`). */
+export interface StreamsConfig {
+  /** `streamMode`: `on-demand` (AWS scales it) or `provisioned` (a fixed number of shards). */
+  readonly mode: 'on-demand' | 'provisioned';
+  /** `streamShardCount`: provisioned mode's shards (1 to 500). */
+  readonly shardCount: number;
+  /** `streamRetentionHours`: how long records stay readable (24 to 8,760 hours). */
+  readonly retention: Duration;
 }
 
 /** How the worker fleet follows its queue: step scaling on the backlog, or target tracking on backlog per instance. */
@@ -68,7 +80,13 @@ export const CONFIG_KEYS = {
   workerSecondsPerJob: 'workerSecondsPerJob',
   workerVpcId: 'workerVpcId',
   workerSubnetIds: 'workerSubnetIds',
+  streamMode: 'streamMode',
+  streamShardCount: 'streamShardCount',
+  streamRetentionHours: 'streamRetentionHours',
 } as const;
+
+/** Every stage: an on-demand stream keeping records AWS's default 24 hours (2 shards when provisioned). */
+const STREAMS_DEFAULTS: StreamsConfig = { mode: 'on-demand', shardCount: 2, retention: Duration.hours(24) };
 
 /** Step scaling; a 5-minute acceptable latency at 6 s per job: a target of 50 jobs waiting per instance. */
 function workerFleetDefaults(maxInstances: number): WorkerFleetConfig {
@@ -90,6 +108,7 @@ const STAGE_DEFAULTS: Record<Stage, Omit<StageConfig, 'stage'>> = {
     logRetention: RetentionDays.ONE_WEEK,
     accessLogRetention: Duration.days(7),
     workerFleet: workerFleetDefaults(4),
+    streams: STREAMS_DEFAULTS,
   },
   dev: {
     removalPolicy: RemovalPolicy.DESTROY,
@@ -100,6 +119,7 @@ const STAGE_DEFAULTS: Record<Stage, Omit<StageConfig, 'stage'>> = {
     logRetention: RetentionDays.ONE_MONTH,
     accessLogRetention: Duration.days(30),
     workerFleet: workerFleetDefaults(4),
+    streams: STREAMS_DEFAULTS,
   },
   prod: {
     removalPolicy: RemovalPolicy.RETAIN,
@@ -110,6 +130,7 @@ const STAGE_DEFAULTS: Record<Stage, Omit<StageConfig, 'stage'>> = {
     logRetention: RetentionDays.ONE_YEAR,
     accessLogRetention: Duration.days(365),
     workerFleet: workerFleetDefaults(10),
+    streams: STREAMS_DEFAULTS,
   },
 };
 
@@ -157,10 +178,49 @@ export function loadStageConfig(context: ConfigContext): StageConfig {
   }
 
   const workerFleet = readWorkerFleetConfig(context, defaults.workerFleet, problems);
+  const streams = readStreamsConfig(context, defaults.streams, problems);
 
   problems.throwIfAny('Stage configuration');
   if (stage === undefined) throw new Error('unreachable: an unknown stage is always a problem');
-  return { ...defaults, stage, queueRetention, allowQueuePurge, workerFleet };
+  return { ...defaults, stage, queueRetention, allowQueuePurge, workerFleet, streams };
+}
+
+function readStreamsConfig(
+  context: ConfigContext,
+  defaults: StreamsConfig,
+  problems: Problems,
+): StreamsConfig {
+  const k = CONFIG_KEYS;
+  const rawMode = context[k.streamMode];
+  const mode =
+    rawMode === undefined
+      ? defaults.mode
+      : (['on-demand', 'provisioned'] as const).find((m) => m === rawMode);
+  if (mode === undefined) {
+    problems.add(
+      `${k.streamMode} must be one of on-demand, provisioned, but ${JSON.stringify(rawMode)} was provided`,
+    );
+  }
+  const whole = (key: string, fallback: number, min: number, max: number): number => {
+    const raw = context[key];
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (raw === '' || !Number.isInteger(value) || value < min || value > max) {
+      problems.add(
+        `${key} must be a whole number from ${min} to ${max.toLocaleString('en-US')}, but ${JSON.stringify(raw)} was provided`,
+      );
+      return fallback;
+    }
+    return value;
+  };
+  const shardCount = whole(k.streamShardCount, defaults.shardCount, 1, 500);
+  problems.check(
+    context[k.streamShardCount] !== undefined && (mode ?? defaults.mode) !== 'provisioned',
+    () => `${k.streamShardCount} is for ${k.streamMode}=provisioned only: an on-demand stream sizes itself`,
+  );
+  // AWS: a stream keeps records 24 hours to 365 days
+  const hours = whole(k.streamRetentionHours, defaults.retention.toHours(), 24, 8_760);
+  return { mode: mode ?? defaults.mode, shardCount, retention: Duration.hours(hours) };
 }
 
 const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;

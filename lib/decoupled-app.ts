@@ -10,6 +10,8 @@ import { CONFIG_KEYS, loadStageConfig, type StageConfig } from './config';
 import { FanOutStack } from './stacks/fan-out-stack';
 import { PipelineStack } from './stacks/pipeline-stack';
 import { QueueBasicsStack } from './stacks/queue-basics-stack';
+import { RequestResponseStack } from './stacks/request-response-stack';
+import { StreamsStack } from './stacks/streams-stack';
 import { WorkerFleetStack } from './stacks/worker-fleet-stack';
 
 /** The stacks of the app, as {@link buildApp} creates them. */
@@ -19,6 +21,8 @@ export interface DecoupledApp {
   readonly pipeline: PipelineStack;
   readonly fanOut: FanOutStack;
   readonly workerFleet: WorkerFleetStack;
+  readonly streams: StreamsStack;
+  readonly requestResponse: RequestResponseStack;
 }
 
 /**
@@ -55,6 +59,18 @@ export function buildApp(app: App): DecoupledApp {
     description: 'decoupled, chapter 4: an Auto Scaling group of EC2 queue workers scaled on the backlog',
     config,
   });
+  const streams = new StreamsStack(app, 'Streams', {
+    stackName: `${prefix}-streams`,
+    description:
+      'decoupled, chapter 5: a Kinesis clickstream, its Lambda consumer and Firehose archive, beside SQS FIFO and SNS',
+    config,
+  });
+
+  const requestResponse = new RequestResponseStack(app, 'RequestResponse', {
+    stackName: `${prefix}-request-response`,
+    description: 'decoupled, chapter 6: request-response over SQS with temporary (virtual) queues',
+    config,
+  });
 
   Tags.of(app).add('project', 'decoupled');
   Tags.of(app).add('stage', config.stage);
@@ -65,5 +81,5 @@ export function buildApp(app: App): DecoupledApp {
     new PCIDSS321Checks(app),
     new ServerlessChecks(app),
   );
-  return { config, queueBasics, pipeline, fanOut, workerFleet };
+  return { config, queueBasics, pipeline, fanOut, workerFleet, streams, requestResponse };
 }

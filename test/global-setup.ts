@@ -4,7 +4,7 @@
  * it (test/helpers/test-assembly.ts). Reused across runs while the sources are unchanged.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { newStatusFile, TEST_ASSEMBLY } from './helpers/test-assembly';
 
@@ -21,9 +21,24 @@ function runNeedsAssembly(pattern: string | undefined): boolean {
     .some((file) => selected.test(file) && NEEDS_ASSEMBLY.test(readFileSync(file, 'utf8')));
 }
 
+/** Status files of runs over a day old (one is left per run): a run still going has a newer one. */
+function forgetOldStatusFiles(directory: string): void {
+  const dayAgo = Date.now() - 86_400_000;
+  for (const name of readdirSync(directory)) {
+    const file = path.join(directory, name);
+    if (
+      name.endsWith('.status.json') &&
+      (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? dayAgo) < dayAgo
+    ) {
+      rmSync(file, { force: true });
+    }
+  }
+}
+
 export default function globalSetup(globalConfig: { testPathPattern?: string }): void {
   const statusFile = newStatusFile();
   rmSync(statusFile, { force: true });
+  forgetOldStatusFiles(path.dirname(statusFile));
   // a run of a few files that deploy nothing need not pay for a synthesis (the CPU is shared)
   if (!runNeedsAssembly(globalConfig.testPathPattern)) return;
   const root = path.join(__dirname, '..');

@@ -1,9 +1,17 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import {
+  copyHandlerBundle,
+  handlerBundle,
+  type HandlerBundleOptions,
+  projectRootOf,
+} from '../build-cache/handler-bundle';
 import { Problems } from '../validation';
 import { LAMBDA_RESERVED_VARIABLES } from '../lambda-reserved-variables';
 import { acknowledgeNagRule } from './nag-acknowledgment';
@@ -118,9 +126,11 @@ export function createHandlerFunction(scope: Construct, props: HandlerFunctionPr
     description: `Execution role of ${scope.node.path}`,
   });
   logGroup.grantWrite(role);
+  const handler = props.handler ?? 'handler';
   const fn = new nodejs.NodejsFunction(scope, 'Function', {
-    entry: props.entry,
-    handler: props.handler ?? 'handler',
+    code: bundledCode(scope, props.entry),
+    // NodejsFunction's own naming: the bundle is index.js, so `handler` becomes `index.handler`
+    handler: handler.includes('.') ? handler : `index.${handler}`,
     runtime: HANDLER_RUNTIME,
     architecture: lambda.Architecture.ARM_64,
     timeout: props.timeout ?? Duration.seconds(30),
@@ -133,16 +143,57 @@ export function createHandlerFunction(scope: Construct, props: HandlerFunctionPr
       POWERTOOLS_LOG_LEVEL: 'INFO',
       ...props.environment,
     },
-    bundling: {
-      minify: true,
-      sourceMap: true,
-      target: 'node24',
-      // Bundle the AWS SDK too: the asset is self-contained and pinned to the SDK version tested here.
-      externalModules: [],
-    },
   });
   acknowledgeHandlerFindings(fn, logGroup, role);
   return fn;
+}
+
+/**
+ * How every handler is bundled, as NodejsFunction's bundling options said it: minified, a source map beside it, the
+ * AWS SDK bundled in (no external modules) so the asset is self-contained and pinned to the SDK version tested here.
+ */
+const HANDLER_BUNDLING = { target: 'node24', minify: true, sourceMap: true } as const;
+
+/**
+ * The handler's code: NodejsFunction's bundle (index.js and index.js.map), made by esbuild's API from the checkout's
+ * bundle cache (lib/bundling) instead of an `npx esbuild` per function. The asset hash is the bundle's own hash, so
+ * CDK reuses an asset folder already in cdk.out and the same code has the same hash in every assembly.
+ */
+function bundledCode(scope: Construct, entry: string): lambda.Code {
+  const file = path.resolve(entry);
+  const projectRoot = projectRootOf(file);
+  const problems = new Problems();
+  problems.check(
+    !/\.(jsx?|tsx?|cjs|cts|mjs|mts)$/.test(file),
+    () => `entry must be a JavaScript or TypeScript file, but '${entry}' was provided`,
+  );
+  problems.check(!existsSync(file), () => `entry '${entry}' does not exist`);
+  problems.check(
+    projectRoot === undefined,
+    () => `entry '${entry}' is in no project: no package-lock.json above it`,
+  );
+  problems.throwIfAny(`Handler function '${scope.node.path}'`);
+  const options: HandlerBundleOptions = {
+    entry: file,
+    projectRoot: projectRoot as string,
+    ...HANDLER_BUNDLING,
+  };
+  // a test app that skips bundling (aws:cdk:bundling-stacks) gets CDK's stand-in hash and no bundle, as before
+  const bundle = Stack.of(scope).bundlingRequired ? handlerBundle(options) : undefined;
+  return lambda.Code.fromAsset(options.projectRoot, {
+    assetHash: bundle?.hash,
+    assetHashType: bundle === undefined ? AssetHashType.OUTPUT : AssetHashType.CUSTOM,
+    bundling: {
+      // never pulled: local bundling always succeeds or fails with esbuild's errors, never falls back to Docker
+      image: DockerImage.fromRegistry('dummy'),
+      local: {
+        tryBundle: (outputDir) => {
+          copyHandlerBundle(bundle ?? handlerBundle(options), outputDir);
+          return true;
+        },
+      },
+    },
+  });
 }
 
 /** The compliance findings every handler keeps on purpose, each acknowledged on its resource. */

@@ -55,6 +55,17 @@ export type ActivityEvent =
       readonly moved: number;
       readonly toMove: number;
       readonly failureReason?: string;
+    }
+  | {
+      /** A call AWS would deny (`--iam`): refused under enforce, only reported under audit. */
+      readonly kind: 'access-denied';
+      /** The role session's ARN or the service principal (`sns.amazonaws.com`). */
+      readonly principal: string;
+      readonly action: string;
+      readonly resource: string;
+      /** The statement that denied, or which policies were read and found no allow. */
+      readonly reason: string;
+      readonly enforced: boolean;
     };
 
 export type ActivityListener = (event: ActivityEvent) => void;

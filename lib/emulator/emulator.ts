@@ -9,18 +9,25 @@ import { ActivityLog } from './activity';
 import { AutoScalingService } from './autoscaling/service';
 import { type Clock, SystemClock } from './clock';
 import { CloudFormationService } from './cloudformation/service';
+import { KinesisMetricsPublisher } from './cloudwatch/kinesis-metrics';
 import { CloudWatchService } from './cloudwatch/service';
 import { controlRoute } from './control/control-api';
 import { resetEmulator } from './control/reset';
 import { WebConsole } from './console/web-console';
 import { DeliveryTracker, FunctionRegistry } from './event-delivery';
+import type { IntegrationGuard } from './kit/arn-delivery';
+import { FirehoseService } from './firehose/service';
+import { type KinesisLimits, KinesisService } from './kinesis/service';
 import { LambdaService } from './lambda/service';
 import { LogsService } from './logs/service';
 import { type FunctionLogLine, printFunctionLog } from './lambda/function-runtime';
+import { Authorizer, type IamMode } from './iam/authorizer';
 import { AutoScalingProtocol } from './protocol/autoscaling';
 import { CloudFormationProtocol } from './protocol/cloudformation';
 import { CloudWatchProtocol } from './protocol/cloudwatch';
+import { FirehoseProtocol } from './protocol/firehose';
 import { type ConnectionLimits, listen } from './protocol/http-server';
+import { KinesisProtocol } from './protocol/kinesis';
 import { LambdaProtocol } from './protocol/lambda';
 import { LogsProtocol } from './protocol/logs';
 import { RequestGuard, WILDCARD_HOSTS } from './protocol/request-guard';
@@ -60,6 +67,8 @@ export interface EmulatorOptions {
    * lifts it for test suites that purge between tests, as other local SQS servers allow. @default true
    */
   readonly purgeLimit?: boolean;
+  /** Kinesis's per-shard throughput limits (tests lower them). @default AWS's: 1 MiB/s and 1,000 records/s in, 5 reads/s and 2 MiB/s out */
+  readonly kinesisLimits?: KinesisLimits;
   /** Header, body and request timeouts and the connection cap. @default DEFAULT_CONNECTION_LIMITS */
   readonly connectionLimits?: ConnectionLimits;
   /** S3's byte limits: in memory (default 1 GiB) and per PutObject/UploadPart body (default 5 GiB, as AWS). */
@@ -76,6 +85,11 @@ export interface EmulatorOptions {
    * only once its changes are on disk. A directory of another format version is refused. @default memory only
    */
   readonly stateDirectory?: string;
+  /**
+   * Permissions (`--iam`): `enforce` refuses what AWS would deny to the app's own functions, instances and
+   * integrations, `audit` only reports it, `off` allows everything. @default 'off'
+   */
+  readonly iam?: IamMode;
 }
 
 /** What every emulated service is built from. */
@@ -107,8 +121,12 @@ export interface Emulator extends ServiceContext {
   readonly sts: StsService;
   /** SSM Parameter Store: parameters with versions, labels and tags. */
   readonly ssm: SsmService;
+  /** Kinesis Data Streams: streams, shards, records, resharding, retention. */
+  readonly kinesis: KinesisService;
   /** CloudFormation: stacks and change sets, deployed by the same engine as `npm start`. */
   readonly cloudformation: CloudFormationService;
+  /** Firehose: delivery streams (DirectPut or from a Kinesis stream) buffering into S3, with a Lambda transform. */
+  readonly firehose: FirehoseService;
   /** One event per upload, send, dead-lettering, publish and invocation (the live log of `npm start`). */
   readonly activity: ActivityLog;
   /** The function-invocation hook: SNS and S3 invoke Lambda functions through it (register handlers here). */
@@ -119,6 +137,8 @@ export interface Emulator extends ServiceContext {
   readonly webConsole: WebConsole;
   /** The `--state-dir` behind this emulator, if any (`rewrite()` compacts it into a fresh snapshot). */
   readonly persistence: Persistence | undefined;
+  /** Permissions (`--iam`): credentials of role sessions, policy evaluation, integrations' checks. */
+  readonly iam: Authorizer;
   /** Resolves when no cross-service delivery (SNS fan-out, S3 notification) is running. */
   idle(): Promise<void>;
   /** Back to the state right after start (`POST /_emulator/reset`): every service emptied, then the hooks run. */
@@ -140,10 +160,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const host = options.host ?? DEFAULT_HOST;
   let endpoint = '';
   const activity = new ActivityLog();
+  // the stacks' resources live in this emulator, known once it listens
+  let self: Emulator | undefined;
+  const iam = new Authorizer({
+    mode: options.iam ?? 'off',
+    region,
+    accountId: LOCAL_ACCOUNT_ID,
+    activity,
+    emulator: () => self as Emulator,
+  });
   // what every service is told: where and when it runs, and where its events go
   const local = { clock, region, accountId: LOCAL_ACCOUNT_ID, activity };
   const sqs = new SqsService({ ...local, endpoint: () => endpoint, purgeLimit: options.purgeLimit });
   const deliveries = new DeliveryTracker();
+  // integrations act as their service principals (--iam): the destination's policies decide
+  const integrations: IntegrationGuard | undefined =
+    iam.mode === 'off'
+      ? undefined
+      : (call) => {
+          const decision = iam.authorizeIntegration(call);
+          return decision.allowed ? undefined : decision.reason;
+        };
   const functions = new FunctionRegistry(deliveries);
   const sns = new SnsService({
     ...local,
@@ -153,8 +190,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     deliveries,
     postHttp: postHttpNotification,
     allowOutbound: options.allowOutbound ?? [],
+    integrations,
   });
-  const s3 = new S3Service({ ...local, sqs, sns, functions, deliveries, ...options.s3Limits });
+  const s3 = new S3Service({ ...local, sqs, sns, functions, deliveries, integrations, ...options.s3Limits });
   const logs = new LogsService({ clock, region, accountId: LOCAL_ACCOUNT_ID });
   const lambda = new LambdaService({
     ...local,
@@ -165,6 +203,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     logs,
     functions,
     deliveries,
+    credentialsFor: (role, session) => iam.credentialsFor(role, session),
+    roleMayAccess:
+      iam.mode === 'off'
+        ? undefined
+        : (role, action, resource) => iam.authorizeRoleAction(role, action, resource),
+    // Kinesis is made after Lambda; a mapping asks for it when it starts
+    kinesis: () => kinesis,
     // the console keeps each invocation's lines beside it
     onLog: (line) => {
       webConsole.observations.recordFunctionLog(line);
@@ -181,14 +226,42 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const autoscaling = new AutoScalingService({ clock, region, accountId: LOCAL_ACCOUNT_ID, cloudwatch, sns });
   const sts = new StsService({ clock, accountId: LOCAL_ACCOUNT_ID });
+  const kinesis = new KinesisService({
+    clock,
+    region,
+    accountId: LOCAL_ACCOUNT_ID,
+    limits: options.kinesisLimits,
+  });
+  // AWS/Kinesis metrics every emulated minute, as the AWS/SQS ones
+  const kinesisMetrics = new KinesisMetricsPublisher(kinesis, cloudwatch);
   const ssm = new SsmService({
     clock,
     region,
     accountId: LOCAL_ACCOUNT_ID,
     callerArn: (caller) => sts.identityOf(caller).arn,
   });
-  // the stacks' resources live in this emulator, known once it listens
-  let self: Emulator | undefined;
+  const firehose = new FirehoseService({
+    clock,
+    region,
+    accountId: LOCAL_ACCOUNT_ID,
+    deliveries,
+    writeObject: (bucket, key, body) => {
+      s3.putObject(
+        { bucket, key, body, headers: { contentType: 'application/octet-stream' }, metadata: {} },
+        { requestId: 'firehose-delivery', hostId: 'firehose-delivery', sourceIp: '127.0.0.1' },
+      );
+    },
+    invokeFunction: async (functionArn, event) => {
+      try {
+        const output = await lambda.invoke(functionArn, event);
+        return output.functionError ? { ok: false } : { ok: true, payload: output.payload };
+      } catch {
+        return { ok: false };
+      }
+    },
+    // a delivery stream reads its source through the Kinesis service's own operations
+    kinesis: () => kinesis,
+  });
   const cloudformation = new CloudFormationService({
     clock,
     region,
@@ -197,6 +270,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const webConsole = new WebConsole(() => self as Emulator);
   const router = new ProtocolRouter();
+  if (iam.mode !== 'off') router.admission = (request) => iam.admit(request);
   router.registerLocal(webConsole);
   router.registerLocal(controlRoute(() => self as Emulator));
   router.register(new SqsProtocol(sqs));
@@ -207,13 +281,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   router.register(new AutoScalingProtocol(autoscaling));
   router.register(new StsProtocol(sts));
   router.register(new SsmProtocol(ssm));
+  router.register(new KinesisProtocol(kinesis));
   router.register(new CloudFormationProtocol(cloudformation));
+  router.register(new FirehoseProtocol(firehose));
   // last: S3 claims the paths no other service owns
   router.register(new S3Protocol(s3));
   const closeServices = async () => {
     webConsole.close();
+    firehose.close();
     await lambda.close();
     autoscaling.close();
+    kinesisMetrics.close();
     cloudwatch.close();
     sqs.close();
     sns.close();
@@ -229,6 +307,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       options.requestLog ?? 'failures',
       options.onRequestLog ?? ((line) => process.stderr.write(`${line}\n`)),
     );
+    // kept functions' code is unpacked (asynchronous) before listening: the restore after it is synchronous
+    await persistence?.unpack(lambda);
     server = await listen(
       router,
       host,
@@ -250,7 +330,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (persistence) {
     // synchronous, right after listening: no request is served before the state is back (queue URLs need the port)
     try {
-      persistence.restore({ clock, sqs, sns, ssm, s3, cloudformation, cloudwatch, logs, endpoint });
+      persistence.restore({
+        clock,
+        sqs,
+        sns,
+        ssm,
+        s3,
+        cloudformation,
+        cloudwatch,
+        logs,
+        lambda,
+        autoscaling,
+        endpoint,
+      });
     } catch (error) {
       await server.close();
       await closeServices();
@@ -277,12 +369,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     autoscaling,
     sts,
     ssm,
+    kinesis,
     cloudformation,
+    firehose,
     activity,
     functions,
     deliveries,
     webConsole,
     persistence,
+    iam,
     idle: () => deliveries.idle(),
     reset: async () => {
       await resetEmulator(self as Emulator);

@@ -8,6 +8,7 @@ import { REQUEST_LOG_MODES, type RequestLogMode } from './protocol/request-log';
 import { isLoopbackName, WILDCARD_HOSTS } from './protocol/request-guard';
 import { StateDirectoryError } from './state/persistence';
 import { type Clock, CLOCK_FLAG_USAGE, clockFromFlag, clockModeLine } from './clock';
+import { IAM_MODES, type IamMode } from './iam/authorizer';
 
 export interface EmulatorCliOptions {
   port: number;
@@ -26,6 +27,8 @@ export interface EmulatorCliOptions {
   stateDirectory?: string;
   /** `--clock real|manual|fast:N`: the emulator's time (docs/emulator.md, Clock). @default the system clock */
   clock?: Clock;
+  /** `--iam enforce|audit|off`: permissions of the app's own principals (docs/permissions.md). @default off */
+  iam?: IamMode;
 }
 
 export class CliUsageError extends Error {}
@@ -36,6 +39,7 @@ const USAGE =
   '                          [--no-purge-limit]   (PurgeQueue more than once a minute, unlike AWS)\n' +
   '                          [--log requests]     (a line per call; 5xx and not-emulated calls are always logged)\n' +
   '                          [--state-dir DIR]    (keep the state across restarts: Persistence in docs/emulator.md)\n' +
+  '                          [--iam enforce|audit|off]   (permissions of deployed roles, docs/permissions.md; default off)\n' +
   `                          [${CLOCK_FLAG_USAGE}]   (manual: time moves only when told; fast:60: a second is a minute)`;
 
 /** A switch (no value): lifts AWS's once-a-minute PurgeQueue rule. */
@@ -113,7 +117,7 @@ export function exposureLines(emulator: Emulator): string[] {
 export function parseEmulatorArgs(args: readonly string[]): EmulatorCliOptions {
   const reading = readFlags(
     args,
-    ['port', 'host', 'allow-host', 'allow-origin', 'allow-outbound', 'log', 'state-dir', 'clock'],
+    ['port', 'host', 'allow-host', 'allow-origin', 'allow-outbound', 'log', 'state-dir', 'clock', 'iam'],
     [NO_PURGE_LIMIT.slice(2)],
   );
   if (reading.help) throw new CliUsageError(USAGE);
@@ -129,6 +133,7 @@ export function parseEmulatorArgs(args: readonly string[]): EmulatorCliOptions {
     onRequestLog: (line) => console.log(line),
     stateDirectory: stateDirectoryFlag(lastValue(reading, 'state-dir')),
     clock: clockFlag(lastValue(reading, 'clock')),
+    iam: iamFlag(lastValue(reading, 'iam')),
   };
   const portText = lastValue(reading, 'port');
   if (portText !== undefined) {
@@ -153,6 +158,13 @@ export function clockFlag(text: string | undefined): Clock | undefined {
 export function stateDirectoryFlag(text: string | undefined): string | undefined {
   if (text !== undefined && text.trim() === '') throw new CliUsageError('--state-dir needs a directory');
   return text;
+}
+
+/** `--iam enforce|audit|off`; anything else is a usage error naming the choices. */
+export function iamFlag(text: string | undefined): IamMode | undefined {
+  if (text === undefined) return undefined;
+  if ((IAM_MODES as readonly string[]).includes(text)) return text as IamMode;
+  throw new CliUsageError(`--iam takes ${IAM_MODES.join(', ')}, got '${text}'`);
 }
 
 /** `--log requests` (or `failures`, the default); anything else is a usage error naming the choices. */
@@ -195,6 +207,8 @@ export async function runEmulatorCli(args: string[]): Promise<void> {
   for (const line of [listening, `console: ${emulator.endpoint}/_console/`, ...others]) console.log(line);
   const clockLine = clockModeLine(emulator.clock);
   if (clockLine !== undefined) console.log(clockLine);
+  if (emulator.iam.mode !== 'off')
+    console.log(`permissions: --iam ${emulator.iam.mode} (docs/permissions.md)`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

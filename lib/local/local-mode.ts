@@ -10,6 +10,7 @@ import {
   type LocalDeployment,
 } from '../emulator/deploy/local-deployment';
 import { DEFAULT_HOST, DEFAULT_PORT, type Emulator, startEmulator } from '../emulator/emulator';
+import type { IamMode } from '../emulator/iam/authorizer';
 import { exposureLines } from '../emulator/main';
 import type { RequestLogMode } from '../emulator/protocol/request-log';
 import { checkStateDirectory } from '../emulator/state/persistence';
@@ -49,6 +50,8 @@ export interface LocalModeOptions {
   readonly clock?: Clock;
   /** Keeps the emulator's state there across restarts (`--state-dir`, see EmulatorOptions). @default memory only */
   readonly stateDirectory?: string;
+  /** Permissions (`--iam`): what AWS would deny the app's functions, instances and integrations. @default 'enforce' */
+  readonly iam?: IamMode;
   /** Where lines go. @default console.log */
   readonly print?: (line: string) => void;
   /** The full resource tables and outputs of each stack instead of one summary line per stack (`--verbose`). */
@@ -113,6 +116,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       onRequestLog: (line) => (names.log ? names.log.line(line) : print(line)),
       clock: options.clock,
       stateDirectory: options.stateDirectory,
+      iam: options.iam ?? 'enforce',
       onFunctionLog: (line) =>
         names.log
           ? names.log.functionLog(line)
@@ -127,6 +131,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   for (const line of exposureLines(emulator).slice(1)) print(line);
   const clockLine = clockModeLine(emulator.clock);
   if (clockLine !== undefined) print(clockLine);
+  if (emulator.iam.mode !== 'enforce') print(`permissions: --iam ${emulator.iam.mode} (docs/permissions.md)`);
   let deployment: LocalDeployment;
   // the console remembers from the start: invocations and worker lines of the deployment too
   emulator.webConsole.observe();

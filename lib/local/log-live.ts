@@ -328,5 +328,11 @@ function burstOf(event: ActivityEvent, labels: ResourceLabels): Entry['burst'] {
       };
     case 'alarm-state-changed':
       return undefined;
+    case 'access-denied':
+      // a denied call repeated by a retrying client is one line now and then, with its count
+      return {
+        key: `denied ${event.principal} ${event.action} ${event.resource}`,
+        summary: (n, s) => `${n}× ${describeActivity(event, labels).text} in ${s} s`,
+      };
   }
 }

@@ -233,6 +233,11 @@ export function describeActivity(
     }
     case 'message-move-task':
       return { service: 'sqs', text: describeMoveTask(event, labels) };
+    case 'access-denied':
+      return {
+        service: 'iam',
+        text: `${event.enforced ? 'DENIED' : 'would deny (audit)'} ${event.principal}: ${event.action} on ${event.resource}: ${event.reason}`,
+      };
   }
 }
 

@@ -1,6 +1,8 @@
 /**
  * `npm start`'s synthesis: the app into cdk.out, as `cdk synth` makes it (bundled Lambda code, cdk-nag,
- * CloudFormation validation), skipped when cdk.out is already the synthesis of the same sources, context and app.
+ * CloudFormation validation), skipped when cdk.out is already the synthesis of the same sources, context and app,
+ * whether npm start or a hand-run `cdk synth` made it (bin/app.ts records its synthesis the same way). The Lambda
+ * bundles and the validation report come from the checkout's build cache (lib/build-cache) when unchanged.
  * This app synthesizes in process; any other CDK app (`--app CMD`) runs as the CDK CLI runs it (CDK_OUTDIR,
  * CDK_CONTEXT_JSON).
  */
@@ -70,15 +72,39 @@ export async function synthesizeApp(options: SynthesisOptions): Promise<Synthesi
     // Loaded on demand: reusing cdk.out needs none of aws-cdk-lib (about a second to load)
     const { App } = await import('aws-cdk-lib');
     const { buildApp } = await import('../decoupled-app');
+    const { useCachedTemplateValidation } = await import('../build-cache/template-validation');
     const cdkApp = new App({ outdir, context });
+    useCachedTemplateValidation(cdkApp, options.root);
     buildApp(cdkApp);
     cdkApp.synth();
   } else {
     await runApp(options.app, options.root, outdir, context);
   }
-  const stamp: Stamp = { ...wanted, manifestModified: statSync(path.join(outdir, 'manifest.json')).mtimeMs };
-  writeFileSync(path.join(outdir, STAMP_FILE), JSON.stringify(stamp));
+  writeStamp(outdir, wanted);
   return { outdir, stage, synthesized: true, reason, durationMs: Date.now() - started };
+}
+
+function writeStamp(outdir: string, made: Stamp): void {
+  const stamp: Stamp = { ...made, manifestModified: statSync(path.join(outdir, 'manifest.json')).mtimeMs };
+  writeFileSync(path.join(outdir, STAMP_FILE), JSON.stringify(stamp));
+}
+
+/** Context the CDK CLI gives every app besides its `aws:cdk:…` keys: it reports validation errors itself. */
+const CLI_CONTEXT_KEYS: ReadonlySet<string> = new Set(['@aws-cdk/core:failSynthOnValidationErrors']);
+
+/**
+ * Records a synthesis of this app run by the CDK CLI (`cdk synth`, `npm run synth`; bin/app.ts calls it), so
+ * that the next npm start reuses it. The CLI's own context keys (`aws:cdk:…`: path and asset metadata, version
+ * reporting, which stacks to bundle; whether validation errors fail the synthesis) are left out; a run that
+ * bundled only some stacks records nothing, since local mode runs every stack's code.
+ */
+export function recordCliSynthesis(root: string, outdir: string, cliContext: Record<string, unknown>): void {
+  const bundled = cliContext['aws:cdk:bundling-stacks'];
+  if (Array.isArray(bundled) && !bundled.includes('**')) return;
+  const context = Object.fromEntries(
+    Object.entries(cliContext).filter(([key]) => !key.startsWith('aws:cdk:') && !CLI_CONTEXT_KEYS.has(key)),
+  );
+  writeStamp(outdir, { sources: sourceFingerprint(root), context, app: THIS_APP });
 }
 
 /** cdk.json's context, as the CDK CLI gives it to the app. */
@@ -140,7 +166,7 @@ function staleReason(outdir: string, wanted: Stamp, options: SynthesisOptions): 
     return `${dir} was not made by npm start`;
   }
   if (stamp.manifestModified !== statSync(manifest).mtimeMs) {
-    return `${dir} was rewritten since npm start made it (by cdk synth?)`;
+    return `${dir} was rewritten since npm start or cdk synth made it (by a cdk deploy of some stacks?)`;
   }
   if (stamp.sources === undefined) return `${dir} was made by an older npm start`;
   if (stamp.app !== wanted.app) return `${dir} is from another app (${stamp.app ?? '?'} → ${wanted.app})`;

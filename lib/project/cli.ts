@@ -1,5 +1,5 @@
 /**
- * `npx decoupled status|peek|send|redrive|purge|clock|reset`: the project CLI, for the app's own queues on the
+ * `npx decoupled status|peek|send|redrive|purge|clock|reset|request-quote`: the project CLI, for the app's own queues on the
  * local emulator or on AWS (docs/local-mode.md, "The project CLI").
  */
 import { CLOCK } from './clock';
@@ -7,13 +7,14 @@ import { PEEK } from './peek';
 import { type ProjectCommand, runProjectCommand, usageOf } from './project-command';
 import { PURGE } from './purge';
 import { REDRIVE } from './redrive';
+import { REQUEST_QUOTE } from './request-quote';
 import { RESET } from './reset';
 import { SEND } from './send';
 import { STATUS } from './status';
 
 // Each command loads the AWS clients it uses when it runs: `clock advance` starts without CloudWatch's.
 export const PROJECT_COMMANDS: Readonly<Record<string, ProjectCommand>> = Object.fromEntries(
-  [STATUS, PEEK, SEND, REDRIVE, PURGE, CLOCK, RESET].map((command) => [command.name, command]),
+  [STATUS, PEEK, SEND, REDRIVE, PURGE, CLOCK, RESET, REQUEST_QUOTE].map((command) => [command.name, command]),
 );
 
 /** Whether `name` is a command of the project CLI. */

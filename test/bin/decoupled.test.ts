@@ -29,6 +29,18 @@ describe('decoupled command line', () => {
     expect(stdout).toContain('[-c|--context KEY=VALUE]... [--app CMD | --assembly DIR]');
   });
 
+  test('the launcher runs the compiled command line, rebuilding dist/ when the sources changed', () => {
+    // Act: npx decoupled, npm start and npm run emulator go through bin/decoupled.js
+    const result = spawnSync(process.execPath, ['bin/decoupled.js', 'help'], { cwd: ROOT, encoding: 'utf8' });
+
+    // Assess: dist/ is up to date with the sources afterwards, and the command ran from it, with no tsx
+    const { distStaleReason } = require('../../bin/build-dist') as { distStaleReason(): string | undefined };
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Usage: decoupled <command> [options]');
+    expect(result.stderr).not.toContain('tsx');
+    expect(distStaleReason()).toBeUndefined();
+  });
+
   test('an unknown command exits 2 with the usage', () => {
     const { code, stderr } = decoupled('deploy-everything');
 

@@ -72,3 +72,26 @@ export async function untilWaiting(emulator: Emulator, count: number): Promise<v
 
 // the implementation is part of the package's testing API (decoupled/testing); the suite uses the same one
 export { eventually, type EventuallyOptions } from '../../lib/testing';
+
+/** The emulator's manual clock as a runtime clock (now, sleep): runtime code's timers move only with `advance`. */
+export function manualRuntimeClock(clock: ManualClock): {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+} {
+  return {
+    now: () => clock.now(),
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve) => {
+        if (signal?.aborted) return resolve();
+        const onAbort = () => {
+          clock.clearTimer(timer);
+          resolve();
+        };
+        const timer = clock.setTimer(clock.now() + ms, () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        });
+        signal?.addEventListener('abort', onAbort, { once: true });
+      }),
+  };
+}

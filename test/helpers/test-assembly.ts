@@ -1,15 +1,17 @@
 /** The real app synthesized for the local-mode tests (started by test/global-setup.ts), and waiting for it. */
-import { existsSync, readFileSync, watch } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, watch } from 'node:fs';
 import * as path from 'node:path';
+import { cacheDirectory } from '../../lib/build-cache/cache-directory';
 
-export const TEST_ASSEMBLY = path.join(tmpdir(), 'decoupled-test-assembly');
+/** In the checkout's own cache folder: suites of two clones running at once each synthesize their own. */
+export const TEST_ASSEMBLY = path.join(cacheDirectory(path.join(__dirname, '..', '..')), 'test-assembly');
 /** Set by test/global-setup.ts for its run (workers inherit it): concurrent Jest runs each wait for their own. */
 const STATUS_VARIABLE = 'DECOUPLED_statusFile';
 
 /** A new status file for this run, named for the workers to find. */
 export function newStatusFile(): string {
   const file = `${TEST_ASSEMBLY}.${process.pid}.status.json`;
+  mkdirSync(path.dirname(file), { recursive: true });
   process.env[STATUS_VARIABLE] = file;
   return file;
 }

@@ -289,7 +289,7 @@ describe('the pinned CDK CLI deploys the app to the emulator over the wire', () 
       }
       const written = Object.fromEntries(Object.entries(outputs).map(([s, o]) => [s, Object.keys(o).sort()]));
       expect(written).toEqual(declared);
-      expect(Object.keys(declared)).toHaveLength(4);
+      expect(Object.keys(declared)).toHaveLength(6);
       for (const name of Object.keys(declared)) expect(await stackStatus(name)).toBe('CREATE_COMPLETE');
     },
     CLI_TIMEOUT_MS,
@@ -309,7 +309,7 @@ describe('the pinned CDK CLI deploys the app to the emulator over the wire', () 
       );
 
       expectSuccess(run);
-      expect(run.output.match(/\(no changes\)/g)).toHaveLength(4);
+      expect(run.output.match(/\(no changes\)/g)).toHaveLength(6);
     },
     CLI_TIMEOUT_MS,
   );

@@ -34,7 +34,7 @@ describe("npm start's log of the worker fleet's spike", () => {
     expect(before.length).toBeLessThanOrEqual(30);
     expect(before).toContainEqual(
       expect.stringMatching(
-        /^ {2}WorkerFleet {2}\d+ resources: 2 queues, 1 topic, 1 function, 1 group, 2 alarms/,
+        /^ {2}WorkerFleet +\d+ resources: 2 queues, 1 topic, 1 function, 1 group, 2 alarms/,
       ),
     );
     expect(before.join('\n')).not.toContain('AWS::SQS::Queue');

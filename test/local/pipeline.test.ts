@@ -156,7 +156,9 @@ describe('workshop chapter 2, the pipeline, in local mode', () => {
     const table = formatResourceTable(app.mode.deployment);
     expect(table).toContain('Stack decoupled-sandbox-pipeline (Pipeline):');
     expect(table).toMatch(/AWS::Lambda::Function\s+ProducerFunction\s+emulated/);
-    expect(table).toMatch(/AWS::IAM::Role\s+ProducerRole\s+kept .*\(permissions are not enforced locally\)/);
+    expect(table).toMatch(
+      /AWS::IAM::Role\s+ProducerRole\s+kept .*\(its policies are evaluated \(--iam enforce\)\)/,
+    );
     expect(printed).toContain(
       `aws s3 cp docs/workshop/samples/orders.json s3://${bucket}/uploads/orders.json`,
     );

@@ -3,11 +3,11 @@
  * is reused only when it was made from the same sources, context and app, with the reason said when it is not.
  */
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startLocalMode } from '../../lib/local/local-mode';
-import { synthesizeApp, unknownContextKey } from '../../lib/local/synthesis';
+import { recordCliSynthesis, synthesizeApp, unknownContextKey } from '../../lib/local/synthesis';
 import { sqsClientFor } from '../helpers/emulator';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -94,7 +94,31 @@ describe('npm start synthesis', () => {
 
     // Assess
     expect(switched.reason).toBe(`cdk.out is from another app (${APP} → ${other})`);
-    expect(rewritten.reason).toBe('cdk.out was rewritten since npm start made it (by cdk synth?)');
+    expect(rewritten.reason).toBe(
+      'cdk.out was rewritten since npm start or cdk synth made it (by a cdk deploy of some stacks?)',
+    );
+  });
+
+  test('a cdk synth of this app is reused (bin/app.ts records it); one that bundled some stacks only is not', async () => {
+    // Prepare: cdk.out as the CDK CLI leaves it, with the CLI's context (its own aws:cdk:… keys included)
+    const outdir = path.join(root, 'cdk.out');
+    mkdirSync(outdir);
+    writeFileSync(path.join(outdir, 'manifest.json'), '{}');
+    const cliContext = {
+      stage: 'dev',
+      'aws:cdk:enable-path-metadata': true,
+      '@aws-cdk/core:failSynthOnValidationErrors': false,
+    };
+
+    // Act: what `cdk synth` (every stack bundled) records, then npm start
+    recordCliSynthesis(root, outdir, { ...cliContext, 'aws:cdk:bundling-stacks': ['**'] });
+    const afterSynth = await synthesizeApp({ root });
+    rmSync(path.join(outdir, 'decoupled-local.json'));
+    recordCliSynthesis(root, outdir, { ...cliContext, 'aws:cdk:bundling-stacks': ['Pipeline'] });
+
+    // Assess
+    expect(afterSynth).toMatchObject({ synthesized: false, stage: 'dev' });
+    expect(existsSync(path.join(outdir, 'decoupled-local.json'))).toBe(false);
   });
 
   test('an app outside the project is synthesized every time: its sources are not followed', async () => {

@@ -114,6 +114,8 @@ export interface ProcessInstanceOptions {
   readonly environment: Readonly<Record<string, string>>;
   /** Receives each line the instances print. @default print it prefixed with the instance id */
   readonly onLog?: (line: InstanceLogLine) => void;
+  /** The instance's own credentials (its instance profile's role session, `--iam`), over those in `environment`. */
+  readonly credentials?: (instanceId: string) => Readonly<Record<string, string>> | undefined;
 }
 
 /** Instances as child processes running the synthesized asset, as user data runs it on EC2 (local mode). */
@@ -135,6 +137,7 @@ export class ProcessInstanceLauncher implements InstanceLauncher {
         PATH: process.env.PATH ?? '',
         ...this.options.environment,
         ...clockOf(this.options.environment),
+        ...this.options.credentials?.(instanceId),
         INSTANCE_ID: instanceId,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -119,12 +119,19 @@ const DEFAULT_COOLDOWN_SECONDS = 300;
 const DEFAULT_SHUTDOWN_GRACE_MS = 120_000;
 const MAX_RECORDS = { groups: 100, policies: 100, activities: 100, instances: 50, notifications: 100 };
 
+/** Told about every group that may have changed (`--state-dir`): its settings, policies or capacity. */
+export interface AutoScalingChanges {
+  groupChanged(name: string): void;
+}
+
 export class AutoScalingService {
   private readonly groups = new Map<string, GroupRecord>();
   private readonly policiesByArn = new Map<string, PolicyRecord>();
   private readonly engine: ScalingEngine;
   private readonly removeHooks: (() => void)[] = [];
   private closed = false;
+  /** Durable-state listener (persistence); undefined without `--state-dir`, so the hooks cost one check. */
+  private changes: AutoScalingChanges | undefined;
 
   constructor(private readonly options: AutoScalingServiceOptions) {
     this.engine = new ScalingEngine(
@@ -160,6 +167,31 @@ export class AutoScalingService {
   /** Listens to scaling events; returns the function that removes the listener. */
   observe(listener: (event: AutoScalingEvent) => void): () => void {
     return this.engine.observe(listener);
+  }
+
+  /** Persistence (`--state-dir`): every group an operation or the scaling engine touches goes to `changes`. */
+  persistTo(changes: AutoScalingChanges): void {
+    this.changes = changes;
+    this.removeHooks.push(this.engine.observe((event) => changes.groupChanged(event.groupName)));
+  }
+
+  groupNames(): string[] {
+    return [...this.groups.keys()];
+  }
+
+  /** A group as kept (persistence); undefined once deleted. */
+  groupRecord(name: string): GroupRecord | undefined {
+    return this.groups.get(name);
+  }
+
+  /**
+   * Restore: a group as kept, without instances; it launches its desired capacity again (new instances, as AWS
+   * replaces instances that are gone). Its policies answer their alarms' actions again.
+   */
+  adoptGroup(group: GroupRecord): void {
+    this.groups.set(group.name, group);
+    for (const policy of group.policies.values()) this.policiesByArn.set(policy.arn, policy);
+    this.engine.reconcile(group, `At ${isoSeconds(this.options.clock.now())} the emulator restarted.`);
   }
 
   /** Emulator shutdown: powers every instance off (nothing is left to release work to); removes the hooks. */
@@ -252,6 +284,7 @@ export class AutoScalingService {
       launcher,
     };
     this.groups.set(name, group);
+    this.changes?.groupChanged(name);
     this.engine.changeDesired(group, desired, `a user request created an AutoScalingGroup`);
   }
 
@@ -324,6 +357,7 @@ export class AutoScalingService {
     group.desiredCapacity = 0;
     this.engine.reconcile(group, `a user request deleted the AutoScalingGroup`);
     this.engine.removeIfGone(group);
+    this.changes?.groupChanged(name);
   }
 
   /** IncludeManagedResources changes nothing: no local group is managed by an operator (Operator is refused). */
@@ -820,6 +854,8 @@ export class AutoScalingService {
   private group(name: string | undefined): GroupRecord {
     const group = name === undefined ? undefined : this.groups.get(name);
     if (!group) throw validation(`AutoScalingGroup name not found - AutoScalingGroup ${name} not found`);
+    // every operation on a group finds it here: the recorder writes it only if it changed
+    this.changes?.groupChanged(group.name);
     return group;
   }
 

@@ -5,7 +5,7 @@
  */
 import type { ActivityLog } from '../activity';
 import type { Clock } from '../clock';
-import { deliverToArn, serviceOfArn } from '../kit/arn-delivery';
+import { deliverToArn, type IntegrationGuard, serviceOfArn } from '../kit/arn-delivery';
 import { type AlarmState, type ComparisonOperator, cloudWatchTime } from './alarm-evaluation';
 import { type AlarmHistory, historyItem } from './alarm-history';
 import { type Alarm, type AlarmConfig, alarmPeriod } from './alarm-validation';
@@ -63,6 +63,8 @@ export interface AlarmActionsOptions {
   readonly sns?: AlarmNotifier;
   /** Told about every change of state (npm start's log, the console), actions enabled or not. */
   readonly activity?: ActivityLog;
+  /** Permissions (`--iam`): CloudWatch publishes as cloudwatch.amazonaws.com, for the alarm (aws:SourceArn). */
+  readonly integrations?: IntegrationGuard;
 }
 
 export class AlarmActions {
@@ -189,6 +191,7 @@ export class AlarmActions {
     };
     try {
       if (serviceOfArn(arn) === 'sns') {
+        this.authorizePublish(alarm.arn, arn);
         const region = REGION_NAMES[this.options.region] ?? this.options.region;
         deliverToArn({ sns: this.options.sns }, arn, {
           event: JSON.stringify(this.notification(alarm, change)),
@@ -205,6 +208,27 @@ export class AlarmActions {
     } catch (error) {
       failed(error);
     }
+  }
+
+  /**
+   * AWS: the topic policy must let cloudwatch.amazonaws.com publish for the alarm, and an encrypted topic's key
+   * policy must let it use the key; a refusal is the action's failure, worded as the alarm history shows it.
+   */
+  private authorizePublish(alarmArn: string, topicArn: string): void {
+    const guard = this.options.integrations;
+    const denied = guard?.({
+      service: 'cloudwatch.amazonaws.com',
+      action: 'sns:Publish',
+      resource: topicArn,
+      sourceArn: alarmArn,
+    });
+    if (denied === undefined) return;
+    const local = `(local emulator: ${denied})`;
+    throw new Error(
+      denied.startsWith('kms:')
+        ? `null (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException) ${local}`
+        : `Resource: ${alarmArn} is not authorized to perform: SNS:Publish on resource: ${topicArn} because no resource-based policy allows the SNS:Publish action ${local}`,
+    );
   }
 
   /** The JSON message CloudWatch publishes to SNS topics, in AWS's field order. */

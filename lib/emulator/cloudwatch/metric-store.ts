@@ -45,6 +45,29 @@ export interface PeriodAggregate {
 /** AWS: one-minute data is kept 15 days (the emulator keeps every resolution that long). */
 export const RETENTION_MS = 15 * 86_400_000;
 
+/** One stored bucket's aggregate, as persistence writes and merges it (`values`/`counts` absent: no percentiles). */
+export interface BucketState {
+  readonly sampleCount: number;
+  readonly sum: number;
+  readonly minimum: number;
+  readonly maximum: number;
+  readonly values?: readonly number[];
+  readonly counts?: readonly number[];
+}
+
+/** Told of every datum stored and every prune (persistence, `--state-dir`). */
+export interface MetricStoreListener {
+  metricPut(
+    identity: MetricIdentity,
+    timestamp: number,
+    unit: string,
+    sample: MetricSample,
+    highResolution: boolean,
+    now: number,
+  ): void;
+  metricsPruned(before: number): void;
+}
+
 class Bucket {
   sampleCount = 0;
   sum = 0;
@@ -85,6 +108,20 @@ class Bucket {
     }
     this.values.push(value);
     this.counts.push(count);
+  }
+
+  /** Adds another bucket's aggregate (a restore): the same as having added its samples here. */
+  merge(state: BucketState): void {
+    this.sampleCount += state.sampleCount;
+    this.sum += state.sum;
+    if (state.minimum < this.minimum) this.minimum = state.minimum;
+    if (state.maximum > this.maximum) this.maximum = state.maximum;
+    if (this.values === undefined || this.counts === undefined || state.values === undefined) {
+      this.values = this.counts = undefined;
+    } else {
+      this.values.push(...state.values);
+      this.counts.push(...(state.counts ?? state.values.map(() => 1)));
+    }
   }
 }
 
@@ -133,6 +170,8 @@ class Metric {
 
 export class MetricStore {
   private readonly metrics = new Map<string, Metric>();
+  /** Persistence's listener; undefined without `--state-dir`. */
+  listener: MetricStoreListener | undefined;
 
   /** Stores one datum. `highResolution` (StorageResolution 1) keeps it per second instead of per minute. */
   put(
@@ -157,6 +196,48 @@ export class MetricStore {
     }
     const resolution = highResolution ? 1000 : 60_000;
     series.bucket(Math.floor(timestamp / resolution) * resolution).add(sample);
+    this.listener?.metricPut(identity, timestamp, unit, sample, highResolution, now);
+  }
+
+  /** Every stored bucket, metric by metric (persistence). */
+  *buckets(): Generator<{
+    readonly identity: MetricIdentity;
+    readonly lastPutAt: number;
+    readonly unit: string;
+    readonly time: number;
+    readonly state: BucketState;
+  }> {
+    for (const metric of this.metrics.values()) {
+      for (const [unit, series] of metric.units) {
+        for (const time of series.times) {
+          const state = series.buckets.get(time) as Bucket;
+          yield { identity: metric.identity, lastPutAt: metric.lastPutAt, unit, time, state };
+        }
+      }
+    }
+  }
+
+  /** Restore: merges a persisted bucket at its exact time (a minute, or a second for high-resolution data). */
+  adoptBucket(
+    identity: MetricIdentity,
+    lastPutAt: number,
+    unit: string,
+    time: number,
+    state: BucketState,
+  ): void {
+    const key = metricKey(identity.namespace, identity.metricName, identity.dimensions);
+    let metric = this.metrics.get(key);
+    if (metric === undefined) {
+      metric = new Metric({ ...identity, dimensions: sortDimensions(identity.dimensions) });
+      this.metrics.set(key, metric);
+    }
+    metric.lastPutAt = Math.max(metric.lastPutAt, lastPutAt);
+    let series = metric.units.get(unit);
+    if (series === undefined) {
+      series = new UnitSeries();
+      metric.units.set(unit, series);
+    }
+    series.bucket(time).merge(state);
   }
 
   /**
@@ -233,6 +314,7 @@ export class MetricStore {
 
   /** Drops data older than `before` (epoch ms); a metric with no data left disappears from ListMetrics. */
   pruneBefore(before: number): void {
+    this.listener?.metricsPruned(before);
     for (const [key, metric] of this.metrics) {
       for (const [unit, series] of metric.units) {
         series.pruneBefore(before);

@@ -72,6 +72,8 @@ export class ConsoleApi {
             : this.bucket(name, request.query.get('prefix') ?? '', request.query.get('after') ?? undefined);
         case 'functions':
           return name === undefined ? this.functions() : this.function(name);
+        case 'streams':
+          return this.streams();
         case 'metrics':
           return this.metrics(rangeOf(request.query.get('range')));
         case 'fleet':
@@ -326,6 +328,65 @@ export class ConsoleApi {
       // LogType Tail's last 4 KB, base64 on the wire: the page shows the text
       log: output.log === undefined ? undefined : Buffer.from(output.log, 'base64').toString('utf8'),
     };
+  }
+
+  // ----- streams -------------------------------------------------------------------------------------------------
+
+  /**
+   * Kinesis data streams with their shards (the wire's DescribeStreamSummary and ListShards, so retention applies
+   * as for an SDK), the event source mappings reading each, and the Firehose delivery streams.
+   */
+  private streams(): unknown {
+    const { kinesis, lambda, firehose } = this.emulator();
+    const deliveryStreams = firehose.deliveryStreamNames().map((name) => {
+      const d = firehose.describeDeliveryStream({ DeliveryStreamName: name }).DeliveryStreamDescription;
+      const s3 = d?.Destinations?.[0]?.ExtendedS3DestinationDescription;
+      return {
+        name,
+        type: d?.DeliveryStreamType,
+        sourceStreamArn: d?.Source?.KinesisStreamSourceDescription?.KinesisStreamARN,
+        bucket: s3?.BucketARN?.replace(/^arn:aws:s3:::/, ''),
+        prefix: s3?.Prefix ?? '',
+        bufferedRecords: firehose.bufferedRecords(name),
+      };
+    });
+    const streams = kinesis.allStreams().map((stream) => {
+      const summary = kinesis.describeStreamSummary({ StreamName: stream.name }).StreamDescriptionSummary;
+      const shards = kinesis.listShards({ StreamName: stream.name }).Shards ?? [];
+      return {
+        name: stream.name,
+        arn: stream.arn,
+        status: summary?.StreamStatus,
+        mode: summary?.StreamModeDetails?.StreamMode,
+        retentionHours: summary?.RetentionPeriodHours,
+        encryption: summary?.EncryptionType,
+        keyId: summary?.KeyId,
+        openShardCount: summary?.OpenShardCount,
+        shards: shards.map((s) => {
+          const kept = stream.shard(s.ShardId ?? '');
+          return {
+            shardId: s.ShardId,
+            parentShardId: s.ParentShardId,
+            adjacentParentShardId: s.AdjacentParentShardId,
+            startingHashKey: s.HashKeyRange?.StartingHashKey,
+            endingHashKey: s.HashKeyRange?.EndingHashKey,
+            // AWS: a closed shard is one with an ending sequence number
+            open: s.SequenceNumberRange?.EndingSequenceNumber === undefined,
+            records: kept?.retainedCount ?? 0,
+            latestSequenceNumber: kept?.last()?.sequenceNumber,
+          };
+        }),
+        eventSourceMappings: lambda.listEventSourceMappings({ eventSourceArn: stream.arn }).map((m) => ({
+          uuid: m.UUID,
+          functionName: m.FunctionArn?.slice(m.FunctionArn.lastIndexOf(':function:') + ':function:'.length),
+          state: m.State,
+          batchSize: m.BatchSize,
+          startingPosition: m.StartingPosition,
+        })),
+        deliveryStreams: deliveryStreams.filter((f) => f.sourceStreamArn === stream.arn).map((f) => f.name),
+      };
+    });
+    return { streams, deliveryStreams };
   }
 
   // ----- metrics, alarms and fleets ------------------------------------------------------------------------------
@@ -597,6 +658,9 @@ function pageOf(type: string, physicalId: string): string | undefined {
       return `#/functions/${encodeURIComponent(physicalId)}`;
     case 'AWS::AutoScaling::AutoScalingGroup':
       return '#/fleet';
+    case 'AWS::Kinesis::Stream':
+    case 'AWS::KinesisFirehose::DeliveryStream':
+      return '#/streams';
     case 'AWS::CloudWatch::Alarm':
     case 'AWS::CloudWatch::Dashboard':
       return '#/metrics';

@@ -1,7 +1,7 @@
 /**
  * `POST /_emulator/reset`: back to an empty emulator, through the services' own operations. Stacks are deleted
  * by their engine first (it knows what it made, and stops instance processes), then whatever is left is deleted
- * service by service: queues, topics, buckets with their objects and uploads, functions and their mappings,
+ * service by service: delivery streams, data streams, queues, topics, buckets with their objects and uploads, functions and their mappings,
  * alarms and metrics, groups (instances stopped), parameters, log groups, and what the console remembers (recent
  * invocations, capacity samples). Local mode then deploys its stacks again.
  */
@@ -85,6 +85,9 @@ async function deleteLeftovers(emulator: Emulator): Promise<void> {
     await lambda.deleteEventSourceMapping(mapping.UUID as string);
   }
   for (const fn of lambda.listFunctions()) lambda.deleteFunction(fn.FunctionName);
+  // delivery streams read the data streams: they go first
+  emulator.firehose.reset();
+  emulator.kinesis.deleteAllStreams();
   for (const group of autoscaling.describeAutoScalingGroups().AutoScalingGroups) {
     autoscaling.deleteAutoScalingGroup({
       AutoScalingGroupName: group.AutoScalingGroupName,

@@ -26,6 +26,24 @@ export interface QueueMessageAttribute {
   readonly BinaryValue?: Uint8Array;
 }
 
+/**
+ * Permissions of an integration (`--iam`): whether the service principal acting for `sourceArn` may do `action`
+ * on `resource`. Returns why not, or undefined when it may.
+ */
+export type IntegrationGuard = (call: {
+  readonly service: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly sourceArn: string;
+}) => string | undefined;
+
+/** The action a delivery is, by the destination's service, as the destination's policy must allow it. */
+export const DELIVERY_ACTIONS: Readonly<Record<string, string>> = {
+  sqs: 'sqs:SendMessage',
+  sns: 'sns:Publish',
+  lambda: 'lambda:InvokeFunction',
+};
+
 export interface ArnDelivery {
   /** The event: a function receives it as is; queues and topics receive its JSON text (or the string itself). */
   readonly event: unknown;
@@ -35,6 +53,12 @@ export interface ArnDelivery {
   readonly messageAttributes?: Record<string, QueueMessageAttribute>;
   /** SQS only: the FIFO group and deduplication ids, passed on when the queue is FIFO. */
   readonly fifo?: { readonly groupId: string; readonly deduplicationId?: string };
+  /** The service principal delivering (`sns.amazonaws.com` for a topic), checked by `guard` first. */
+  readonly actingFor?: {
+    readonly service: string;
+    readonly sourceArn: string;
+    readonly guard: IntegrationGuard;
+  };
 }
 
 /** The service an ARN names: `arn:aws:sqs:…` → `sqs`. */
@@ -50,6 +74,17 @@ export function serviceOfArn(arn: string): string | undefined {
 export function deliverToArn(targets: ArnTargets, arn: string, delivery: ArnDelivery): void {
   const text = typeof delivery.event === 'string' ? delivery.event : JSON.stringify(delivery.event);
   const service = serviceOfArn(arn);
+  const acting = delivery.actingFor;
+  const action = service === undefined ? undefined : DELIVERY_ACTIONS[service];
+  if (acting !== undefined && action !== undefined) {
+    const denied = acting.guard({
+      service: acting.service,
+      action,
+      resource: arn,
+      sourceArn: acting.sourceArn,
+    });
+    if (denied !== undefined) throw new Error(`${acting.service} may not ${action} on ${arn}: ${denied}`);
+  }
   switch (service) {
     case 'sqs': {
       const queue = targets.sqs?.queueByArn(arn);

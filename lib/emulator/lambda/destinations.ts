@@ -1,6 +1,6 @@
 /** Where asynchronous invocation records go: an SQS queue, an SNS topic or another function, by ARN. */
 import type { FunctionRegistry } from '../event-delivery';
-import { deliverToArn } from '../kit/arn-delivery';
+import { deliverToArn, type IntegrationGuard } from '../kit/arn-delivery';
 import type { SnsService } from '../sns/service';
 import type { SqsService } from '../sqs/service';
 import type { InvocationRecord } from './async-invocation';
@@ -16,6 +16,12 @@ export function sendInvocationRecord(
   services: DestinationServices,
   destinationArn: string,
   record: InvocationRecord,
+  /** `--iam`: the function's execution role's permissions, which AWS sends the record with. */
+  role?: IntegrationGuard,
 ): void {
-  deliverToArn(services, destinationArn, { event: record });
+  const sourceArn = record.requestContext.functionArn;
+  deliverToArn(services, destinationArn, {
+    event: record,
+    actingFor: role && { service: 'lambda.amazonaws.com', sourceArn, guard: role },
+  });
 }

@@ -30,6 +30,7 @@ import {
   type FunctionCode,
   unpackCodePackage,
 } from './code-package';
+import type { IntegrationGuard } from '../kit/arn-delivery';
 import { sendInvocationRecord } from './destinations';
 import { FunctionLogWriter } from './function-logs';
 import {
@@ -42,6 +43,8 @@ import {
   type InvocationResult,
 } from './function-runtime';
 import { type BatchReport, SqsEventSourceMapping } from './sqs-event-source';
+import { checkKinesisMapping, KinesisEventSourceMapping, kinesisSettingsOf } from './kinesis-event-source';
+import type { KinesisService } from '../kinesis/service';
 import { LAMBDA_RESERVED_VARIABLES } from '../../lambda-reserved-variables';
 
 export interface LambdaServiceOptions {
@@ -51,6 +54,8 @@ export interface LambdaServiceOptions {
   /** The emulator's endpoint, given to every function as AWS_ENDPOINT_URL; read when a function is created. */
   readonly endpoint: () => string;
   readonly sqs: SqsService;
+  /** Kinesis, for event source mappings on streams (asked when a mapping starts). */
+  readonly kinesis?: () => KinesisService | undefined;
   readonly sns: SnsService;
   readonly functions: FunctionRegistry;
   readonly deliveries: DeliveryTracker;
@@ -61,6 +66,21 @@ export interface LambdaServiceOptions {
   readonly onLog?: (line: FunctionLogLine) => void;
   /** CloudWatch Logs, where functions' output and START/END/REPORT lines go. @default none: printed only */
   readonly logs?: LogsService;
+  /**
+   * A session of the function's execution role (`--iam`), as Lambda gives each function; undefined (permissions
+   * off): the account administrator's placeholder keys. @default none
+   */
+  readonly credentialsFor?: (
+    roleArn: string,
+    sessionName: string,
+  ) =>
+    | { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken: string }
+    | undefined;
+  /**
+   * `--iam`: whether a function's execution role may do `action` on `resource` (event source mappings and
+   * destinations act as the function's role, as on AWS); why not, or undefined. @default allowed
+   */
+  readonly roleMayAccess?: (roleArn: string, action: string, resource: string) => string | undefined;
 }
 
 /** LoggingConfig as CreateFunction and UpdateFunctionConfiguration take it (Text format only here). */
@@ -204,6 +224,13 @@ export interface EventSourceMappingInput {
   readonly filterPatterns?: readonly string[];
   /** @default true */
   readonly enabled?: boolean;
+  /** Kinesis sources: where reading starts, and what happens to a failing batch (kinesis-event-source.ts). */
+  readonly startingPosition?: string;
+  readonly startingPositionTimestamp?: number;
+  readonly bisectBatchOnFunctionError?: boolean;
+  readonly maximumRetryAttempts?: number;
+  readonly maximumRecordAgeInSeconds?: number;
+  readonly onFailureDestination?: string;
 }
 
 /** UpdateEventSourceMapping: the members given change, the others stay. */
@@ -224,6 +251,13 @@ export interface EventSourceMappingDescription {
   readonly LastProcessingResult: string;
   readonly State: 'Enabled' | 'Disabled' | 'Deleting';
   readonly StateTransitionReason: 'USER_INITIATED';
+  /** Kinesis sources only. */
+  readonly StartingPosition?: string;
+  readonly StartingPositionTimestamp?: Date;
+  readonly BisectBatchOnFunctionError?: boolean;
+  readonly MaximumRetryAttempts?: number;
+  readonly MaximumRecordAgeInSeconds?: number;
+  readonly DestinationConfig?: { readonly OnFailure: { readonly Destination?: string } };
 }
 
 /** Local default for functions without reserved concurrency: enough for a workshop, gentle on a laptop. */
@@ -261,7 +295,7 @@ const ARCHITECTURES = new Set(['x86_64', 'arm64']);
 const LOCAL_ROLE = 'arn:aws:iam::000000000000:role/local-emulator-function-role';
 
 /** What a function's settings are at one version. */
-interface FunctionSettings {
+export interface FunctionSettings {
   readonly runtime: string;
   readonly handler: string;
   readonly role: string;
@@ -311,7 +345,49 @@ interface MappingState {
   readonly input: EventSourceMappingInput;
   readonly functionArn: string;
   readonly lastModified: number;
-  readonly poller: SqsEventSourceMapping;
+  readonly poller: SqsEventSourceMapping | KinesisEventSourceMapping;
+}
+
+/** Told about every durable change (`--state-dir`): functions (versions, aliases, policies), mappings. */
+export interface LambdaChanges {
+  functionChanged(name: string): void;
+  mappingChanged(uuid: string): void;
+  invokeConfigChanged(name: string, config: AsyncInvokeConfig): void;
+}
+
+/** A version as persistence keeps it. */
+export interface FunctionVersionState {
+  readonly version: string;
+  readonly settings: FunctionSettings;
+  readonly code: CodePackage;
+  readonly revisionId: string;
+  readonly lastModified: string;
+}
+
+/** A function as persistence keeps it. */
+export interface FunctionState {
+  readonly name: string;
+  readonly latest: FunctionVersionState;
+  readonly versions: readonly FunctionVersionState[];
+  readonly aliases: readonly AliasState[];
+  /** Resource policy statements by qualifier ('' for the function itself). */
+  readonly policies: readonly (readonly [string, readonly Record<string, unknown>[]])[];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly nextVersion: number;
+}
+
+export interface AliasState {
+  readonly name: string;
+  readonly functionVersion: string;
+  readonly description: string;
+  readonly revisionId: string;
+}
+
+/** An event source mapping as persistence keeps it. */
+export interface MappingStateValue {
+  readonly uuid: string;
+  readonly input: EventSourceMappingInput;
+  readonly lastModified: number;
 }
 
 const ARN_PATTERN = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([^:]+)(?::([^:]+))?$/;
@@ -326,6 +402,8 @@ export class LambdaService {
   private readonly logs = new Map<string, string[]>();
   private workDirectory: string | undefined;
   private packageCount = 0;
+  /** Durable-state listener (persistence); undefined without `--state-dir`, so the hooks cost one check. */
+  private changes: LambdaChanges | undefined;
 
   constructor(private readonly options: LambdaServiceOptions) {
     const print = options.onLog ?? printFunctionLog;
@@ -343,7 +421,8 @@ export class LambdaService {
       clock: options.clock,
       deliveries: options.deliveries,
       invoke: (name, event, requestId) => this.run(name, event, requestId, triggerOf(event)),
-      sendToDestination: (arn, record) => sendInvocationRecord(options, arn, record),
+      sendToDestination: (arn, record) =>
+        sendInvocationRecord(options, arn, record, this.roleGuardOf(record.requestContext.functionArn)),
     });
   }
 
@@ -416,6 +495,7 @@ export class LambdaService {
     this.options.functions.register(fn.arn, (event) => {
       this.asyncInvoker.invoke(name, fn.arn, event);
     });
+    this.changes?.functionChanged(name);
     // AWS: with Publish, the answer describes the version published
     if (input.publish) return this.publishVersion(name);
     return this.describe(fn, fn.latest);
@@ -477,10 +557,12 @@ export class LambdaService {
       }
       fn.versions.delete(version);
       this.runtime.remove(`${fn.name}:${version}`);
+      this.changes?.functionChanged(fn.name);
       return;
     }
     this.removeFunction(fn, { keepLatest: false });
     this.functions.delete(fn.name);
+    this.changes?.functionChanged(fn.name);
   }
 
   /** UpdateFunctionCode: the next invocation runs the new code; those in flight finish on the old. */
@@ -507,6 +589,7 @@ export class LambdaService {
     }
     if (packaged.owned) fn.packages.push(packaged.owned);
     this.releasePackage(fn, previous);
+    this.changes?.functionChanged(fn.name);
     if (update.publish) return this.publishVersion(fn.name);
     return this.describe(fn, fn.latest);
   }
@@ -531,6 +614,7 @@ export class LambdaService {
       logGroup: update.loggingConfig !== undefined ? checkLogging(update.loggingConfig) : current.logGroup,
     });
     fn.latest = await this.defineVersion(fn, '$LATEST', settings, fn.latest.code, true);
+    this.changes?.functionChanged(fn.name);
     return this.describe(fn, fn.latest);
   }
 
@@ -568,6 +652,7 @@ export class LambdaService {
     const published = await this.defineVersion(fn, version, settings, latest.code, true);
     fn.nextVersion += 1;
     fn.versions.set(version, published);
+    this.changes?.functionChanged(fn.name);
     return this.describe(fn, published);
   }
 
@@ -595,6 +680,7 @@ export class LambdaService {
       revisionId: randomUUID(),
     };
     fn.aliases.set(alias.name, alias);
+    this.changes?.functionChanged(fn.name);
     return this.describeAlias(fn, alias);
   }
 
@@ -624,13 +710,14 @@ export class LambdaService {
       revisionId: randomUUID(),
     };
     fn.aliases.set(alias.name, updated);
+    this.changes?.functionChanged(fn.name);
     return this.describeAlias(fn, updated);
   }
 
   deleteAlias(nameOrArn: string, aliasName: string): void {
     const fn = this.unqualified(nameOrArn);
     // AWS: deleting an alias that is not there succeeds
-    fn.aliases.delete(aliasName);
+    if (fn.aliases.delete(aliasName)) this.changes?.functionChanged(fn.name);
   }
 
   listAliases(nameOrArn: string, functionVersion?: string): AliasDescription[] {
@@ -701,6 +788,7 @@ export class LambdaService {
     void version;
     statements.set(input.statementId, statement);
     fn.policies.set(qualifier, statements);
+    this.changes?.functionChanged(fn.name);
     return { statement: JSON.stringify(statement) };
   }
 
@@ -715,6 +803,7 @@ export class LambdaService {
         404,
       );
     }
+    this.changes?.functionChanged(fn.name);
   }
 
   /** GetPolicy: the resource policy AddPermission built, as JSON text. */
@@ -778,6 +867,7 @@ export class LambdaService {
       }
     }
     this.asyncInvoker.configure(fn.name, config);
+    this.changes?.invokeConfigChanged(fn.name, config);
   }
 
   /** CreateEventSourceMapping for an SQS queue; starts its pollers when enabled. Returns the mapping's UUID. */
@@ -812,6 +902,7 @@ export class LambdaService {
   async deleteEventSourceMapping(uuid: string): Promise<EventSourceMappingDescription> {
     const mapping = this.mappingOf(uuid);
     this.mappings.delete(uuid);
+    this.changes?.mappingChanged(uuid);
     await mapping.poller.stop();
     return { ...this.describeMapping(mapping), State: 'Deleting' };
   }
@@ -831,6 +922,100 @@ export class LambdaService {
       .map((m) => this.describeMapping(m));
   }
 
+  /** Persistence (`--state-dir`): every change of a function, mapping or invoke config goes to `changes`. */
+  persistTo(changes: LambdaChanges): void {
+    this.changes = changes;
+  }
+
+  functionNames(): string[] {
+    return [...this.functions.keys()];
+  }
+
+  /** A function as kept (persistence); undefined once deleted. */
+  functionState(name: string): FunctionState | undefined {
+    const fn = this.functions.get(name);
+    if (!fn) return undefined;
+    const version = (v: FunctionVersion): FunctionVersionState => ({
+      version: v.version,
+      settings: v.settings,
+      code: v.code,
+      revisionId: v.revisionId,
+      lastModified: v.lastModified,
+    });
+    return {
+      name,
+      latest: version(fn.latest),
+      versions: [...fn.versions.values()].map(version),
+      aliases: [...fn.aliases.values()],
+      policies: [...fn.policies].map(
+        ([qualifier, statements]) => [qualifier, [...statements.values()]] as const,
+      ),
+      tags: fn.tags,
+      nextVersion: fn.nextVersion,
+    };
+  }
+
+  mappingIds(): string[] {
+    return [...this.mappings.keys()];
+  }
+
+  /** A mapping as kept (persistence); undefined once deleted. */
+  mappingState(uuid: string): MappingStateValue | undefined {
+    const m = this.mappings.get(uuid);
+    return m && { uuid, input: m.input, lastModified: m.lastModified };
+  }
+
+  /** Restore: a kept .zip unpacked into a directory of this service's own (removed with the function). */
+  async unpackKept(
+    name: string,
+    zip: Buffer,
+  ): Promise<{ readonly code: CodePackage; readonly owned: string }> {
+    const packaged = await this.packageOf(name, { zipFile: zip });
+    return { code: packaged.code, owned: packaged.owned as string };
+  }
+
+  /**
+   * Restore: a function as kept, its code already in place (`owned`: the directories unpacked for it). Defined at
+   * once (a missing handler file fails its invocations, not the restore), and invocable by S3 and SNS again.
+   */
+  adoptFunction(state: FunctionState, owned: readonly string[]): void {
+    const fn: DeployedFunction = {
+      name: state.name,
+      arn: this.arnOf(state.name),
+      latest: undefined as unknown as FunctionVersion,
+      versions: new Map(),
+      aliases: new Map(state.aliases.map((a) => [a.name, { ...a }])),
+      policies: new Map(
+        state.policies.map(([qualifier, statements]) => [
+          qualifier,
+          new Map(statements.map((s) => [String(s.Sid), { ...s }])),
+        ]),
+      ),
+      tags: { ...state.tags },
+      packages: [...owned],
+      nextVersion: state.nextVersion,
+    };
+    const adopt = (v: FunctionVersionState): FunctionVersion => {
+      const configuration = this.configurationOf(fn, v.version, v.settings, v.code.directory);
+      // define does its work synchronously; lenient: only a malformed handler could reject, and none is kept
+      this.runtime.define(configuration, poolKey(fn.name, v.version), true).catch(() => undefined);
+      return { ...v, configuration };
+    };
+    fn.latest = adopt(state.latest);
+    for (const v of state.versions) fn.versions.set(v.version, adopt(v));
+    this.functions.set(fn.name, fn);
+    this.options.functions.register(fn.arn, (event) => {
+      this.asyncInvoker.invoke(fn.name, fn.arn, event);
+    });
+  }
+
+  /** Restore: a mapping as kept; its pollers start again when it is enabled. Throws when its queue is gone. */
+  adoptMapping(state: MappingStateValue): void {
+    // its role was checked when it was made; the roles' policies come back with their stacks, after this
+    const checked = this.checkMapping(state.input, false);
+    this.startMapping(state.uuid, state.input, state.lastModified, checked);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.mappings.values()].map((m) => m.poller.stop()));
     this.mappings.clear();
@@ -841,12 +1026,30 @@ export class LambdaService {
   }
 
   /** Checks a mapping's input: the function and queue exist, the numbers are in AWS's bounds. */
-  private checkMapping(input: EventSourceMappingInput): {
+  private checkMapping(
+    input: EventSourceMappingInput,
+    checkRole = true,
+  ): {
     readonly functionArn: string;
     readonly filters: ReturnType<typeof parseFilterPattern>[];
   } {
     const { fn, version } = this.parseName(input.functionName);
     if (version !== undefined) this.resolve(fn.name, version);
+    if (input.eventSourceArn.startsWith('arn:aws:kinesis:')) {
+      checkKinesisMapping(input, this.options.kinesis?.(), this.options.sqs);
+      return { functionArn: version === undefined ? fn.arn : `${fn.arn}:${version}`, filters: [] };
+    }
+    // AWS: the stream members have no meaning for a queue
+    const streamOnly = (
+      [
+        ['StartingPosition', input.startingPosition],
+        ['BisectBatchOnFunctionError', input.bisectBatchOnFunctionError],
+        ['MaximumRetryAttempts', input.maximumRetryAttempts],
+        ['MaximumRecordAgeInSeconds', input.maximumRecordAgeInSeconds],
+        ['DestinationConfig', input.onFailureDestination],
+      ] as const
+    ).find(([, value]) => value !== undefined);
+    if (streamOnly) throw invalidParameterValue(`${streamOnly[0]} is not supported for SQS event sources.`);
     const queue = this.options.sqs.queueByArn(input.eventSourceArn);
     if (!input.eventSourceArn.startsWith('arn:aws:sqs:') || !queue) {
       throw invalidParameterValue(
@@ -854,6 +1057,14 @@ export class LambdaService {
           ? `Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.`
           : `Event source ${input.eventSourceArn} is not emulated (SQS queues only)`,
       );
+    }
+    // AWS: the execution role must let Lambda read and delete the queue's messages
+    for (const action of checkRole ? ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes'] : []) {
+      if (this.options.roleMayAccess?.(fn.latest.settings.role, `sqs:${action}`, input.eventSourceArn)) {
+        throw invalidParameterValue(
+          `The provided execution role does not have permissions to call ${action} on SQS`,
+        );
+      }
     }
     const batchSize = checkRange(input.batchSize, 'batchSize');
     const window = checkRange(input.maximumBatchingWindowInSeconds, 'maximumBatchingWindowInSeconds');
@@ -885,6 +1096,32 @@ export class LambdaService {
     checked = this.checkMapping(input),
   ): void {
     const qualified = checked.functionArn;
+    const kinesis = this.options.kinesis?.();
+    if (input.eventSourceArn.startsWith('arn:aws:kinesis:') && kinesis) {
+      const streamPoller = new KinesisEventSourceMapping(
+        {
+          uuid,
+          streamArn: input.eventSourceArn,
+          functionName: qualified.slice(qualified.lastIndexOf(':function:') + ':function:'.length),
+          functionArn: qualified,
+          ...kinesisSettingsOf(input),
+        },
+        {
+          kinesis,
+          sqs: this.options.sqs,
+          clock: this.options.clock,
+          region: this.options.region,
+          invoke: (name, event) => this.runQualified(name, event),
+        },
+      );
+      // an update keeps each shard's checkpoint: reading goes on where it was
+      const previous = this.mappings.get(uuid)?.poller;
+      if (previous instanceof KinesisEventSourceMapping) streamPoller.resumeFrom(previous);
+      this.mappings.set(uuid, { uuid, input, functionArn: qualified, lastModified, poller: streamPoller });
+      this.changes?.mappingChanged(uuid);
+      if (input.enabled ?? true) streamPoller.start();
+      return;
+    }
     const poller = new SqsEventSourceMapping(
       {
         uuid,
@@ -905,6 +1142,7 @@ export class LambdaService {
       },
     );
     this.mappings.set(uuid, { uuid, input, functionArn: qualified, lastModified, poller });
+    this.changes?.mappingChanged(uuid);
     if (input.enabled ?? true) poller.start();
   }
 
@@ -943,7 +1181,8 @@ export class LambdaService {
       EventSourceMappingArn: `arn:aws:lambda:${region}:${accountId}:event-source-mapping:${m.uuid}`,
       EventSourceArn: input.eventSourceArn,
       FunctionArn: m.functionArn,
-      BatchSize: input.batchSize ?? 10,
+      // AWS: a stream's batches default to 100 records, a queue's to 10
+      BatchSize: input.batchSize ?? (input.startingPosition !== undefined ? 100 : 10),
       MaximumBatchingWindowInSeconds: input.maximumBatchingWindowInSeconds ?? 0,
       FunctionResponseTypes: input.functionResponseTypes ?? [],
       ...(input.filterPatterns?.length
@@ -956,6 +1195,20 @@ export class LambdaService {
       LastProcessingResult: 'No records processed',
       State: (input.enabled ?? true) ? 'Enabled' : 'Disabled',
       StateTransitionReason: 'USER_INITIATED',
+      ...(input.startingPosition !== undefined
+        ? {
+            StartingPosition: input.startingPosition,
+            ...(input.startingPositionTimestamp !== undefined
+              ? { StartingPositionTimestamp: new Date(input.startingPositionTimestamp) }
+              : {}),
+            BisectBatchOnFunctionError: input.bisectBatchOnFunctionError ?? false,
+            MaximumRetryAttempts: input.maximumRetryAttempts ?? -1,
+            MaximumRecordAgeInSeconds: input.maximumRecordAgeInSeconds ?? -1,
+            DestinationConfig: {
+              OnFailure: input.onFailureDestination ? { Destination: input.onFailureDestination } : {},
+            },
+          }
+        : {}),
     };
   }
 
@@ -1069,6 +1322,8 @@ export class LambdaService {
     codeDirectory: string,
   ): FunctionConfiguration {
     const name = fn.name;
+    // AWS: the execution role's session is named after the function
+    const session = this.options.credentialsFor?.(settings.role, name);
     return {
       functionName: name,
       functionArn: version === '$LATEST' ? fn.arn : `${fn.arn}:${version}`,
@@ -1101,9 +1356,9 @@ export class LambdaService {
         AWS_REGION: this.options.region,
         AWS_DEFAULT_REGION: this.options.region,
         AWS_ENDPOINT_URL: this.options.endpoint(),
-        AWS_ACCESS_KEY_ID: 'LOCALEMULATORKEY',
-        AWS_SECRET_ACCESS_KEY: 'local-emulator-secret',
-        AWS_SESSION_TOKEN: 'local-emulator-session',
+        AWS_ACCESS_KEY_ID: session?.accessKeyId ?? 'LOCALEMULATORKEY',
+        AWS_SECRET_ACCESS_KEY: session?.secretAccessKey ?? 'local-emulator-secret',
+        AWS_SESSION_TOKEN: session?.sessionToken ?? 'local-emulator-session',
       },
     };
   }
@@ -1254,6 +1509,14 @@ export class LambdaService {
   }
 
   /** A function and the version a qualifier (a version number, `$LATEST` or an alias) names. */
+  /** Destinations are sent as the function's execution role (`--iam`). */
+  private roleGuardOf(functionArn: string): IntegrationGuard | undefined {
+    const check = this.options.roleMayAccess;
+    if (check === undefined) return undefined;
+    const role = this.resolve(functionArn).version.settings.role;
+    return (call) => check(role, call.action, call.resource);
+  }
+
   private resolve(nameOrArn: string, qualifier?: string): { fn: DeployedFunction; version: FunctionVersion } {
     const { fn, version } = this.parseName(nameOrArn, qualifier);
     if (version === undefined || version === '$LATEST') return { fn, version: fn.latest };

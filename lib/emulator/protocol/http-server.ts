@@ -22,8 +22,12 @@ import { errorResponseXml, escapeXml } from './xml';
 /** The slowest average pace (bytes per millisecond: 1 MiB/s) a large body may arrive at after requestTimeoutMs. */
 const MIN_STREAMED_BYTES_PER_MS = (1024 * 1024) / 1000;
 
-/** A body declared at most this long is read into memory without asking its protocol about large bodies. */
-const SMALL_BODY_BYTES = 1024 * 1024;
+/**
+ * A body declared at most this long is read into memory without asking its protocol about large bodies; a longer
+ * one is asked about, so an S3 upload is kept in the pieces it arrived in (a fresh 1 MiB copy per PutObject cost
+ * as much as its MD5).
+ */
+const SMALL_BODY_BYTES = 64 * 1024;
 
 /** Larger than any valid request (1 MiB messages, base64 binary attributes, JSON escapes), small enough to be safe. */
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
@@ -205,7 +209,13 @@ function serve(
     body.finish().then(
       (collected) => {
         if (aborter.signal.aborted) return;
-        const request = wireRequestOf(req, collected.body, aborter.signal, collected.spilled);
+        const request = wireRequestOf(
+          req,
+          collected.body,
+          aborter.signal,
+          collected.spilled,
+          collected.chunks,
+        );
         serveRead(router, request, res, cors, durability);
       },
       (error: unknown) => {
@@ -256,7 +266,8 @@ async function dispatch(router: ProtocolRouter, request: WireRequest): Promise<W
   const local = router.localRoute(request);
   if (local !== undefined) return local.handle(request);
   const protocol = router.route(request);
-  return protocol ? protocol.handle(request) : unservedResponse(router, request);
+  if (!protocol) return unservedResponse(router, request);
+  return protocol.handle(router.admission ? router.admission(request) : request);
 }
 
 /** 400, not 5xx: the CLIs and SDKs print a 4xx's code and message at once instead of retrying. */
@@ -404,6 +415,7 @@ function wireRequestOf(
   body: Buffer,
   signal: AbortSignal,
   spilled?: SpilledBody,
+  bodyChunks?: readonly Buffer[],
 ): WireRequest {
   const rawUrl = req.url ?? '/';
   const q = rawUrl.indexOf('?');
@@ -414,6 +426,7 @@ function wireRequestOf(
     headers: req.headers,
     body,
     spilled,
+    bodyChunks,
     signal,
     requestId: randomUUID(),
   };

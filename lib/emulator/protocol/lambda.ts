@@ -231,6 +231,13 @@ const HONOURED: Readonly<Record<string, readonly string[]>> = {
     'MaximumBatchingWindowInSeconds',
     'FunctionResponseTypes',
     'ScalingConfig',
+    // Kinesis sources (lambda/kinesis-event-source.ts)
+    'StartingPosition',
+    'StartingPositionTimestamp',
+    'BisectBatchOnFunctionError',
+    'MaximumRetryAttempts',
+    'MaximumRecordAgeInSeconds',
+    'DestinationConfig',
   ],
   UpdateEventSourceMapping: [
     'UUID',
@@ -241,6 +248,10 @@ const HONOURED: Readonly<Record<string, readonly string[]>> = {
     'MaximumBatchingWindowInSeconds',
     'FunctionResponseTypes',
     'ScalingConfig',
+    'BisectBatchOnFunctionError',
+    'MaximumRetryAttempts',
+    'MaximumRecordAgeInSeconds',
+    'DestinationConfig',
   ],
   AddPermission: [
     'FunctionName',
@@ -359,6 +370,7 @@ export class LambdaProtocol implements ServiceProtocol {
           );
         }
       }
+      request.authorize?.({ service: this.signingName, operation: name, input });
       // DeleteFunction, DeleteAlias and RemovePermission answer no members
       const output = ((await call(this.lambda, input, request)) ?? {}) as Record<string, unknown> & {
         requestId?: string;
@@ -615,6 +627,22 @@ function mappingSettingsOf(input: Input): EventSourceMappingUpdate {
       ?.MaximumConcurrency,
     filterPatterns: filters?.map((f) => f.Pattern ?? ''),
     enabled: input.Enabled as boolean | undefined,
+    ...kinesisMappingSettingsOf(input),
+  };
+}
+
+/** The members only stream sources (Kinesis) take; SQS mappings refuse them. */
+function kinesisMappingSettingsOf(input: Input): EventSourceMappingUpdate {
+  const timestamp = input.StartingPositionTimestamp;
+  const destinations = input.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined;
+  const onFailure = destinations?.OnFailure;
+  return {
+    startingPosition: input.StartingPosition as string | undefined,
+    startingPositionTimestamp: timestamp instanceof Date ? timestamp.getTime() : undefined,
+    bisectBatchOnFunctionError: input.BisectBatchOnFunctionError as boolean | undefined,
+    maximumRetryAttempts: input.MaximumRetryAttempts as number | undefined,
+    maximumRecordAgeInSeconds: input.MaximumRecordAgeInSeconds as number | undefined,
+    onFailureDestination: onFailure?.Destination,
   };
 }
 

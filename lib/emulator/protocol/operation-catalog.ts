@@ -7,6 +7,8 @@ import * as autoScalingSdk from '@aws-sdk/client-auto-scaling';
 import * as cloudFormationSdk from '@aws-sdk/client-cloudformation';
 import * as cloudWatchSdk from '@aws-sdk/client-cloudwatch';
 import * as logsSdk from '@aws-sdk/client-cloudwatch-logs';
+import * as firehoseSdk from '@aws-sdk/client-firehose';
+import * as kinesisSdk from '@aws-sdk/client-kinesis';
 import * as lambdaSdk from '@aws-sdk/client-lambda';
 import * as s3Sdk from '@aws-sdk/client-s3';
 import * as sqsSdk from '@aws-sdk/client-sqs';
@@ -17,6 +19,8 @@ import { AUTOSCALING_OPERATIONS, AUTOSCALING_UNSUPPORTED_MEMBERS } from './autos
 import { CLOUDFORMATION_OPERATIONS, CLOUDFORMATION_UNSUPPORTED_MEMBERS } from './cloudformation';
 import { CLOUDWATCH_OPERATIONS, CLOUDWATCH_UNSUPPORTED_MEMBERS } from './cloudwatch';
 import { serviceModelOf } from './codec/service-model';
+import { FIREHOSE_OPERATIONS, FIREHOSE_UNSUPPORTED_MEMBERS } from './firehose';
+import { KINESIS_OPERATIONS, KINESIS_UNSUPPORTED_MEMBERS } from './kinesis';
 import { LAMBDA_OPERATIONS, LAMBDA_UNSUPPORTED_MEMBERS } from './lambda';
 import { LOGS_OPERATIONS, LOGS_UNSUPPORTED_MEMBERS } from './logs';
 import { S3_OPERATIONS, S3_UNSUPPORTED_MEMBERS } from './s3';
@@ -106,6 +110,20 @@ function entries(): Entry[] {
       sdk: ssmSdk,
       emulated: SSM_OPERATIONS,
       refused: SSM_UNSUPPORTED_MEMBERS,
+    },
+    {
+      service: 'Kinesis',
+      protocol: 'AWS JSON 1.1',
+      sdk: kinesisSdk,
+      emulated: KINESIS_OPERATIONS,
+      refused: KINESIS_UNSUPPORTED_MEMBERS,
+    },
+    {
+      service: 'Firehose',
+      protocol: 'AWS JSON 1.1',
+      sdk: firehoseSdk,
+      emulated: FIREHOSE_OPERATIONS,
+      refused: FIREHOSE_UNSUPPORTED_MEMBERS,
     },
     {
       service: 'CloudFormation',

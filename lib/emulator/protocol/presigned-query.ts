@@ -78,7 +78,9 @@ function isHeaderValue(name: string, value: string): boolean {
   }
 }
 
-/** The bytes the request carries, in memory or spilled to a file. */
+/** The bytes the request carries, in memory (whole or as it arrived) or spilled to a file. */
 function bodySize(request: WireRequest): number {
-  return request.spilled?.size ?? request.body.length;
+  return (
+    request.spilled?.size ?? request.bodyChunks?.reduce((n, c) => n + c.length, 0) ?? request.body.length
+  );
 }

@@ -12,6 +12,8 @@ import type { LargeBody, SpilledBody } from './router';
 export interface CollectedBody {
   readonly body: Buffer;
   readonly spilled?: SpilledBody;
+  /** A large body kept in memory as it arrived (`body` is then empty): joining it would copy every byte. */
+  readonly chunks?: readonly Buffer[];
 }
 
 export class RequestBodyCollector {
@@ -58,6 +60,7 @@ export class RequestBodyCollector {
 
   /** The whole body once the request ended: the bytes, or the file they went to (flushed). */
   async finish(): Promise<CollectedBody> {
+    if (!this.file && this.large) return { body: Buffer.alloc(0), chunks: this.chunks };
     if (!this.file) return { body: this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks) };
     const { path, stream } = this.file;
     stream.end();

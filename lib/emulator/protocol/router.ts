@@ -14,9 +14,20 @@ export interface WireRequest {
   readonly body: Buffer;
   /** A large body the server wrote to a file as it arrived (`largeBody`); `body` is then empty. */
   readonly spilled?: SpilledBody;
+  /** A `largeBody` that stayed in memory, in the pieces it arrived in (S3 keeps them, no copy); `body` is then empty. */
+  readonly bodyChunks?: readonly Buffer[];
   /** Aborted when the client goes away (long polls stop waiting). */
   readonly signal: AbortSignal;
   readonly requestId: string;
+  /**
+   * Set for a caller whose permissions are checked (a function's or instance's role session, `--iam`): the
+   * protocol calls it with the decoded operation before running it; it throws the service's AccessDenied.
+   */
+  readonly authorize?: (call: {
+    readonly service: string;
+    readonly operation: string;
+    readonly input: Readonly<Record<string, unknown>>;
+  }) => void;
 }
 
 export interface WireResponse {
@@ -91,9 +102,14 @@ export interface LocalRoute {
   handle(request: WireRequest): Promise<WireResponse> | WireResponse;
 }
 
+/** Who is calling (`--iam`): returns the request with `authorize` set when its caller's permissions are checked. */
+export type RequestAdmission = (request: WireRequest) => WireRequest;
+
 export class ProtocolRouter {
   private readonly protocols: ServiceProtocol[] = [];
   private readonly localRoutes: LocalRoute[] = [];
+  /** Identifies the caller of each AWS request before its service sees it; absent: everyone is the administrator. */
+  admission?: RequestAdmission;
 
   register(protocol: ServiceProtocol): void {
     this.protocols.push(protocol);
@@ -174,6 +190,7 @@ const PRODUCT_NAMES: ReadonlyMap<string, string> = new Map([
   ['cloudformation', 'CloudFormation'],
   ['dynamodb', 'DynamoDB'],
   ['kinesis', 'Kinesis'],
+  ['firehose', 'Firehose'],
   ['logs', 'CloudWatch Logs'],
   ['events', 'EventBridge'],
   ['states', 'Step Functions'],

@@ -14,7 +14,7 @@ import { CHECKSUM_ALGORITHMS, checksumHeader } from '../s3/checksum';
 import { evaluateConditions } from '../s3/conditions';
 import { invalidArgument, malformedXml, S3Error } from '../s3/errors';
 import type { ObjectHeaders, StoredChecksum, StoredObject } from '../s3/model';
-import { type BodyStore, type ObjectBody, SPILL_THRESHOLD_BYTES } from '../s3/object-body';
+import { type BodyStore, ObjectBody, SPILL_THRESHOLD_BYTES } from '../s3/object-body';
 import type { DestinationConfiguration, RequestedDestination } from '../s3/notifications';
 import {
   checksumAlgorithm,
@@ -555,6 +555,35 @@ const OPERATIONS: Record<string, Operation> = {
     s3.abortMultipartUpload(i.Bucket, i.Key, i.UploadId);
     return {};
   },
+  ListParts: (i, { s3 }) => {
+    const page = s3.listParts(i.Bucket, i.Key, i.UploadId, {
+      maxParts: i.MaxParts,
+      partNumberMarker: i.PartNumberMarker === undefined ? undefined : Number(i.PartNumberMarker),
+    });
+    const owner = ownerOf(s3);
+    const algorithm = page.upload.checksumAlgorithm;
+    return {
+      Bucket: i.Bucket,
+      Key: i.Key,
+      UploadId: i.UploadId,
+      PartNumberMarker: i.PartNumberMarker ?? '0',
+      NextPartNumberMarker: String(page.nextPartNumberMarker),
+      MaxParts: page.maxParts,
+      IsTruncated: page.isTruncated,
+      Parts: page.parts.map((p) => ({
+        PartNumber: p.partNumber,
+        LastModified: new Date(p.lastModified),
+        ETag: p.etag,
+        Size: p.body.length,
+        ...(p.checksum && { [`Checksum${p.checksum.algorithm}`]: p.checksum.value }),
+      })),
+      Initiator: owner,
+      Owner: owner,
+      StorageClass: 'STANDARD',
+      ChecksumAlgorithm: algorithm,
+      ChecksumType: algorithm ? 'COMPOSITE' : undefined,
+    };
+  },
   ListMultipartUploads: (i, { s3 }) => {
     if (i.EncodingType !== undefined && i.EncodingType !== 'url') {
       throw invalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', i.EncodingType);
@@ -749,6 +778,7 @@ const INVALID_VALUE_MESSAGES: Readonly<Record<string, readonly [argument: string
   MaxBuckets: ['max-buckets', 'Argument max-buckets must be an integer between 1 and 10000.'],
   PartNumber: ['partNumber', 'Part number must be an integer between 1 and 10000, inclusive'],
   MaxUploads: ['max-uploads', 'Argument max-uploads must be an integer between 0 and 2147483647'],
+  MaxParts: ['max-parts', 'Argument max-parts must be an integer between 0 and 2147483647'],
 };
 
 const BINDING_ERRORS: BindingErrors = {
@@ -835,10 +865,13 @@ export class S3Protocol implements ServiceProtocol {
       if (request.spilled && !payloadIsBlob(operation)) throw this.tooLargeError(request, MAX_REQUEST_BYTES);
       const payload = request.spilled
         ? await spilledPayload(request, request.spilled, this.s3.bodies)
-        : { ...decodePayload(request), object: undefined };
+        : request.bodyChunks
+          ? chunksPayload(request, request.bodyChunks, payloadIsBlob(operation))
+          : { ...decodePayload(request), object: undefined };
       held = payload.object;
       const input = readRestXmlInput(match, { ...request, body: payload.body }, INPUT_OPTIONS);
       refuseUnsupported(operation, input, this.s3.accountId);
+      request.authorize?.({ service: this.signingName, operation: operation.name, input });
       if (!payloadIsBlob(operation)) {
         verifyContentMd5(payload.body, header(request, 'content-md5'));
         verifyChecksum(payload.body, payload.claimed);
@@ -973,6 +1006,26 @@ function claimedOf(request: WireRequest, trailers: ReadonlyMap<string, string>):
     (name) => header(request, name) ?? trailers.get(name),
     header(request, 'x-amz-sdk-checksum-algorithm'),
   );
+}
+
+/**
+ * A large body held in memory as it arrived: an upload's pieces become the object's bytes as they are (no copy);
+ * anything else (aws-chunked framing, a body that is not the payload) is joined and decoded as usual.
+ */
+function chunksPayload(
+  request: WireRequest,
+  chunks: readonly Buffer[],
+  blob: boolean,
+): { body: Buffer; claimed: ClaimedChecksum | undefined; object: ObjectBody | undefined } {
+  const sha256 = header(request, 'x-amz-content-sha256');
+  if (!blob || isAwsChunked(sha256, header(request, 'content-encoding'))) {
+    return { ...decodePayload({ ...request, body: Buffer.concat(chunks) }), object: undefined };
+  }
+  const object = ObjectBody.ofChunks(chunks);
+  const claimed = claimedOf(request, new Map());
+  // as decodePayload: the payload hash is checked only when no checksum is
+  if (claimed?.value === undefined) verifyContentSha256(object, sha256);
+  return { body: Buffer.alloc(0), claimed, object };
 }
 
 /** Bytes of the spilled file read at a time while decoding it. */

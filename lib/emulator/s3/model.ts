@@ -36,7 +36,7 @@ export interface StoredObject {
   /** User metadata, keys lowercased (x-amz-meta-* without the prefix). */
   readonly metadata: Readonly<Record<string, string>>;
   readonly checksum: StoredChecksum | undefined;
-  /** Parts of a multipart object (ListParts and part-number GETs are not emulated; kept for the ETag's `-N`). */
+  /** Parts of a multipart object (part-number GETs are not emulated; kept for the ETag's `-N` and PartsCount). */
   readonly partCount: number | undefined;
   /** Object tags (PutObjectTagging, `x-amz-tagging`); absent when it has none. */
   readonly tags?: TagSet;

@@ -3,7 +3,7 @@
  * (key-marker, upload-id-marker), grouped under a delimiter as object listings are.
  */
 import { invalidArgument } from './errors';
-import type { MultipartUpload } from './model';
+import type { MultipartUpload, UploadedPart } from './model';
 
 /** AWS: at most 1,000 uploads a page, which is also the default; a larger max-uploads is served at the cap. */
 export const MAX_UPLOADS = 1000;
@@ -120,4 +120,51 @@ export function encodeUploadKey(key: string): string {
     .replace(/%2F/g, '/')
     .replace(/%20/g, '+')
     .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** AWS: at most 1,000 parts a page, which is also the default; a larger max-parts is served at the cap. */
+export const MAX_PARTS = 1000;
+
+export interface ListPartsInput {
+  readonly maxParts?: number;
+  readonly partNumberMarker?: number;
+}
+
+export interface PartsPage {
+  readonly parts: readonly UploadedPart[];
+  readonly maxParts: number;
+  readonly isTruncated: boolean;
+  /** The last part listed: where the next page starts (AWS returns it, 0 for an empty page). */
+  readonly nextPartNumberMarker: number;
+}
+
+/** ListParts: an upload's parts in part-number order after `partNumberMarker`, a page at a time. */
+export function listParts(upload: MultipartUpload, input: ListPartsInput): PartsPage {
+  const requested = input.maxParts ?? MAX_PARTS;
+  if (!Number.isInteger(requested) || requested < 0 || requested > INT32_MAX) {
+    throw invalidArgument(
+      'Argument max-parts must be an integer between 0 and 2147483647',
+      'max-parts',
+      String(requested),
+    );
+  }
+  const marker = input.partNumberMarker ?? 0;
+  if (!Number.isInteger(marker) || marker < 0 || marker > INT32_MAX) {
+    throw invalidArgument(
+      'Argument part-number-marker must be an integer between 0 and 2147483647',
+      'part-number-marker',
+      String(marker),
+    );
+  }
+  const maxParts = Math.min(requested, MAX_PARTS);
+  const after = [...upload.parts.values()]
+    .filter((p) => p.partNumber > marker)
+    .sort((a, b) => a.partNumber - b.partNumber);
+  const parts = after.slice(0, maxParts);
+  return {
+    parts,
+    maxParts,
+    isTruncated: after.length > parts.length,
+    nextPartNumberMarker: parts.length > 0 ? parts[parts.length - 1].partNumber : 0,
+  };
 }

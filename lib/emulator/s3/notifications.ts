@@ -3,7 +3,7 @@
  * events against it (event type wildcards, key prefix and suffix), and the event records AWS writes.
  */
 import { randomUUID } from 'node:crypto';
-import { deliverToArn } from '../kit/arn-delivery';
+import { DELIVERY_ACTIONS, deliverToArn, type IntegrationGuard } from '../kit/arn-delivery';
 import type { DeliveryTracker, FunctionRegistry } from '../event-delivery';
 import type { SnsService } from '../sns/service';
 import type { SqsService } from '../sqs/service';
@@ -90,6 +90,8 @@ export interface NotificationTargets {
   sns: SnsService;
   functions: FunctionRegistry;
   deliveries: DeliveryTracker;
+  /** `--iam`: whether s3.amazonaws.com may deliver to a destination (its policy, its key). @default allowed */
+  integrations?: IntegrationGuard;
 }
 
 /**
@@ -102,6 +104,7 @@ export const LOCAL_MAX_NOTIFICATION_CONFIGURATIONS = 100;
 export function validateNotificationConfiguration(
   requested: RequestedNotificationConfiguration,
   targets: NotificationTargets,
+  bucket?: string,
 ): NotificationConfiguration {
   const count = requested.topics.length + requested.queues.length + requested.functions.length;
   if (count > LOCAL_MAX_NOTIFICATION_CONFIGURATIONS) {
@@ -165,6 +168,35 @@ export function validateNotificationConfiguration(
   for (const c of out.functions) {
     if (!targets.functions.exists(c.arn))
       failures.push([c.arn, 'The destination Lambda function does not exist']);
+  }
+  // AWS: the destination's policy must let S3 deliver for this bucket (--iam; checked only where nothing else failed)
+  const guard = targets.integrations;
+  if (guard && bucket !== undefined && failures.length === 0) {
+    const checks = [
+      ...out.queues.map(
+        (c) =>
+          [
+            c.arn,
+            'Permissions on the destination queue do not allow S3 to publish notifications from this bucket',
+          ] as const,
+      ),
+      ...out.topics.map(
+        (c) =>
+          [
+            c.arn,
+            'Permissions on the destination topic do not allow S3 to publish notifications from this bucket',
+          ] as const,
+      ),
+      ...out.functions.map((c) => [c.arn, `Not authorized to invoke function [${c.arn}]`] as const),
+    ];
+    for (const [arn, message] of checks) {
+      const action = DELIVERY_ACTIONS[arn.split(':')[2]];
+      if (
+        guard({ service: 's3.amazonaws.com', action, resource: arn, sourceArn: `arn:aws:s3:::${bucket}` })
+      ) {
+        failures.push([arn, message]);
+      }
+    }
   }
   if (failures.length > 0) {
     throw new S3Error(
@@ -272,11 +304,11 @@ export class S3Notifier {
     // one event per configuration that selects it, each to its destination
     for (const c of [...matching(configuration.queues), ...matching(configuration.topics)]) {
       const body = JSON.stringify(this.recordsOf(c, event));
-      this.targets.deliveries.run(() => this.deliver(c.arn, body));
+      this.targets.deliveries.run(() => this.deliver(c.arn, body, event.bucket));
     }
     for (const c of matching(configuration.functions)) {
       const records = this.recordsOf(c, event);
-      this.targets.deliveries.run(() => this.deliver(c.arn, records));
+      this.targets.deliveries.run(() => this.deliver(c.arn, records, event.bucket));
     }
   }
 
@@ -297,13 +329,21 @@ export class S3Notifier {
       HostId: hostId,
     });
     for (const arn of new Set([...configuration.queues, ...configuration.topics].map((c) => c.arn))) {
-      this.targets.deliveries.run(() => this.deliver(arn, body));
+      this.targets.deliveries.run(() => this.deliver(arn, body, bucket));
     }
   }
 
-  private deliver(arn: string, event: unknown): void {
+  private deliver(arn: string, event: unknown, bucket: string): void {
     try {
-      deliverToArn(this.targets, arn, { event, subject: 'Amazon S3 Notification' });
+      deliverToArn(this.targets, arn, {
+        event,
+        subject: 'Amazon S3 Notification',
+        actingFor: this.targets.integrations && {
+          service: 's3.amazonaws.com',
+          sourceArn: `arn:aws:s3:::${bucket}`,
+          guard: this.targets.integrations,
+        },
+      });
     } catch {
       // AWS: an event for a destination deleted (or refusing it) after the configuration was set is lost
     }

@@ -64,7 +64,11 @@ export class ObjectBody {
   readonly memoryBytes: number;
   private readonly digests = new Map<DigestAlgorithm, Buffer>();
 
-  private constructor(private readonly segments: readonly Segment[]) {
+  private constructor(
+    private readonly segments: readonly Segment[],
+    /** The bodies it was concatenated from (a completed multipart upload's parts): what persistence points to. */
+    readonly pieces?: readonly ObjectBody[],
+  ) {
     let length = 0;
     let memory = 0;
     for (const segment of segments) {
@@ -79,6 +83,12 @@ export class ObjectBody {
     return buffer.length === 0 ? ObjectBody.EMPTY : new ObjectBody([{ buffer }]);
   }
 
+  /** Buffers one after the other as a body, shared (a request body as it arrived, not joined into a copy). */
+  static ofChunks(buffers: readonly Buffer[]): ObjectBody {
+    const segments = buffers.filter((b) => b.length > 0).map((buffer) => ({ buffer }));
+    return segments.length === 0 ? ObjectBody.EMPTY : new ObjectBody(segments);
+  }
+
   /** A whole file as a body. */
   static ofFile(file: BodyFile): ObjectBody {
     return file.size === 0 ? ObjectBody.EMPTY : new ObjectBody([{ file, offset: 0, length: file.size }]);
@@ -86,7 +96,10 @@ export class ObjectBody {
 
   /** The bodies one after the other, sharing their segments. */
   static concat(bodies: readonly ObjectBody[]): ObjectBody {
-    return new ObjectBody(bodies.flatMap((b) => b.segments));
+    return new ObjectBody(
+      bodies.flatMap((b) => b.segments),
+      bodies.flatMap((b) => b.pieces ?? [b]),
+    );
   }
 
   /** Bytes `start` (inclusive) to `end` (exclusive), sharing the segments they lie in. */

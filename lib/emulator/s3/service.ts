@@ -23,7 +23,10 @@ import { type ClaimedChecksum, etagOfBody, verifyChecksum, verifyContentMd5 } fr
 import {
   type ListMultipartUploadsInput,
   listMultipartUploads,
+  type ListPartsInput,
+  listParts,
   type MultipartUploadsPage,
+  type PartsPage,
 } from './multipart-listing';
 import type { TagSet } from './tagging';
 import {
@@ -80,6 +83,7 @@ import {
 } from './model';
 import {
   type NotificationConfiguration,
+  type NotificationTargets,
   type ObjectEvent,
   type RequestedNotificationConfiguration,
   S3Notifier,
@@ -117,6 +121,8 @@ export interface S3ServiceOptions {
   maxObjectBytes?: number;
   /** Told about created and removed objects (the live log of `npm start`). */
   activity?: ActivityLog;
+  /** `--iam`: whether s3.amazonaws.com may deliver notifications to a destination. @default allowed */
+  integrations?: NotificationTargets['integrations'];
 }
 
 /** Who made the request, for event records. */
@@ -196,6 +202,8 @@ export interface S3Changes {
   bucketChanged(bucket: string): void;
   /** A version of `key` was written, deleted or updated (tags, ACL), or a delete marker made. */
   keyChanged(bucket: string, key: string): void;
+  /** A multipart upload was created or ended (completed or aborted), or, with `partNumber`, got that part. */
+  uploadChanged(bucket: string, uploadId: string, partNumber?: number): void;
 }
 
 export class S3Service {
@@ -358,7 +366,7 @@ export class S3Service {
     context: RequestContext,
   ): void {
     const bucket = this.bucketOf(name);
-    const configuration = validateNotificationConfiguration(requested, this.targets);
+    const configuration = validateNotificationConfiguration(requested, this.targets, name);
     bucket.notification = configuration;
     this.changes?.bucketChanged(name);
     this.notifier.sendTestEvents(configuration, name, this.clock.now(), context.requestId, context.hostId);
@@ -715,6 +723,7 @@ export class S3Service {
     upload.customerKey = input.customerKey;
     upload.encryption = encryption;
     bucket.uploads.set(uploadId, upload);
+    this.changes?.uploadChanged(bucket.name, uploadId);
     return upload;
   }
 
@@ -747,6 +756,7 @@ export class S3Service {
       lastModified: this.clock.now(),
     };
     upload.parts.set(input.partNumber, part);
+    this.changes?.uploadChanged(input.bucket, upload.uploadId, input.partNumber);
     return part;
   }
 
@@ -939,6 +949,7 @@ export class S3Service {
     };
     bucket.uploads.delete(upload.uploadId);
     bucket.rememberCompleted(upload.uploadId, input.key);
+    this.changes?.uploadChanged(bucket.name, upload.uploadId);
     storeVersion(bucket, object);
     this.changes?.keyChanged(bucket.name, object.key);
     this.raise(bucket, 'ObjectCreated:CompleteMultipartUpload', object, context);
@@ -952,10 +963,22 @@ export class S3Service {
     const upload = this.uploadOf(bucketName, key, uploadId);
     for (const part of upload.parts.values()) this.drop(part.body);
     bucket.uploads.delete(uploadId);
+    this.changes?.uploadChanged(bucketName, uploadId);
   }
 
   listMultipartUploads(bucketName: string, input: ListMultipartUploadsInput): MultipartUploadsPage {
     return listMultipartUploads(this.bucketOf(bucketName).uploads.values(), input);
+  }
+
+  /** ListParts: the upload (its settings) and a page of its parts. */
+  listParts(
+    bucketName: string,
+    key: string,
+    uploadId: string,
+    input: ListPartsInput,
+  ): PartsPage & { readonly upload: MultipartUpload } {
+    const upload = this.uploadOf(bucketName, key, uploadId);
+    return { ...listParts(upload, input), upload };
   }
 
   // ===== versioning ==========================================================================================
@@ -1118,7 +1141,7 @@ export class S3Service {
     return this.buckets.get(name);
   }
 
-  /** Restore: a bucket as persisted, its versions in it; `memoryBytes`: their bodies held in memory. */
+  /** Restore: a bucket as persisted, its versions and uploads in it; `memoryBytes`: their bodies held in memory. */
   adoptBucket(bucket: Bucket, memoryBytes: number): void {
     this.buckets.set(bucket.name, bucket);
     this.storedBytes += memoryBytes;

@@ -11,7 +11,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock, Timer } from '../clock';
-import { type ArnDelivery, deliverToArn, type QueueMessageAttribute } from '../kit/arn-delivery';
+import {
+  type ArnDelivery,
+  deliverToArn,
+  type IntegrationGuard,
+  type QueueMessageAttribute,
+} from '../kit/arn-delivery';
 import type { DeliveryTracker, FunctionRegistry } from '../event-delivery';
 import type { SqsService } from '../sqs/service';
 import {
@@ -54,6 +59,8 @@ export interface SnsDelivererOptions {
   subscriptionOf: (arn: string) => Subscription | undefined;
   /** The DeliveryPolicy attribute of a topic, if set (its `http` defaults apply to HTTP/S subscriptions). */
   topicDeliveryPolicy: (topicArn: string) => string | undefined;
+  /** `--iam`: whether sns.amazonaws.com may deliver to a queue or function (its policy, its key). @default allowed */
+  integrations?: IntegrationGuard;
 }
 
 type Outcome = 'delivered' | 'client-error' | 'server-error';
@@ -189,7 +196,10 @@ export class SnsDeliverer {
       case 'sqs':
         return this.toQueue(subscription.endpoint, subscription, message);
       case 'lambda':
-        return this.toArn(subscription.endpoint, { event: lambdaEvent(message, subscription, this.context) });
+        return this.toArn(subscription.endpoint, {
+          event: lambdaEvent(message, subscription, this.context),
+          actingFor: this.actingFor(subscription),
+        });
       case 'http':
       case 'https': {
         const headers: Record<string, string> = {
@@ -223,11 +233,18 @@ export class SnsDeliverer {
     }
     return this.toArn(queueArn, {
       event: this.bodyFor(subscription, message),
+      actingFor: this.actingFor(subscription),
       messageAttributes: attributes,
       ...(message.groupId !== undefined
         ? { fifo: { groupId: message.groupId, deduplicationId: message.deduplicationId } }
         : {}),
     });
+  }
+
+  /** AWS: SNS delivers to queues and functions as sns.amazonaws.com, for the topic (aws:SourceArn). */
+  private actingFor(subscription: Subscription): ArnDelivery['actingFor'] {
+    const guard = this.options.integrations;
+    return guard && { service: 'sns.amazonaws.com', sourceArn: subscription.topicArn, guard };
   }
 
   /** A queue or function endpoint: one in-process delivery; one it refuses (or that is gone) is a client error. */

@@ -39,6 +39,7 @@ import type { ActivityLog } from '../activity';
 import type { Clock } from '../clock';
 import { AwsError } from '../errors';
 import type { DeliveryTracker, FunctionRegistry } from '../event-delivery';
+import type { IntegrationGuard } from '../kit/arn-delivery';
 import { validateFifoToken } from '../kit/fifo-tokens';
 import { isObject } from '../kit/guards';
 import type { SqsService } from '../sqs/service';
@@ -133,6 +134,8 @@ export interface SnsServiceOptions {
   allowOutbound?: readonly string[];
   /** Told about every accepted publish (the live log of `npm start`). */
   activity?: ActivityLog;
+  /** `--iam`: whether sns.amazonaws.com may deliver to a subscribed queue or function. @default allowed */
+  integrations?: IntegrationGuard;
 }
 
 /** Told about every durable change (`--state-dir`): a topic or one of its subscriptions changed, or it went. */
@@ -168,6 +171,7 @@ export class SnsService {
       outbound: this.outbound,
       subscriptionOf: (arn) => this.subscriptions.get(arn),
       topicDeliveryPolicy: (arn) => this.topics.get(arn)?.attributes.get('DeliveryPolicy'),
+      integrations: options.integrations,
     });
   }
 

@@ -3,9 +3,11 @@
  * and the engine's record of its resources, so that a deploy after a restart is an update in place. Events,
  * change sets and deleted stacks are not kept.
  *
- * A resource whose service keeps no state yet (Lambda, Auto Scaling) is left
+ * A resource whose service keeps no state yet (Auto Scaling) is left
  * out of the restored stack: it does not exist after the restart, and the next update of the stack creates it
- * again, under the same name.
+ * again, under the same name. Lambda functions and mappings are restored by Lambda itself (lambda-state.ts), so
+ * the stack keeps them and its next update changes them in place, as it does a queue; one Lambda did not restore
+ * (a directory written before Lambda was kept) is left out, to be created again.
  */
 import type { CloudFormationChanges, CloudFormationService } from '../cloudformation/service';
 import { type ResourceRecord, Stack, type StackDefinition } from '../cloudformation/model';
@@ -15,7 +17,7 @@ import type { StateRecord } from './state-directory';
 
 /** Resource types whose state persists (or that are records only): they stay in a restored stack. */
 const PERSISTED_TYPES =
-  /^(AWS::(SQS|SNS|S3|SSM)::|AWS::CloudWatch::Alarm$|AWS::Logs::|Custom::S3(BucketNotifications|AutoDeleteObjects)$)/;
+  /^(AWS::(SQS|SNS|S3|SSM|Lambda)::|AWS::CloudWatch::Alarm$|AWS::Logs::|Custom::S3(BucketNotifications|AutoDeleteObjects)$)/;
 
 /** A stack as persisted (key: its id). Maps as arrays of entries. */
 interface StackValue {
@@ -96,10 +98,14 @@ export class CloudFormationRecorder implements CloudFormationChanges, RecordSour
   }
 }
 
-/** Replays CloudFormation's records into `cloudformation` (empty, not yet serving). */
+/**
+ * Replays CloudFormation's records into `cloudformation` (empty, not yet serving). `restored` says whether the
+ * service of a persisted type holds the resource (physical id) again; one it does not is left out of the stack.
+ */
 export function restoreCloudFormation(
   records: readonly StateRecord[],
   cloudformation: CloudFormationService,
+  restored: (type: string, physicalId: string) => boolean = () => true,
 ): void {
   const stacks = new Map<string, StackValue>();
   for (const record of records) {
@@ -119,11 +125,11 @@ export function restoreCloudFormation(
     stack.terminationProtection = v.terminationProtection;
     stack.disableRollback = v.disableRollback;
     if (v.definition) stack.definition = { ...v.definition, values: new Map(v.definition.values) };
-    const kept = (resource: { type: string; status?: string }) =>
+    const kept = (resource: { type: string; status?: string; ref: string }) =>
       resource.status === 'skipped' ||
       resource.status === 'kept' ||
       resource.status === 'not-emulated' ||
-      PERSISTED_TYPES.test(resource.type);
+      (PERSISTED_TYPES.test(resource.type) && restored(resource.type, resource.ref));
     if (v.state) {
       const resources = v.state.resources.filter(kept);
       stack.state = {
@@ -138,7 +144,9 @@ export function restoreCloudFormation(
     const deployed = stack.state?.resources;
     for (const record of v.resources) {
       const resource = deployed?.get(record.logicalId);
-      if (resource || PERSISTED_TYPES.test(record.type)) stack.resources.set(record.logicalId, record);
+      if (resource || (PERSISTED_TYPES.test(record.type) && restored(record.type, record.physicalId))) {
+        stack.resources.set(record.logicalId, record);
+      }
     }
     cloudformation.adoptStack(stack, v.assembly);
   }

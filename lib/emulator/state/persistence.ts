@@ -3,17 +3,21 @@
  * emulator listens; restored once its endpoint is known, before it serves a request; from then on every answer
  * waits until the changes it made are durable (group commit, see journal.ts).
  */
+import type { AutoScalingService } from '../autoscaling/service';
 import type { Clock } from '../clock';
 import type { CloudFormationService } from '../cloudformation/service';
 import type { CloudWatchService } from '../cloudwatch/service';
+import type { LambdaService } from '../lambda/service';
 import type { LogsService } from '../logs/service';
 import type { S3Service } from '../s3/service';
 import type { SnsService } from '../sns/service';
 import type { SqsService } from '../sqs/service';
 import type { SsmService } from '../ssm/service';
+import { AutoScalingRecorder, restoreAutoScaling } from './autoscaling-state';
 import { CloudFormationRecorder, restoreCloudFormation } from './cloudformation-state';
 import { CloudWatchRecorder, restoreCloudWatch } from './cloudwatch-state';
 import { Journal } from './journal';
+import { LambdaRecorder, type LambdaRestorePlan, restoreLambda, unpackLambda } from './lambda-state';
 import { LogsRecorder, restoreLogs } from './logs-state';
 import { restoreS3, S3Recorder } from './s3-state';
 import { restoreSns, SnsRecorder } from './sns-state';
@@ -32,9 +36,11 @@ export { checkStateDirectory, StateDirectoryError };
 
 /** The services whose records this version writes; any other is damage (another version is refused earlier). */
 const KNOWN_SERVICES = new Set([
+  'autoscaling',
   'cloudformation',
   'cloudwatch',
   'emulator',
+  'lambda',
   'logs',
   's3',
   'sns',
@@ -52,6 +58,9 @@ export interface PersistedServices {
   readonly cloudformation: CloudFormationService;
   readonly cloudwatch: CloudWatchService;
   readonly logs: LogsService;
+  /** Its kept code must have been unpacked first (`unpack`). */
+  readonly lambda: LambdaService;
+  readonly autoscaling: AutoScalingService;
   /** `http://HOST:PORT` of this run: restored queue URLs use it. */
   readonly endpoint: string;
 }
@@ -67,6 +76,7 @@ export class Persistence {
   readonly droppedBytes: number;
   private journal: Journal | undefined;
   private stored: StoredState | undefined;
+  private lambdaPlan: LambdaRestorePlan | undefined;
 
   private constructor(
     private readonly given: string,
@@ -84,6 +94,22 @@ export class Persistence {
       return new Persistence(directory, openStateDirectory(directory), options);
     } catch (error) {
       throw unusable(directory, error);
+    }
+  }
+
+  /**
+   * Unpacks the kept Lambda code into `lambda`'s directories: asynchronous, so before the emulator listens (the
+   * restore after it is synchronous). Throws StateDirectoryError when a kept file is missing or unreadable.
+   */
+  async unpack(lambda: LambdaService): Promise<void> {
+    const stored = this.stored as StoredState;
+    try {
+      this.lambdaPlan = await unpackLambda(stored.records, stored.directory, lambda);
+    } catch (error) {
+      throw new StateDirectoryError(
+        `--state-dir ${this.given}: the Lambda code could not be restored (${(error as Error).message}); ` +
+          'the directory is damaged: delete it to start afresh (its state is lost)',
+      );
     }
   }
 
@@ -113,6 +139,8 @@ export class Persistence {
     const cloudformation = new CloudFormationRecorder(services.cloudformation, () => journal.changed());
     const cloudwatch = new CloudWatchRecorder(services.cloudwatch, () => journal.changed());
     const logs = new LogsRecorder(services.logs, () => journal.changed());
+    const lambda = new LambdaRecorder(services.lambda, stored.directory, () => journal.changed());
+    const autoscaling = new AutoScalingRecorder(services.autoscaling, () => journal.changed());
     try {
       const unknown = stored.records.find((record) => !KNOWN_SERVICES.has(record.svc));
       if (unknown) throw new Error(`unknown service '${unknown.svc}'`);
@@ -121,9 +149,19 @@ export class Persistence {
       restoreSsm(stored.records, services.ssm);
       restoreSns(stored.records, services.sns);
       restoreS3(stored.records, services.s3, s3);
-      restoreCloudFormation(stored.records, services.cloudformation);
+      // after SQS, before CloudFormation: a stack keeps the functions and mappings Lambda holds again
+      if (!this.lambdaPlan && stored.records.some((r) => r.svc === 'lambda')) {
+        throw new Error('the Lambda code was not unpacked before the restore');
+      }
+      if (this.lambdaPlan) restoreLambda(this.lambdaPlan, services.lambda, lambda);
+      this.lambdaPlan = undefined;
+      restoreCloudFormation(stored.records, services.cloudformation, (type, id) =>
+        lambdaHolds(services.lambda, type, id),
+      );
       restoreCloudWatch(stored.records, services.cloudwatch);
       restoreLogs(stored.records, services.logs);
+      // after CloudWatch: the target tracking policies' alarms are back
+      restoreAutoScaling(stored.records, services.autoscaling, autoscaling);
     } catch (error) {
       throw new StateDirectoryError(
         `--state-dir ${this.given}: a record could not be restored (${(error as Error).message}); ` +
@@ -138,13 +176,18 @@ export class Persistence {
     journal.addSource(cloudformation);
     journal.addSource(cloudwatch);
     journal.addSource(logs);
+    journal.addSource(lambda);
+    journal.addSource(autoscaling);
     services.sqs.persistTo(sqs);
     services.ssm.persistTo(ssm);
     services.sns.persistTo(sns);
     services.s3.persistTo(s3);
     services.cloudformation.persistTo(cloudformation);
     services.cloudwatch.persistTo(cloudwatch);
+    services.cloudwatch.store.listener = cloudwatch;
     services.logs.persistTo(logs);
+    services.lambda.persistTo(lambda);
+    services.autoscaling.persistTo(autoscaling);
     this.journal = journal;
   }
 
@@ -166,6 +209,17 @@ export class Persistence {
     await this.journal?.close();
     releaseLock(this.directory);
   }
+}
+
+/** Whether Lambda holds a stack's Lambda resource again (other types: their services restore them all). */
+function lambdaHolds(lambda: LambdaService, type: string, physicalId: string): boolean {
+  if (type === 'AWS::Lambda::Function') return lambda.functionState(physicalId) !== undefined;
+  if (type === 'AWS::Lambda::EventSourceMapping') return lambda.mappingState(physicalId) !== undefined;
+  // an EventInvokeConfig's id is `function:qualifier`: it is applied again with a function created again
+  if (type === 'AWS::Lambda::EventInvokeConfig') {
+    return lambda.functionState(physicalId.split(':')[0]) !== undefined;
+  }
+  return true;
 }
 
 /** A file-system error (not a directory, no permission, a full disk) as the refusal naming the directory. */

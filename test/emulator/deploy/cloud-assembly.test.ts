@@ -26,6 +26,8 @@ describe('readCloudAssembly', () => {
         ['Pipeline', 'decoupled-sandbox-pipeline'],
         ['FanOut', 'decoupled-sandbox-fan-out'],
         ['WorkerFleet', 'decoupled-sandbox-worker-fleet'],
+        ['Streams', 'decoupled-sandbox-streams'],
+        ['RequestResponse', 'decoupled-sandbox-request-response'],
       ]);
       const pipeline = stacks[1];
       const codeKeys = Object.values(pipeline.template.Resources)

@@ -205,7 +205,14 @@ describe("the app's own templates", () => {
   }, TEST_ASSEMBLY_TIMEOUT_MS);
 
   test('every stack resolves with no unsupported intrinsic', () => {
-    expect(stacks.map((s) => s.id)).toEqual(['QueueBasics', 'Pipeline', 'FanOut', 'WorkerFleet']);
+    expect(stacks.map((s) => s.id)).toEqual([
+      'QueueBasics',
+      'Pipeline',
+      'FanOut',
+      'WorkerFleet',
+      'Streams',
+      'RequestResponse',
+    ]);
     for (const stack of stacks) {
       // Prepare
       const template = stack.template;

@@ -23,6 +23,8 @@ describe('the operation catalog', () => {
       'Auto Scaling',
       'STS',
       'SSM',
+      'Kinesis',
+      'Firehose',
       'CloudFormation',
     ]);
     for (const service of catalog) {

@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 const SERVES =
-  'It serves SQS, SNS, Lambda, CloudWatch, CloudWatch Logs, Auto Scaling, STS, SSM, CloudFormation and S3.';
+  'It serves SQS, SNS, Lambda, CloudWatch, CloudWatch Logs, Auto Scaling, STS, SSM, Kinesis, CloudFormation, Firehose and S3.';
 
 /** What a CLI prints on stderr when the command fails. */
 async function cliError(command: string, ...args: string[]): Promise<string> {
@@ -58,13 +58,13 @@ describe('the error in each protocol shape', () => {
     );
   });
 
-  test('Kinesis (AWS JSON 1.1) answers JSON in the content type it was sent', async () => {
+  test('ECS (AWS JSON 1.1) answers JSON in the content type it was sent', async () => {
     // Act
     const answer = await rawRequest(`${t.emulator.endpoint}/`, {
       headers: {
-        ...signedFor('kinesis'),
+        ...signedFor('ecs'),
         'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': 'Kinesis_20131202.ListStreams',
+        'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListClusters',
       },
       body: '{}',
     });
@@ -73,7 +73,7 @@ describe('the error in each protocol shape', () => {
     expect(answer.headers['content-type']).toBe('application/x-amz-json-1.1');
     expect(JSON.parse(answer.body)).toEqual({
       __type: 'UnsupportedService',
-      message: `The local emulator does not emulate Kinesis (kinesis ListStreams). ${SERVES}`,
+      message: `The local emulator does not emulate ECS (ecs ListClusters). ${SERVES}`,
     });
   });
 

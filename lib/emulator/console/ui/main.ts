@@ -9,6 +9,7 @@ import { append, button, h, replace, toast } from './dom';
 import { bucketsPage, functionsPage, stacksPage, topicsPage } from './resources';
 import { fleetPage, metricsPage } from './monitoring';
 import { queuesPage } from './queues';
+import { streamsPage } from './streams';
 
 /** An activity event as the stream sends it: the emulator's event object and its emulated time. */
 export interface LiveEvent {
@@ -37,6 +38,7 @@ const PAGES: ReadonlyArray<{ readonly path: string; readonly title: string; read
   { path: 'topics', title: 'Topics', page: topicsPage },
   { path: 'buckets', title: 'Buckets', page: bucketsPage },
   { path: 'functions', title: 'Functions', page: functionsPage },
+  { path: 'streams', title: 'Streams', page: streamsPage },
   { path: 'metrics', title: 'Metrics', page: metricsPage },
   { path: 'fleet', title: 'Fleet', page: fleetPage },
   { path: 'events', title: 'Events', page: eventsPage },

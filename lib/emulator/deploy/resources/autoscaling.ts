@@ -174,6 +174,20 @@ async function localInstances(request: ResourceRequest, context: DeployContext) 
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
     onLog: context.onInstanceLog,
+    // AWS: an instance's SDK takes its instance profile role's session from the metadata service
+    credentials: (instanceId) => {
+      const template = (request.properties.LaunchTemplate as { LaunchTemplateId?: string } | undefined)
+        ?.LaunchTemplateId;
+      const role = template === undefined ? undefined : emulator.iam.policies.roleOfLaunchTemplate(template);
+      const session = role === undefined ? undefined : emulator.iam.credentialsFor(role, instanceId);
+      return (
+        session && {
+          AWS_ACCESS_KEY_ID: session.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
+          AWS_SESSION_TOKEN: session.sessionToken,
+        }
+      );
+    },
   });
   return { launcher, directory, metadata };
 }

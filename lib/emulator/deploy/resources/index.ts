@@ -4,7 +4,10 @@
  */
 import { autoScalingGroupHandler, launchConfigurationHandler, scalingPolicyHandler } from './autoscaling';
 import { alarmHandler } from './cloudwatch';
+import { deliveryStreamHandler } from './firehose';
+import { IAM_HANDLERS } from './iam';
 import { KEPT_HANDLERS } from './kept';
+import { kinesisStreamHandler } from './kinesis';
 import {
   eventInvokeConfigHandler,
   eventSourceMappingHandler,
@@ -41,9 +44,12 @@ export const RESOURCE_HANDLERS: Readonly<Record<string, ResourceHandler>> = {
   'AWS::AutoScaling::ScalingPolicy': scalingPolicyHandler,
   'AWS::AutoScaling::LaunchConfiguration': launchConfigurationHandler,
   ...KEPT_HANDLERS,
+  ...IAM_HANDLERS,
   'AWS::CloudWatch::Alarm': alarmHandler,
   'AWS::SSM::Parameter': parameterHandler,
   'AWS::Logs::LogGroup': logGroupHandler,
+  'AWS::Kinesis::Stream': kinesisStreamHandler,
+  'AWS::KinesisFirehose::DeliveryStream': deliveryStreamHandler,
 };
 
 /** Custom resources the emulator applies itself, so their provider functions never run. */

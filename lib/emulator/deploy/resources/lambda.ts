@@ -161,9 +161,21 @@ export const eventSourceMappingHandler: ResourceHandler = {
       );
     }
     // a property left out of the template goes back to its default, as CloudFormation sets it
+    const stream = String(p.EventSourceArn ?? '').startsWith('arn:aws:kinesis:');
+    const {
+      startingPosition: _start,
+      startingPositionTimestamp: _at,
+      ...streamUpdate
+    } = streamSettings(request);
     await context.emulator.lambda.updateEventSourceMapping(previous.ref, {
       ...mappingSettings(request),
-      batchSize: p.BatchSize === undefined ? SQS_DEFAULT_BATCH_SIZE : Number(p.BatchSize),
+      ...(stream ? streamUpdate : {}),
+      batchSize:
+        p.BatchSize === undefined
+          ? stream
+            ? STREAM_DEFAULT_BATCH_SIZE
+            : SQS_DEFAULT_BATCH_SIZE
+          : Number(p.BatchSize),
       maximumBatchingWindowInSeconds:
         p.MaximumBatchingWindowInSeconds === undefined ? 0 : Number(p.MaximumBatchingWindowInSeconds),
       functionResponseTypes: (p.FunctionResponseTypes as string[] | undefined) ?? [],
@@ -177,17 +189,19 @@ export const eventSourceMappingHandler: ResourceHandler = {
   create(request, context) {
     const p = request.properties;
     const source = optionalString(request, 'EventSourceArn') ?? '';
-    if (!source.startsWith('arn:aws:sqs:')) {
+    const stream = source.startsWith('arn:aws:kinesis:');
+    if (!source.startsWith('arn:aws:sqs:') && !stream) {
       return {
         ref: stableUuid(request),
         display: source || String(p.SelfManagedEventSource ?? ''),
         status: 'not-emulated',
-        note: 'only SQS event sources are emulated',
+        note: 'only SQS and Kinesis event sources are emulated',
       };
     }
     const uuid = context.emulator.lambda.createEventSourceMapping({
       eventSourceArn: source,
       ...mappingSettings(request),
+      ...(stream ? streamSettings(request) : {}),
     });
     const { region, accountId } = context.emulator;
     return {
@@ -200,6 +214,28 @@ export const eventSourceMappingHandler: ResourceHandler = {
     };
   },
 };
+
+/** A Kinesis source's members: where reading starts, and what happens to a failing batch. */
+function streamSettings(request: ResourceRequest) {
+  const p = request.properties;
+  const number = (value: unknown) => (value === undefined ? undefined : Number(value));
+  const onFailure = (p.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure;
+  return {
+    startingPosition: optionalString(request, 'StartingPosition'),
+    startingPositionTimestamp:
+      p.StartingPositionTimestamp === undefined ? undefined : Number(p.StartingPositionTimestamp) * 1000,
+    bisectBatchOnFunctionError:
+      p.BisectBatchOnFunctionError === undefined
+        ? undefined
+        : String(p.BisectBatchOnFunctionError) === 'true',
+    maximumRetryAttempts: number(p.MaximumRetryAttempts),
+    maximumRecordAgeInSeconds: number(p.MaximumRecordAgeInSeconds),
+    onFailureDestination: onFailure?.Destination === undefined ? undefined : String(onFailure.Destination),
+  };
+}
+
+/** AWS: a Kinesis event source mapping's BatchSize when the template leaves it out. */
+const STREAM_DEFAULT_BATCH_SIZE = 100;
 
 /** AWS: an SQS event source mapping's BatchSize when the template leaves it out. */
 const SQS_DEFAULT_BATCH_SIZE = 10;
@@ -251,14 +287,23 @@ export const eventInvokeConfigHandler: ResourceHandler = {
 
 /** Kept: who may invoke a function (the emulator does not enforce resource policies). */
 export const permissionHandler: ResourceHandler = {
-  create(request) {
+  create(request, context) {
     const fn = requiredString(request, 'FunctionName');
     const principal = optionalString(request, 'Principal') ?? '';
+    const ref = `${request.logicalId}`;
+    // the function's resource policy, as the permission checks read it (--iam)
+    context.emulator.iam.policies.register({ ...request, ref, attributes: {} });
     return {
-      ref: `${request.logicalId}`,
+      ref,
       display: `${principal} → ${fn.split(':').pop()}`,
       status: 'kept',
-      note: 'resource policy stored; not enforced locally',
+      note:
+        context.emulator.iam.mode === 'off'
+          ? 'resource policy stored; not enforced locally'
+          : `resource policy evaluated (--iam ${context.emulator.iam.mode})`,
     };
+  },
+  delete(resource, context) {
+    context.emulator.iam.policies.unregister(resource.stackName, resource.logicalId);
   },
 };

@@ -169,14 +169,18 @@ function read(plan: Plan, value: unknown, path: string, index = -1): unknown {
       if (value === '-Infinity') return Number.NEGATIVE_INFINITY;
       throw serializationError(pathOf(path, index), 'a number');
     case 'blob':
+      // the CBOR form (cbor.ts) carries blobs as byte strings
+      if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
       if (typeof value !== 'string' || !isBase64(value) || value.length % 4 === 1) {
         throw serializationError(pathOf(path, index), 'base64-encoded binary data');
       }
       return Buffer.from(value, 'base64');
     case 'timestamp': {
-      // AWS JSON: epoch seconds (fractions allowed); ISO 8601 strings are accepted too
+      // AWS JSON: epoch seconds (fractions allowed); ISO 8601 strings are accepted too; CBOR's tag 1 is a Date
       const ms =
-        typeof value === 'number'
+        value instanceof Date
+          ? value.getTime()
+          : typeof value === 'number'
           ? value * 1000
           : typeof value === 'string' && value.length <= 64
             ? Date.parse(value)
@@ -194,35 +198,45 @@ function read(plan: Plan, value: unknown, path: string, index = -1): unknown {
 /** A successful reply's body: the output's members as the model names them; `{}` for a unit output. */
 export function encodeJsonOutput(operation: OperationModel, output: unknown): string {
   if (operation.output.isUnitSchema() || !isObject(output)) return '{}';
-  return JSON.stringify(writeStruct(planOf(operation.output) as StructPlan, output));
+  return JSON.stringify(writeStruct(planOf(operation.output) as StructPlan, output, false));
 }
 
-function writeStruct(plan: StructPlan, value: Record<string, unknown>): Record<string, unknown> {
+/**
+ * A successful reply for the CBOR form (cbor.ts): the JSON shape with blobs left as bytes and timestamps as Dates,
+ * which the CBOR encoder writes as byte strings and tag 1.
+ */
+export function binaryJsonOutput(operation: OperationModel, output: unknown): Record<string, unknown> {
+  if (operation.output.isUnitSchema() || !isObject(output)) return {};
+  return writeStruct(planOf(operation.output) as StructPlan, output, true);
+}
+
+function writeStruct(plan: StructPlan, value: Record<string, unknown>, binary: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const member of plan.members) {
     const v = value[member.name];
-    if (v !== undefined && v !== null) out[member.key] = write(member.plan, v);
+    if (v !== undefined && v !== null) out[member.key] = write(member.plan, v, binary);
   }
   return out;
 }
 
-function write(plan: Plan, value: unknown): unknown {
+function write(plan: Plan, value: unknown, binary: boolean): unknown {
   switch (plan.kind) {
     case 'struct':
-      return isObject(value) ? writeStruct(plan, value) : {};
+      return isObject(value) ? writeStruct(plan, value, binary) : {};
     case 'list': {
       if (!Array.isArray(value)) return [];
       const out: unknown[] = new Array(value.length);
-      for (let i = 0; i < value.length; i++) out[i] = write(plan.item, value[i]);
+      for (let i = 0; i < value.length; i++) out[i] = write(plan.item, value[i], binary);
       return out;
     }
     case 'map': {
       if (!isObject(value)) return {};
       const out: Record<string, unknown> = {};
-      for (const key of Object.keys(value)) out[key] = write(plan.value, value[key]);
+      for (const key of Object.keys(value)) out[key] = write(plan.value, value[key], binary);
       return out;
     }
     case 'blob':
+      if (binary) return value instanceof Uint8Array ? value : Buffer.from(String(value), 'utf8');
       return value instanceof Uint8Array
         ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
         : Buffer.from(String(value), 'utf8').toString('base64');
@@ -234,6 +248,7 @@ function write(plan: Plan, value: unknown): unknown {
           : typeof value === 'number'
             ? value
             : Date.parse(String(value));
+      if (binary) return new Date(ms);
       if (plan.format === 'date-time') return new Date(ms).toISOString();
       if (plan.format === 'http-date') return new Date(ms).toUTCString();
       return ms / 1000;

@@ -150,6 +150,7 @@ export class RpcProtocol<S> implements ServiceProtocol {
       }
       input = decodeJsonInput(operation, parsed);
       this.refuse(name, input);
+      request.authorize?.({ service: this.signingName, operation: name, input });
       const result = await call(this.service, input, request);
       return {
         status: 200,
@@ -191,6 +192,7 @@ export class RpcProtocol<S> implements ServiceProtocol {
       input = decodeQueryInput(operation, new IndexedForm(form), query.decode);
       this.completeQueryInput(input, request);
       this.refuse(action, input);
+      request.authorize?.({ service: this.signingName, operation: action, input });
       const result = await call(this.service, input, request);
       return {
         status: 200,
