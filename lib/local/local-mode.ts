@@ -177,7 +177,9 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     print(`\nOutputs written to ${options.outputsFile}`);
   }
   print(formatNextCommands(deployment, emulator.endpoint, emulator.region));
-  print(`Console: ${emulator.endpoint}/_console/ (queues, topics, buckets, functions, metrics, fleet)`);
+  print(
+    `Console: ${emulator.endpoint}/_console/ (queues, topics, buckets, functions, streams, metrics, fleet)`,
+  );
   const totalMs = performance.now() - started;
   print(`\nReady in ${(totalMs / 1000).toFixed(1)} s. Live events follow:`);
   return {

@@ -10,6 +10,18 @@ import {
   SendMessageCommand,
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
+import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
+import {
+  CreateStreamCommand,
+  KinesisClient,
+  PutRecordCommand,
+  SplitShardCommand,
+} from '@aws-sdk/client-kinesis';
+import { CreateEventSourceMappingCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { metricQueries } from '../../lib/emulator/console/dashboards';
 import { startTestEmulator, TEST_CREDENTIALS, type TestEmulator } from '../helpers/emulator';
 
@@ -208,6 +220,128 @@ describe('the console server', () => {
     const events = text.split('\n\n').filter((block) => block.includes('event: activity'));
     expect(events.length).toBeGreaterThanOrEqual(2);
     expect(events.at(-1)).toMatch(/^id: \d+\nevent: activity\ndata: \{"at":\d+,"kind":"message-sent"/);
+  });
+
+  test('streams: shards after a SplitShard with their parent and records, the mappings and delivery streams reading them', async () => {
+    // Prepare
+    const config = {
+      endpoint: t.emulator.endpoint,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      maxAttempts: 1,
+      // the emulator speaks HTTP/1.1; the Kinesis and Firehose SDKs default to HTTP/2
+      requestHandler: new NodeHttpHandler(),
+    };
+    const kinesis = new KinesisClient(config);
+    const lambda = new LambdaClient(config);
+    const firehose = new FirehoseClient(config);
+    const code = mkdtempSync(path.join(tmpdir(), 'decoupled-console-streams-'));
+    writeFileSync(path.join(code, 'index.js'), 'exports.handler = async () => null;');
+    try {
+      await kinesis.send(new CreateStreamCommand({ StreamName: 'clicks', ShardCount: 1 }));
+      const { SequenceNumber } = await kinesis.send(
+        new PutRecordCommand({ StreamName: 'clicks', PartitionKey: 'k', Data: Buffer.from('one') }),
+      );
+      await kinesis.send(
+        new SplitShardCommand({
+          StreamName: 'clicks',
+          ShardToSplit: 'shardId-000000000000',
+          NewStartingHashKey: (1n << 127n).toString(),
+        }),
+      );
+      await t.emulator.lambda.createFunction({
+        functionName: 'click-reader',
+        codeDirectory: code,
+        handler: 'index.handler',
+        runtime: 'nodejs24.x',
+      });
+      const streamArn = 'arn:aws:kinesis:us-east-1:000000000000:stream/clicks';
+      await lambda.send(
+        new CreateEventSourceMappingCommand({
+          FunctionName: 'click-reader',
+          EventSourceArn: streamArn,
+          StartingPosition: 'LATEST',
+          BatchSize: 50,
+          Enabled: false,
+        }),
+      );
+      const role = 'arn:aws:iam::000000000000:role/firehose';
+      await firehose.send(
+        new CreateDeliveryStreamCommand({
+          DeliveryStreamName: 'clicks-archive',
+          DeliveryStreamType: 'KinesisStreamAsSource',
+          KinesisStreamSourceConfiguration: { KinesisStreamARN: streamArn, RoleARN: role },
+          ExtendedS3DestinationConfiguration: {
+            RoleARN: role,
+            BucketARN: 'arn:aws:s3:::archive',
+            Prefix: 'clicks/',
+          },
+        }),
+      );
+
+      // Act
+      const response = await fetch(url('api/streams'));
+
+      // Assert
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as {
+        streams: Array<Record<string, unknown> & { shards: Array<Record<string, unknown>> }>;
+        deliveryStreams: unknown[];
+      };
+      const clicks = body.streams.find((s) => s.name === 'clicks');
+      expect(clicks).toMatchObject({
+        arn: streamArn,
+        status: 'ACTIVE',
+        mode: 'PROVISIONED',
+        retentionHours: 24,
+        encryption: 'NONE',
+        openShardCount: 2,
+        eventSourceMappings: [
+          { functionName: 'click-reader', state: 'Disabled', batchSize: 50, startingPosition: 'LATEST' },
+        ],
+        deliveryStreams: ['clicks-archive'],
+      });
+      const half = (1n << 127n).toString();
+      expect(clicks?.shards).toEqual([
+        {
+          shardId: 'shardId-000000000000',
+          startingHashKey: '0',
+          endingHashKey: ((1n << 128n) - 1n).toString(),
+          open: false,
+          records: 1,
+          latestSequenceNumber: SequenceNumber,
+        },
+        {
+          shardId: 'shardId-000000000001',
+          parentShardId: 'shardId-000000000000',
+          startingHashKey: '0',
+          endingHashKey: ((1n << 127n) - 1n).toString(),
+          open: true,
+          records: 0,
+        },
+        {
+          shardId: 'shardId-000000000002',
+          parentShardId: 'shardId-000000000000',
+          startingHashKey: half,
+          endingHashKey: ((1n << 128n) - 1n).toString(),
+          open: true,
+          records: 0,
+        },
+      ]);
+      expect(body.deliveryStreams).toContainEqual({
+        name: 'clicks-archive',
+        type: 'KinesisStreamAsSource',
+        sourceStreamArn: streamArn,
+        bucket: 'archive',
+        prefix: 'clicks/',
+        bufferedRecords: 0,
+      });
+    } finally {
+      kinesis.destroy();
+      lambda.destroy();
+      firehose.destroy();
+      rmSync(code, { recursive: true, force: true });
+    }
   });
 
   test("a dashboard widget's metrics rows become GetMetricData queries, with the '.' shorthand", () => {

@@ -13,8 +13,11 @@ import {
   SetQueueAttributesCommand,
   TagQueueCommand,
 } from '@aws-sdk/client-sqs';
+import { CreateStreamCommand, KinesisClient, SplitShardCommand } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type LocalApp, startLocalApp } from '../helpers/local-app';
+import { TEST_CREDENTIALS } from '../helpers/emulator';
 import { TEST_ASSEMBLY_TIMEOUT_MS } from '../helpers/test-assembly';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -300,6 +303,48 @@ interface QueueNumbers {
     await page.getByText(/^desired \(latest [2-4]\)$/).waitFor({ timeout: 15_000 });
     await page.getByRole('table', { name: 'Alarms' }).getByText('ALARM', { exact: true }).first().waitFor();
     await shot('fleet');
+  });
+
+  test('streams: a stream resharded through the SDK shows its closed parent and open children', async () => {
+    const { endpoint, region } = app.mode.emulator;
+    // the emulator speaks HTTP/1.1; the Kinesis SDK defaults to HTTP/2
+    const kinesis = new KinesisClient({
+      endpoint,
+      region,
+      credentials: TEST_CREDENTIALS,
+      maxAttempts: 1,
+      requestHandler: new NodeHttpHandler(),
+    });
+    try {
+      await kinesis.send(new CreateStreamCommand({ StreamName: 'console-clicks', ShardCount: 2 }));
+      await kinesis.send(
+        new SplitShardCommand({
+          StreamName: 'console-clicks',
+          ShardToSplit: 'shardId-000000000000',
+          NewStartingHashKey: (1n << 126n).toString(),
+        }),
+      );
+    } finally {
+      kinesis.destroy();
+    }
+    await open('streams');
+    const shards = page.getByRole('table', { name: 'Shards of console-clicks' });
+    await shards.waitFor();
+    const row = (shardId: string) => shards.getByRole('row').filter({ hasText: shardId }).first();
+    await row('shardId-000000000000').getByText('closed', { exact: true }).waitFor();
+    for (const child of ['shardId-000000000002', 'shardId-000000000003']) {
+      // the child's row names shard 0 as its parent, and it is open
+      expect(await row(child).getByRole('cell').nth(1).textContent()).toBe('shardId-000000000000');
+      await row(child).getByText('open', { exact: true }).waitFor();
+    }
+    expect(await row('shardId-000000000001').getByText('open', { exact: true }).count()).toBe(1);
+    // the app's own stream: the Lambda consumer reading it and its Firehose archive
+    await page
+      .getByRole('table', { name: 'Firehose delivery streams' })
+      .getByText(/^Kinesis stream /)
+      .first()
+      .waitFor();
+    await shot('streams');
   });
 
   test('metrics: the app dashboards drawn from the emulated CloudWatch, and the alarms', async () => {

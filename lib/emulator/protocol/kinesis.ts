@@ -1,5 +1,6 @@
 /**
- * Kinesis Data Streams on the wire: AWS JSON 1.1 (`X-Amz-Target: Kinesis_20131202.<Op>`), read and written from
+ * Kinesis Data Streams on the wire: AWS JSON 1.1 (`X-Amz-Target: Kinesis_20131202.<Op>`) and its CBOR form
+ * (`application/x-amz-cbor-1.1`, codec/cbor.ts), read and written from
  * @aws-sdk/client-kinesis's model by the shared codecs. Streams, shards, records, resharding, retention, tags and
  * encryption settings are emulated; enhanced fan-out consumers, resource policies and account settings answer
  * that they are not.
@@ -43,6 +44,8 @@ export const KINESIS_WIRE: RpcServiceWire<KinesisService> = {
   json: {
     targetPrefix: 'Kinesis_20131202',
     contentType: 'application/x-amz-json-1.1',
+    // the AWS SDK for Java and the KCL send Kinesis calls as CBOR by default
+    cbor: true,
     errors: {
       namespace: 'com.amazonaws.kinesis',
       queryCompatible: false,

@@ -47,6 +47,7 @@ interface StreamsPage {
 }
 
 const code = (text: string | undefined) => (text ? h('code', {}, text) : '—');
+const shardId = (text: string | undefined) => (text ? h('code', { class: 'shard-id' }, text) : '—');
 
 export function streamsPage(context: PageContext): void {
   const body = h('div', {});
@@ -66,7 +67,11 @@ export function streamsPage(context: PageContext): void {
     replace(
       body,
       page.streams.length === 0
-        ? h('p', {}, 'No Kinesis data streams: npm start deploys the Streams stack’s, or CreateStream makes one.')
+        ? h(
+            'p',
+            {},
+            'No Kinesis data streams: npm start deploys the Streams stack’s, or CreateStream makes one.',
+          )
         : null,
       ...page.streams.map((stream) =>
         h(
@@ -79,14 +84,23 @@ export function streamsPage(context: PageContext): void {
             ['Retention', `${stream.retentionHours} hours`],
             ['Encryption', stream.keyId ? `${stream.encryption} (${stream.keyId})` : stream.encryption],
             ['Open shards', String(stream.openShardCount)],
+            ['Read by Firehose', stream.deliveryStreams.length ? stream.deliveryStreams.join(', ') : '—'],
           ]),
           table(
             `Shards of ${stream.name}`,
-            ['Shard', 'Parent', 'Adjacent parent', 'Hash key range', 'State', 'Records', 'Latest sequence number'],
+            [
+              'Shard',
+              'Parent',
+              'Adjacent parent',
+              'Hash key range',
+              'State',
+              'Records',
+              'Latest sequence number',
+            ],
             stream.shards.map((s) => [
-              h('code', {}, s.shardId),
-              code(s.parentShardId),
-              code(s.adjacentParentShardId),
+              shardId(s.shardId),
+              shardId(s.parentShardId),
+              shardId(s.adjacentParentShardId),
               h('code', { class: 'hash-range' }, `${s.startingHashKey} – ${s.endingHashKey}`),
               h('span', { class: s.open ? 'badge emulated' : 'badge kept' }, s.open ? 'open' : 'closed'),
               String(s.records),
@@ -118,7 +132,9 @@ export function streamsPage(context: PageContext): void {
             return [
               d.name,
               source ? `Kinesis stream ${source}` : 'Direct PUT',
-              d.bucket ? link(`#/buckets/${encodeURIComponent(d.bucket)}`, `s3://${d.bucket}/${d.prefix}`) : '—',
+              d.bucket
+                ? link(`#/buckets/${encodeURIComponent(d.bucket)}`, `s3://${d.bucket}/${d.prefix}`)
+                : '—',
               String(d.bufferedRecords),
             ];
           }),

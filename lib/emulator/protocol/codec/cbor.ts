@@ -110,7 +110,8 @@ class CborReader {
             out[this.keyOf(k)] = this.value(depth + 1);
           }
         } else {
-          for (let i = this.length(arg * 2) / 2; i > 0; i--) out[this.keyOf(this.value(depth + 1))] = this.value(depth + 1);
+          for (let i = this.length(arg * 2) / 2; i > 0; i--)
+            out[this.keyOf(this.value(depth + 1))] = this.value(depth + 1);
         }
         return out;
       }
@@ -118,7 +119,8 @@ class CborReader {
         if (arg < 0) throw malformed('indefinite length on a tag');
         const inner = this.value(depth + 1);
         if (arg !== TAG_EPOCH) return inner;
-        if (typeof inner !== 'number' || !Number.isFinite(inner)) throw malformed('tag 1 around a non-number');
+        if (typeof inner !== 'number' || !Number.isFinite(inner))
+          throw malformed('tag 1 around a non-number');
         return new Date(inner);
       }
     }

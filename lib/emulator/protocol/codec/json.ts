@@ -181,10 +181,10 @@ function read(plan: Plan, value: unknown, path: string, index = -1): unknown {
         value instanceof Date
           ? value.getTime()
           : typeof value === 'number'
-          ? value * 1000
-          : typeof value === 'string' && value.length <= 64
-            ? Date.parse(value)
-            : Number.NaN;
+            ? value * 1000
+            : typeof value === 'string' && value.length <= 64
+              ? Date.parse(value)
+              : Number.NaN;
       if (!Number.isFinite(ms)) throw serializationError(pathOf(path, index), 'a timestamp');
       return new Date(ms);
     }
@@ -210,7 +210,11 @@ export function binaryJsonOutput(operation: OperationModel, output: unknown): Re
   return writeStruct(planOf(operation.output) as StructPlan, output, true);
 }
 
-function writeStruct(plan: StructPlan, value: Record<string, unknown>, binary: boolean): Record<string, unknown> {
+function writeStruct(
+  plan: StructPlan,
+  value: Record<string, unknown>,
+  binary: boolean,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const member of plan.members) {
     const v = value[member.name];
@@ -254,7 +258,7 @@ function write(plan: Plan, value: unknown, binary: boolean): unknown {
       return ms / 1000;
     }
     case 'number':
-      return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+      return !binary && typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
     default:
       return value;
   }

@@ -16,7 +16,14 @@ import {
   type WireRequest,
   type WireResponse,
 } from '../router';
-import { decodeJsonInput, encodeJsonError, encodeJsonOutput, type JsonErrorOptions } from './json';
+import { CBOR_CONTENT_TYPE, decodeCbor, encodeCbor } from './cbor';
+import {
+  binaryJsonOutput,
+  decodeJsonInput,
+  encodeJsonError,
+  encodeJsonOutput,
+  type JsonErrorOptions,
+} from './json';
 import {
   decodeQueryInput,
   encodeQueryError,
@@ -71,6 +78,8 @@ export interface RpcServiceWire<S> {
     readonly targetPrefix: string;
     readonly contentType: 'application/x-amz-json-1.0' | 'application/x-amz-json-1.1';
     readonly errors: JsonErrorOptions;
+    /** Whether the CBOR form of the same calls (`application/x-amz-cbor-1.1`, the Java SDK's Kinesis) is served. */
+    readonly cbor?: boolean;
   };
   /** The error a service bug surfaces as (AWS's own wording for an internal failure). */
   readonly internalError: () => AwsError;
@@ -134,8 +143,11 @@ export class RpcProtocol<S> implements ServiceProtocol {
         unknownOperation(`Operation ${target} is not supported by this service.`),
       );
       const body = bodyOf(request);
+      const cbor = this.isCbor(request);
       let parsed: unknown = {};
-      if (body.length > 0) {
+      // the CBOR decoder bounds its own depth and lengths
+      if (cbor && body.length > 0) parsed = decodeCbor(body);
+      else if (body.length > 0) {
         if (textNestsDeeperThan(body, MAX_JSON_DEPTH)) {
           throw new AwsError(
             'SerializationException',
@@ -154,8 +166,11 @@ export class RpcProtocol<S> implements ServiceProtocol {
       const result = await call(this.service, input, request);
       return {
         status: 200,
-        headers: { 'content-type': json.contentType, 'x-amzn-requestid': request.requestId },
-        body: encodeJsonOutput(operation, result),
+        headers: {
+          'content-type': cbor ? CBOR_CONTENT_TYPE : json.contentType,
+          'x-amzn-requestid': request.requestId,
+        },
+        body: cbor ? encodeCbor(binaryJsonOutput(operation, result)) : encodeJsonOutput(operation, result),
         summary: this.summary(name, input),
       };
     } catch (error) {
@@ -167,11 +182,23 @@ export class RpcProtocol<S> implements ServiceProtocol {
   private jsonError(request: WireRequest, error: AwsError): WireResponse {
     const json = this.wire.json!;
     const { headers, body } = encodeJsonError(error, this.wire.model, json.errors);
+    // a CBOR caller reads the same `__type` and `message` as CBOR
+    const cbor = this.isCbor(request);
     return {
       status: error.httpStatus,
-      headers: { 'content-type': json.contentType, 'x-amzn-requestid': request.requestId, ...headers },
-      body,
+      headers: {
+        'content-type': cbor ? CBOR_CONTENT_TYPE : json.contentType,
+        'x-amzn-requestid': request.requestId,
+        ...headers,
+      },
+      body: cbor ? encodeCbor(JSON.parse(body)) : body,
     };
+  }
+
+  /** Whether the call is in the CBOR form (by its content type) and the service serves it. */
+  private isCbor(request: WireRequest): boolean {
+    const type = (header(request, 'content-type') ?? '').toLowerCase();
+    return this.wire.json?.cbor === true && type.startsWith(CBOR_CONTENT_TYPE);
   }
 
   // ----- query --------------------------------------------------------------------------------------------
