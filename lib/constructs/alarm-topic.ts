@@ -19,9 +19,9 @@ export interface AlarmTopicProps {
 }
 
 /**
- * An SNS topic for CloudWatch alarms to notify, encrypted with a rotating customer-managed key whose policy lets
- * CloudWatch (of this account) publish: an AWS-managed SNS key would not, and the alarm's notifications would be
- * dropped. Requests without TLS are denied. Subscribe people or systems to {@link topic}.
+ * An SNS topic for CloudWatch alarms to notify, encrypted with a rotating customer-managed key: its topic policy
+ * and its key policy let CloudWatch (of this account) publish; an AWS-managed SNS key would not, and the alarm's
+ * notifications would be dropped. Requests without TLS are denied. Subscribe people or systems to {@link topic}.
  */
 export class AlarmTopic extends Construct {
   /** The topic the alarms notify. */
@@ -49,6 +49,16 @@ export class AlarmTopic extends Construct {
     );
     // 'Default' leaves no trace in the logical id: the topic's is this construct's own (AlarmTopic…).
     this.topic = new sns.Topic(this, 'Default', { masterKey: this.key, enforceSSL: true });
+    // AWS: a topic policy replaces the default one, and CloudWatch publishes only where the policy allows it
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
     this.alarmAction = new cwActions.SnsAction(this.topic);
   }
 }

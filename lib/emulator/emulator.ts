@@ -223,9 +223,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     sns,
     sqs,
     activity,
+    integrations,
   });
   const autoscaling = new AutoScalingService({ clock, region, accountId: LOCAL_ACCOUNT_ID, cloudwatch, sns });
-  const sts = new StsService({ clock, accountId: LOCAL_ACCOUNT_ID });
+  const sts = new StsService({
+    clock,
+    accountId: LOCAL_ACCOUNT_ID,
+    roleSessions: (accessKeyId) => iam.sessionOf(accessKeyId),
+  });
   const kinesis = new KinesisService({
     clock,
     region,

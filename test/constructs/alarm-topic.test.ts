@@ -67,6 +67,22 @@ describe('AlarmTopic', () => {
     });
   });
 
+  test('lets CloudWatch of this account publish in the topic policy, which replaces the default one', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
+    });
+  });
+
   test('retains its key by default, or follows the removal policy given', () => {
     const destroyed = alarmTopicStack({ removalPolicy: RemovalPolicy.DESTROY });
 

@@ -5,6 +5,11 @@
  */
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  CloudWatchClient,
+  DescribeAlarmHistoryCommand,
+  SetAlarmStateCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ActivityEvent } from '../../lib/emulator/activity';
 import { ManualClock } from '../../lib/emulator/clock';
@@ -12,16 +17,19 @@ import { type AssemblyStack, readCloudAssembly } from '../../lib/emulator/deploy
 import { deployStacks, type LocalDeployment } from '../../lib/emulator/deploy/local-deployment';
 import type { CfnTemplate } from '../../lib/emulator/deploy/template';
 import { type Emulator, startEmulator } from '../../lib/emulator/emulator';
+import { formatResourceTable } from '../../lib/local/report';
 import { eventually, TEST_CREDENTIALS } from '../helpers/emulator';
 import { testAssembly, TEST_ASSEMBLY_TIMEOUT_MS } from '../helpers/test-assembly';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 type Denial = Extract<ActivityEvent, { kind: 'access-denied' }>;
+type Published = Extract<ActivityEvent, { kind: 'notification-published' }>;
 
 describe('permissions locally (--iam enforce): each guard, removed from a copy of the template', () => {
   let stacks: AssemblyStack[];
   let emulator: Emulator;
   const denials: Denial[] = [];
+  const published: Published[] = [];
   let copies = 0;
 
   beforeAll(async () => {
@@ -30,6 +38,7 @@ describe('permissions locally (--iam enforce): each guard, removed from a copy o
   // a copy of a stack with named queues needs an emulator of its own
   beforeEach(async () => {
     denials.length = 0;
+    published.length = 0;
     emulator = await startEmulator({
       port: 0,
       clock: new ManualClock(Date.parse('2026-11-21T09:00:00Z')),
@@ -38,6 +47,7 @@ describe('permissions locally (--iam enforce): each guard, removed from a copy o
     });
     emulator.activity.listen((e) => {
       if (e.kind === 'access-denied') denials.push(e);
+      if (e.kind === 'notification-published') published.push(e);
     });
   });
   afterEach(() => emulator.stop());
@@ -75,8 +85,26 @@ describe('permissions locally (--iam enforce): each guard, removed from a copy o
       sqs: new SQSClient(config),
       sns: new SNSClient(config),
       s3: new S3Client({ ...config, forcePathStyle: true }),
+      cloudwatch: new CloudWatchClient(config),
     };
   };
+
+  /** Sets the Pipeline copy's dead-letter alarm to ALARM; answers its topic and its action history items. */
+  async function raiseDeadLetterAlarm(deployment: LocalDeployment) {
+    const stack = deployment.stacks[0];
+    const alarmName = stack.resources.find((r) => r.logicalId.startsWith('ConsumerDeadLetterAlarm'))
+      ?.ref as string;
+    const topicArn = deployment.output(stack.id, 'AlarmTopicArn');
+    const { cloudwatch } = clients();
+    await cloudwatch.send(
+      new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: 'ALARM', StateReason: 'guard test' }),
+    );
+    await emulator.idle();
+    const { AlarmHistoryItems } = await cloudwatch.send(
+      new DescribeAlarmHistoryCommand({ AlarmName: alarmName, HistoryItemType: 'Action' }),
+    );
+    return { topicArn, actions: AlarmHistoryItems ?? [] };
+  }
 
   test('the consumer without sqs:DeleteMessage: its event source mapping is refused, as AWS refuses it', async () => {
     // Act
@@ -214,6 +242,100 @@ describe('permissions locally (--iam enforce): each guard, removed from a copy o
       new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 0 }),
     );
     expect(Messages ?? []).toEqual([]);
+  });
+
+  test("the app's alarm topic under enforce: CloudWatch publishes the alarm's notification", async () => {
+    // Prepare
+    const deployment = await deployCopy('Pipeline', () => {});
+
+    // Act
+    const { topicArn, actions } = await raiseDeadLetterAlarm(deployment);
+
+    // Assess
+    expect(denials).toEqual([]);
+    expect(actions.map((a) => a.HistorySummary)).toEqual([`Successfully executed action ${topicArn}`]);
+    expect(published.map((p) => p.topicName)).toEqual([topicArn.split(':')[5]]);
+  });
+
+  test("an alarm topic whose key policy lacks cloudwatch.amazonaws.com: the alarm's notification is refused, the log says why", async () => {
+    // Prepare
+    const deployment = await deployCopy('Pipeline', (r) => {
+      const key = resource(r, 'AWS::KMS::Key', 'AlarmTopicKey').Properties.KeyPolicy as {
+        Statement: Array<{ Sid?: string }>;
+      };
+      key.Statement = key.Statement.filter((s) => s.Sid !== 'AllowCloudWatchAlarmsToPublish');
+    });
+
+    // Act
+    const { topicArn, actions } = await raiseDeadLetterAlarm(deployment);
+
+    // Assess: as AWS's alarm history words a KMS refusal, and nothing is published
+    expect(denials).toContainEqual(
+      expect.objectContaining({
+        principal: 'cloudwatch.amazonaws.com',
+        action: 'sns:Publish',
+        resource: topicArn,
+        reason: expect.stringMatching(
+          /^kms:GenerateDataKey on arn:aws:kms:.*: no statement allowed kms:GenerateDataKey/,
+        ),
+        enforced: true,
+      }),
+    );
+    expect(actions.map((a) => a.HistorySummary)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Failed to execute action ${topicArn}\\. Received error: "null \\(Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException\\)`,
+        ),
+      ),
+    ]);
+    expect(published).toEqual([]);
+  });
+
+  test('an alarm topic whose topic policy does not allow CloudWatch: refused as AWS refuses it', async () => {
+    // Prepare
+    const deployment = await deployCopy('Pipeline', (r) => {
+      const policy = resource(r, 'AWS::SNS::TopicPolicy', 'AlarmTopicPolicy').Properties.PolicyDocument as {
+        Statement: Array<{ Sid?: string }>;
+      };
+      policy.Statement = policy.Statement.filter((s) => s.Sid !== 'AllowCloudWatchAlarmsToPublish');
+    });
+
+    // Act
+    const { topicArn, actions } = await raiseDeadLetterAlarm(deployment);
+
+    // Assess
+    expect(denials).toContainEqual(
+      expect.objectContaining({
+        principal: 'cloudwatch.amazonaws.com',
+        action: 'sns:Publish',
+        reason: expect.stringMatching(/^no statement allowed sns:Publish/),
+      }),
+    );
+    expect(actions[0]?.HistorySummary).toContain(
+      `is not authorized to perform: SNS:Publish on resource: ${topicArn} because no resource-based policy allows the SNS:Publish action`,
+    );
+    expect(published).toEqual([]);
+  });
+
+  test('the start-up table says the policies are evaluated under enforce, and only stored under off', async () => {
+    // Act
+    const enforced = formatResourceTable(await deployCopy('Pipeline', () => {}));
+    const off = await startEmulator({ port: 0, iam: 'off', onFunctionLog: () => {} });
+    let stored: string;
+    try {
+      const stack = stacks.find((s) => s.id === 'Pipeline') as AssemblyStack;
+      stored = formatResourceTable(await deployStacks(off, [stack]));
+    } finally {
+      await off.stop();
+    }
+
+    // Assess
+    for (const type of ['AWS::SQS::QueuePolicy', 'AWS::SNS::TopicPolicy', 'AWS::S3::BucketPolicy']) {
+      expect(enforced).toMatch(new RegExp(`${type}\\s.*\\(evaluated \\(--iam enforce\\)\\)`));
+      expect(stored).toMatch(new RegExp(`${type}\\s.*\\(stored; not enforced \\(--iam off\\)\\)`));
+    }
+    expect(stored).toMatch(/AWS::IAM::Role\s+ProducerRole\s+kept .*\(stored; not enforced \(--iam off\)\)/);
+    expect(`${enforced}\n${stored}`).not.toContain('not enforced locally');
   });
 
   test("a request signed with a wrong secret for a function's key gets SignatureDoesNotMatch; the right one passes", async () => {

@@ -227,7 +227,11 @@ export class AlarmActions {
     throw new Error(
       denied.startsWith('kms:')
         ? `null (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException) ${local}`
-        : `Resource: ${alarmArn} is not authorized to perform: SNS:Publish on resource: ${topicArn} because no resource-based policy allows the SNS:Publish action ${local}`,
+        : `Resource: ${alarmArn} is not authorized to perform: SNS:Publish on resource: ${topicArn} ${
+            denied.startsWith('explicitly')
+              ? 'with an explicit deny in a resource-based policy'
+              : 'because no resource-based policy allows the SNS:Publish action'
+          } ${local}`,
     );
   }
 

@@ -51,6 +51,7 @@ import type { Clock } from '../clock';
 import { AwsError } from '../errors';
 import { type PageRequest, pageOf } from '../kit/pagination';
 import type { SqsService } from '../sqs/service';
+import type { IntegrationGuard } from '../kit/arn-delivery';
 import { type AlarmActionHandler, AlarmActions, type AlarmNotifier } from './alarm-actions';
 import { AlarmHistory, type HistoryEntry } from './alarm-history';
 import { type Alarm, validateAlarm } from './alarm-validation';
@@ -123,6 +124,8 @@ export interface CloudWatchServiceOptions {
   sqs?: SqsService;
   /** Where alarms' changes of state are reported. */
   activity?: ActivityLog;
+  /** Permissions (`--iam`): whether CloudWatch may publish an alarm's notification to its topic. */
+  integrations?: IntegrationGuard;
 }
 
 /** Told about every durable change (`--state-dir`): alarms (each change writes history) and their tags. */

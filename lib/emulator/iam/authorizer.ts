@@ -63,6 +63,11 @@ export class Authorizer {
     return this.issuer.issue(roleArn, sessionName);
   }
 
+  /** The role session the emulator issued an access key to (STS's GetCallerIdentity); none when off. */
+  sessionOf(accessKeyId: string): IssuedCredentials | undefined {
+    return this.mode === 'off' ? undefined : this.issuer.lookup(accessKeyId);
+  }
+
   /**
    * The request as the services get it: a request signed with an issued key carries `authorize`, which the
    * protocol calls with the decoded operation before running it. Other requests are the administrator's.

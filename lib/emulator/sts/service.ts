@@ -39,6 +39,14 @@ export interface RequestCaller {
 export interface StsServiceOptions {
   readonly clock: Clock;
   readonly accountId: string;
+  /** Sessions the emulator issued its own code (a function, an instance; `--iam`), by access key id. */
+  readonly roleSessions?: (accessKeyId: string) => RoleSession | undefined;
+}
+
+/** A role session whose credentials the emulator handed out: `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`. */
+export interface RoleSession {
+  readonly roleArn: string;
+  readonly sessionArn: string;
 }
 
 /** AWS: role sessions last 900 s to 12 h (the role's MaxSessionDuration, at most 43200), 1 h by default. */
@@ -63,12 +71,14 @@ const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 export class StsService {
   private readonly clock: Clock;
   private readonly accountId: string;
+  private readonly roleSessions: StsServiceOptions['roleSessions'];
   /** Issued credentials by access key id, in the order they were issued. */
   private readonly credentials = new Map<string, IssuedCredentials>();
 
   constructor(options: StsServiceOptions) {
     this.clock = options.clock;
     this.accountId = options.accountId;
+    this.roleSessions = options.roleSessions;
   }
 
   // ----- operations ------------------------------------------------------------------------------------------
@@ -235,7 +245,8 @@ export class StsService {
   /** Who a request's signer acts as: the issued session's identity, else the account's root user. */
   identityOf(caller: RequestCaller): CallerIdentity {
     return (
-      this.issuedTo(caller)?.identity ?? {
+      this.issuedTo(caller)?.identity ??
+      this.roleSessionOf(caller) ?? {
         account: this.accountId,
         userId: this.accountId,
         arn: `arn:aws:iam::${this.accountId}:root`,
@@ -247,6 +258,18 @@ export class StsService {
 
   private issuedTo(caller: RequestCaller): IssuedCredentials | undefined {
     return caller.accessKeyId === undefined ? undefined : this.credentials.get(caller.accessKeyId);
+  }
+
+  /** AWS: a role session is `assumed-role/ROLE/SESSION`, its UserId the role's unique id and the session name. */
+  private roleSessionOf(caller: RequestCaller): CallerIdentity | undefined {
+    const session = caller.accessKeyId === undefined ? undefined : this.roleSessions?.(caller.accessKeyId);
+    if (session === undefined) return undefined;
+    const sessionName = session.sessionArn.slice(session.sessionArn.lastIndexOf('/') + 1);
+    return {
+      account: session.sessionArn.split(':')[4] ?? this.accountId,
+      userId: `${roleIdOf(session.roleArn)}:${sessionName}`,
+      arn: session.sessionArn,
+    };
   }
 
   private checkMfa(problems: ValidationProblems, serialNumber?: string, tokenCode?: string): void {
@@ -345,7 +368,7 @@ function packedPolicySize(policyCharacters: number, tags: readonly SessionTag[])
 }
 
 /** A role's unique id, `AROA` and 17 characters, the same for the same ARN (IAM keeps one per role). */
-function roleIdOf(roleArn: string): string {
+export function roleIdOf(roleArn: string): string {
   const digest = createHash('sha256').update(roleArn).digest();
   let id = 'AROA';
   for (let i = 0; i < 17; i += 1) id += KEY_ALPHABET[digest[i] % KEY_ALPHABET.length];

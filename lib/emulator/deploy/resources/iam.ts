@@ -3,8 +3,8 @@
  * to the permission checks (`--iam`, lib/emulator/iam) as they are created, so a function created later in the
  * same deployment already runs under its role's policies. Keys do not encrypt locally; their policies count.
  */
-import { createHash } from 'node:crypto';
 import type { IamMode } from '../../iam/authorizer';
+import { roleIdOf } from '../../sts/service';
 import {
   type DeployContext,
   type ExistingResource,
@@ -39,7 +39,7 @@ function evaluated(note: (mode: IamMode) => string, describe: Describe): Resourc
 }
 
 const IAM_NOTE = (mode: IamMode) =>
-  mode === 'off' ? 'permissions are not enforced locally' : `its policies are evaluated (--iam ${mode})`;
+  mode === 'off' ? 'stored; not enforced (--iam off)' : `its policies are evaluated (--iam ${mode})`;
 const KMS_NOTE = (mode: IamMode) =>
   mode === 'off'
     ? 'messages and objects are not encrypted locally'
@@ -50,14 +50,9 @@ export const IAM_HANDLERS: Readonly<Record<string, ResourceHandler>> = {
     const name =
       (request.properties.RoleName as string | undefined) ?? context.physicalName({ maxLength: 64 });
     const rolePath = (request.properties.Path as string | undefined) ?? '/';
-    const id = createHash('sha256').update(name).digest('hex').slice(0, 17).toUpperCase();
-    return {
-      ref: name,
-      attributes: {
-        Arn: `arn:aws:iam::${context.emulator.accountId}:role${rolePath}${name}`,
-        RoleId: `AROA${id}`,
-      },
-    };
+    const arn = `arn:aws:iam::${context.emulator.accountId}:role${rolePath}${name}`;
+    // the id STS's GetCallerIdentity names in the UserId of the role's sessions
+    return { ref: name, attributes: { Arn: arn, RoleId: roleIdOf(arn) } };
   }),
   'AWS::IAM::Policy': evaluated(IAM_NOTE, (request, context) => ({
     ref: context.physicalName({ maxLength: 128 }),

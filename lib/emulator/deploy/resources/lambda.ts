@@ -299,7 +299,7 @@ export const permissionHandler: ResourceHandler = {
       status: 'kept',
       note:
         context.emulator.iam.mode === 'off'
-          ? 'resource policy stored; not enforced locally'
+          ? 'resource policy stored; not enforced (--iam off)'
           : `resource policy evaluated (--iam ${context.emulator.iam.mode})`,
     };
   },

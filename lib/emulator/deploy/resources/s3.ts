@@ -15,6 +15,7 @@ import {
   requiredString,
   type ResourceHandler,
   type ResourceRequest,
+  resourcePolicyNote,
 } from './types';
 
 /** Ref: the bucket name; Fn::GetAtt: Arn, DomainName, RegionalDomainName, DualStackDomainName, WebsiteURL. */
@@ -79,7 +80,7 @@ function encryptionOf(property: unknown): BucketEncryption {
   });
 }
 
-/** Ref: an id of the policy. The policy is stored on the bucket (not enforced locally). */
+/** Ref: an id of the policy. The policy is stored on the bucket (evaluated unless `--iam off`). */
 export const bucketPolicyHandler: ResourceHandler = {
   replacedBy: ['Bucket'],
   update(request, previous, context) {
@@ -97,7 +98,11 @@ export const bucketPolicyHandler: ResourceHandler = {
   create(request, context) {
     const bucket = requiredString(request, 'Bucket');
     context.emulator.s3.putBucketPolicy(bucket, jsonText(request.properties.PolicyDocument) ?? '');
-    return { ref: randomUUID(), display: `policy of ${bucket}`, note: 'stored; not enforced locally' };
+    return {
+      ref: randomUUID(),
+      display: `policy of ${bucket}`,
+      note: resourcePolicyNote(context.emulator.iam.mode),
+    };
   },
 };
 

@@ -111,18 +111,22 @@ export const subscriptionHandler: ResourceHandler = {
   },
 };
 
-/** Ref: an id of the policy. The policy is stored on each topic (not enforced locally). */
+/** Ref: an id of the policy. The policy is stored on each topic (evaluated unless `--iam off`). */
 export const topicPolicyHandler: ResourceHandler = {
   update(request, previous, context) {
     return { ...topicPolicyHandler.create(request, context), ref: previous.ref } as ProvisionedResource;
   },
   create(request, context) {
-    return storedPolicy(request, { property: 'Topics', what: 'topic ARN' }, (arn, policy) =>
-      context.emulator.sns.setTopicAttributes({
-        TopicArn: arn,
-        AttributeName: 'Policy',
-        AttributeValue: policy,
-      }),
+    return storedPolicy(
+      request,
+      { property: 'Topics', what: 'topic ARN' },
+      (arn, policy) =>
+        context.emulator.sns.setTopicAttributes({
+          TopicArn: arn,
+          AttributeName: 'Policy',
+          AttributeValue: policy,
+        }),
+      context.emulator.iam.mode,
     );
   },
 };

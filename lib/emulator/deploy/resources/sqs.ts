@@ -80,8 +80,12 @@ export const queuePolicyHandler: ResourceHandler = {
 };
 
 function storeQueuePolicy(request: ResourceRequest, context: DeployContext): ProvisionedResource {
-  return storedPolicy(request, { property: 'Queues', what: 'queue URL' }, (url, policy) =>
-    context.emulator.sqs.setQueueAttributes({ QueueUrl: url, Attributes: { Policy: policy } }),
+  return storedPolicy(
+    request,
+    { property: 'Queues', what: 'queue URL' },
+    (url, policy) =>
+      context.emulator.sqs.setQueueAttributes({ QueueUrl: url, Attributes: { Policy: policy } }),
+    context.emulator.iam.mode,
   );
 }
 

@@ -5,6 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { InstanceLogLine } from '../../autoscaling/instances';
 import type { Emulator } from '../../emulator';
+import type { IamMode } from '../../iam/authorizer';
 import type { PhysicalNameOptions } from '../physical-name';
 
 /** One resource to create. */
@@ -153,14 +154,20 @@ export function queueOrTopic(
   return { name, attributes: attributesOf(p, properties.attributes) };
 }
 
+/** The start-up table's note on a queue, topic or bucket policy: evaluated unless permissions are off. */
+export function resourcePolicyNote(mode: IamMode): string {
+  return mode === 'off' ? 'stored; not enforced (--iam off)' : `evaluated (--iam ${mode})`;
+}
+
 /**
  * A policy resource (AWS::SQS::QueuePolicy, AWS::SNS::TopicPolicy): `set` stores the policy on each of the
- * resources the `targets` property lists, and the emulator does not enforce it.
+ * resources the `targets` property lists; `--iam` (`mode`) decides whether it is evaluated.
  */
 export function storedPolicy(
   request: ResourceRequest,
   targets: { readonly property: string; readonly what: string },
   set: (target: string, policy: string) => void,
+  mode: IamMode,
 ): ProvisionedResource {
   const listed = request.properties[targets.property];
   if (!Array.isArray(listed) || listed.length === 0) {
@@ -172,7 +179,7 @@ export function storedPolicy(
   return {
     ref: randomUUID(),
     display: `policy of ${listed.length} ${kind}${listed.length === 1 ? '' : 's'}`,
-    note: 'stored; not enforced locally',
+    note: resourcePolicyNote(mode),
   };
 }
 
