@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { NormalizedSchema } from '@smithy/core/schema';
+import { NormalizedSchema } from '@smithy/core/schema';
 import fc from 'fast-check';
 import { ManualClock } from '../../lib/emulator/clock';
 import { type Emulator, startEmulator } from '../../lib/emulator/emulator';
@@ -238,6 +238,38 @@ export function schemaArbitrary(
   if (schema.isBlobSchema()) return fc.uint8Array({ maxLength: 16 });
   if (schema.isDocumentSchema()) return fc.constant(undefined);
   return leaves.strings;
+}
+
+/** A request for any of `operations` of an SDK client package: its name and an input from its schema. */
+export function sdkRequests(
+  sdkModule: object,
+  operations: readonly string[],
+  leaves: { readonly strings: fc.Arbitrary<unknown>; readonly numbers: fc.Arbitrary<unknown> },
+): fc.Arbitrary<{ readonly name: string; readonly value: unknown }> {
+  const exported = sdkModule as Record<string, unknown>;
+  return fc.oneof(
+    ...operations.map((name) => {
+      const schema = exported[`${name}$`] as unknown[];
+      const input = typeof schema[4] === 'function' ? (schema[4] as () => unknown)() : schema[4];
+      return schemaArbitrary(NormalizedSchema.of(input as never), leaves).map((value) => ({ name, value }));
+    }),
+  );
+}
+
+/** Sends the operation `name` through the SDK client: the HTTP status of its answer (200, or its error's). */
+export async function sendSdkRequest(
+  client: object,
+  sdkModule: object,
+  name: string,
+  value: unknown,
+): Promise<number | undefined> {
+  const Command = (sdkModule as Record<string, unknown>)[`${name}Command`] as new (input: unknown) => unknown;
+  try {
+    await (client as { send(command: unknown): Promise<unknown> }).send(new Command(value));
+    return 200;
+  } catch (error) {
+    return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  }
 }
 
 /**

@@ -182,21 +182,27 @@ export class MetricStore {
     highResolution: boolean,
     now: number,
   ): void {
+    const series = this.seriesOf(identity, unit, now);
+    const resolution = highResolution ? 1000 : 60_000;
+    series.bucket(Math.floor(timestamp / resolution) * resolution).add(sample);
+    this.listener?.metricPut(identity, timestamp, unit, sample, highResolution, now);
+  }
+
+  /** The series of `unit` of the metric, both made on first use; the metric's last put moves to `putAt`. */
+  private seriesOf(identity: MetricIdentity, unit: string, putAt: number): UnitSeries {
     const key = metricKey(identity.namespace, identity.metricName, identity.dimensions);
     let metric = this.metrics.get(key);
     if (metric === undefined) {
       metric = new Metric({ ...identity, dimensions: sortDimensions(identity.dimensions) });
       this.metrics.set(key, metric);
     }
-    metric.lastPutAt = Math.max(metric.lastPutAt, now);
+    metric.lastPutAt = Math.max(metric.lastPutAt, putAt);
     let series = metric.units.get(unit);
     if (series === undefined) {
       series = new UnitSeries();
       metric.units.set(unit, series);
     }
-    const resolution = highResolution ? 1000 : 60_000;
-    series.bucket(Math.floor(timestamp / resolution) * resolution).add(sample);
-    this.listener?.metricPut(identity, timestamp, unit, sample, highResolution, now);
+    return series;
   }
 
   /** Every stored bucket, metric by metric (persistence). */
@@ -225,19 +231,7 @@ export class MetricStore {
     time: number,
     state: BucketState,
   ): void {
-    const key = metricKey(identity.namespace, identity.metricName, identity.dimensions);
-    let metric = this.metrics.get(key);
-    if (metric === undefined) {
-      metric = new Metric({ ...identity, dimensions: sortDimensions(identity.dimensions) });
-      this.metrics.set(key, metric);
-    }
-    metric.lastPutAt = Math.max(metric.lastPutAt, lastPutAt);
-    let series = metric.units.get(unit);
-    if (series === undefined) {
-      series = new UnitSeries();
-      metric.units.set(unit, series);
-    }
-    series.bucket(time).merge(state);
+    this.seriesOf(identity, unit, lastPutAt).bucket(time).merge(state);
   }
 
   /**

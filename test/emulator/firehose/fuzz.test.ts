@@ -3,14 +3,14 @@
  * server stays responsive (test/helpers/wire-fuzz.ts). Names aim mostly at delivery streams that exist.
  */
 import * as firehose from '@aws-sdk/client-firehose';
-import { NormalizedSchema } from '@smithy/core/schema';
 import fc from 'fast-check';
 import { FIREHOSE_OPERATIONS } from '../../../lib/emulator/protocol/firehose';
 import { TEST_CREDENTIALS } from '../../helpers/emulator';
 import {
   assertFuzz,
   BURST,
-  schemaArbitrary,
+  sdkRequests,
+  sendSdkRequest,
   stringArbitrary,
   useFuzzEmulator,
 } from '../../helpers/wire-fuzz';
@@ -63,30 +63,13 @@ test('generated requests, aws-json-1.1 (Firehose): never a 5xx, never slow, the 
     credentials: TEST_CREDENTIALS,
     maxAttempts: 1,
   });
-  const sdk = firehose as unknown as Record<string, unknown>;
-  const requests = fc.oneof(
-    ...FIREHOSE_OPERATIONS.map((name) => {
-      const schema = sdk[`${name}$`] as unknown[];
-      const input = typeof schema[4] === 'function' ? (schema[4] as () => unknown)() : schema[4];
-      return schemaArbitrary(NormalizedSchema.of(input as never), { strings: STRINGS, numbers: NUMBERS }).map(
-        (value) => ({ name, value }),
-      );
-    }),
-  );
+  const requests = sdkRequests(firehose, FIREHOSE_OPERATIONS, { strings: STRINGS, numbers: NUMBERS });
   let sent = 0;
   // Act & Assess
   try {
     await assertFuzz(
       fc.asyncProperty(requests, async ({ name, value }) => {
-        const Command = sdk[`${name}Command`] as new (input: unknown) => never;
-        const { status, ms } = await fuzz.timed(async () => {
-          try {
-            await client.send(new Command(value));
-            return 200;
-          } catch (error) {
-            return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-          }
-        });
+        const { status, ms } = await fuzz.timed(() => sendSdkRequest(client, firehose, name, value));
         fuzz.record('Firehose', status, ms, `${name} ${JSON.stringify(value)?.slice(0, 300)}`);
         if (++sent % BURST === 0) await fuzz.healthWithin100ms();
       }),

@@ -3,7 +3,6 @@
  * the server stays responsive (test/helpers/wire-fuzz.ts). Names aim mostly at a stream and shards that exist.
  */
 import * as kinesis from '@aws-sdk/client-kinesis';
-import { NormalizedSchema } from '@smithy/core/schema';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import fc from 'fast-check';
 import { KINESIS_OPERATIONS } from '../../../lib/emulator/protocol/kinesis';
@@ -11,7 +10,8 @@ import { TEST_CREDENTIALS } from '../../helpers/emulator';
 import {
   assertFuzz,
   BURST,
-  schemaArbitrary,
+  sdkRequests,
+  sendSdkRequest,
   stringArbitrary,
   useFuzzEmulator,
 } from '../../helpers/wire-fuzz';
@@ -52,30 +52,13 @@ test('generated requests, aws-json-1.1 (Kinesis): never a 5xx, never slow, the s
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler(),
   });
-  const module = kinesis as unknown as Record<string, unknown>;
-  const requests = fc.oneof(
-    ...KINESIS_OPERATIONS.map((name) => {
-      const schema = module[`${name}$`] as unknown[];
-      const input = typeof schema[4] === 'function' ? (schema[4] as () => unknown)() : schema[4];
-      return schemaArbitrary(NormalizedSchema.of(input as never), { strings: STRINGS, numbers: NUMBERS }).map(
-        (value) => ({ name, value }),
-      );
-    }),
-  );
+  const requests = sdkRequests(kinesis, KINESIS_OPERATIONS, { strings: STRINGS, numbers: NUMBERS });
   let sent = 0;
   // Act & Assess
   try {
     await assertFuzz(
       fc.asyncProperty(requests, async ({ name, value }) => {
-        const Command = module[`${name}Command`] as new (input: unknown) => unknown;
-        const { status, ms } = await fuzz.timed(async () => {
-          try {
-            await client.send(new Command(value) as never);
-            return 200;
-          } catch (error) {
-            return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-          }
-        });
+        const { status, ms } = await fuzz.timed(() => sendSdkRequest(client, kinesis, name, value));
         fuzz.record('kinesis', status, ms, `${name} ${JSON.stringify(value)?.slice(0, 300)}`);
         if (++sent % BURST === 0) await fuzz.healthWithin100ms();
       }),

@@ -4,14 +4,14 @@
  * exist; filter patterns mix valid syntax with hostile text.
  */
 import * as logs from '@aws-sdk/client-cloudwatch-logs';
-import { NormalizedSchema } from '@smithy/core/schema';
 import fc from 'fast-check';
 import { LOGS_OPERATIONS } from '../../../lib/emulator/protocol/logs';
 import { TEST_CREDENTIALS } from '../../helpers/emulator';
 import {
   assertFuzz,
   BURST,
-  schemaArbitrary,
+  sdkRequests,
+  sendSdkRequest,
   stringArbitrary,
   useFuzzEmulator,
 } from '../../helpers/wire-fuzz';
@@ -65,30 +65,13 @@ test('generated requests: never a 5xx, never slow, the server stays responsive',
     credentials: TEST_CREDENTIALS,
     maxAttempts: 1,
   });
-  const module = logs as unknown as Record<string, unknown>;
-  const requests = fc.oneof(
-    ...LOGS_OPERATIONS.map((name) => {
-      const schema = module[`${name}$`] as unknown[];
-      const input = typeof schema[4] === 'function' ? (schema[4] as () => unknown)() : schema[4];
-      return schemaArbitrary(NormalizedSchema.of(input as never), { strings: STRINGS, numbers: NUMBERS }).map(
-        (value) => ({ name, value }),
-      );
-    }),
-  );
+  const requests = sdkRequests(logs, LOGS_OPERATIONS, { strings: STRINGS, numbers: NUMBERS });
   let sent = 0;
   // Act & Assess
   try {
     await assertFuzz(
       fc.asyncProperty(requests, async ({ name, value }) => {
-        const Command = module[`${name}Command`] as new (input: unknown) => unknown;
-        const { status, ms } = await fuzz.timed(async () => {
-          try {
-            await (client as { send(command: unknown): Promise<unknown> }).send(new Command(value));
-            return 200;
-          } catch (error) {
-            return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-          }
-        });
+        const { status, ms } = await fuzz.timed(() => sendSdkRequest(client, logs, name, value));
         fuzz.record(PROTOCOL, status, ms, `${name} ${JSON.stringify(value)?.slice(0, 300)}`);
         if (++sent % BURST === 0) await fuzz.healthWithin100ms();
       }),

@@ -5,10 +5,7 @@
  * it again on the same directory, and checks every acknowledged message with the receive count its acknowledged
  * receives gave it.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
   CreateQueueCommand,
@@ -18,81 +15,15 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { buildSync } from 'esbuild';
 import { sqsClientFor, TEST_CREDENTIALS } from '../../helpers/emulator';
+import { emulatorChild } from '../../helpers/emulator-child';
 
-const ROOT = path.join(__dirname, '..', '..', '..');
 const ROUNDS = 3;
 /** Sent and received one by one before the burst: their receive counts are exact. */
 const STEADY = 8;
 const BURST = 100;
 
-let work: string;
-let bundle: string;
-let child: ChildProcess | undefined;
-
-beforeAll(() => {
-  work = mkdtempSync(path.join(tmpdir(), 'state-kill-'));
-  bundle = path.join(work, 'emulator.js');
-  // tsx compiles the emulator on every start; one bundle makes a restart cost what node's start costs
-  buildSync({
-    entryPoints: [path.join(ROOT, 'lib', 'emulator', 'main.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    packages: 'external',
-    outfile: bundle,
-    logLevel: 'error',
-  });
-});
-
-afterAll(() => {
-  child?.kill('SIGKILL');
-  rmSync(work, { recursive: true, force: true });
-});
-
-/** Starts the emulator on `stateDir`; resolves with its endpoint once it prints `listening on`. */
-function startChild(stateDir: string): Promise<string> {
-  const started = spawn(
-    process.execPath,
-    [
-      '-e',
-      `require(${JSON.stringify(bundle)}).runEmulatorCli(process.argv.slice(1))`,
-      '--',
-      '--port',
-      '0',
-      '--state-dir',
-      stateDir,
-    ],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') },
-    },
-  );
-  child = started;
-  let output = '';
-  return new Promise((resolve, reject) => {
-    started.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]);
-    });
-    started.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    started.on('exit', (code) =>
-      reject(new Error(`the emulator exited (${code}) before listening:\n${output}`)),
-    );
-  });
-}
-
-function killChild(): Promise<void> {
-  const killed = child as ChildProcess;
-  child = undefined;
-  return new Promise((resolve) => {
-    killed.once('exit', () => resolve());
-    killed.kill('SIGKILL');
-  });
-}
+const emulator = emulatorChild('state-kill-');
 
 /** Every message of the queue, hidden for 12 hours as it is read (each read is one more receive). */
 async function receiveAll(sqs: SQSClient, QueueUrl: string): Promise<Map<string, number>> {
@@ -112,11 +43,11 @@ async function receiveAll(sqs: SQSClient, QueueUrl: string): Promise<Map<string,
 }
 
 it('loses no acknowledged send or receive when killed -9 mid-burst, round after round', async () => {
-  const stateDir = path.join(work, 'state');
+  const stateDir = path.join(emulator.work(), 'state');
   /** Per round's queue: acknowledged messages (by body) and the receive count each must have. */
   const expected: Map<string, number>[] = [];
   const attempted: Set<string>[] = [];
-  let endpoint = await startChild(stateDir);
+  let endpoint = await emulator.start(stateDir);
   for (let round = 0; round <= ROUNDS; round++) {
     const sqs = sqsClientFor(endpoint);
     const urlOf = (r: number) => `${endpoint}/000000000000/round-${r}`;
@@ -173,7 +104,7 @@ it('loses no acknowledged send or receive when killed -9 mid-burst, round after 
       return sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body })).then(
         () => {
           counts.set(body, 0);
-          if (++answered === killAfter) killed = killChild();
+          if (++answered === killAfter) killed = emulator.kill();
         },
         () => undefined,
       );
@@ -184,15 +115,15 @@ it('loses no acknowledged send or receive when killed -9 mid-burst, round after 
     expect(answered).toBeLessThan(BURST);
     await Promise.all(burst);
     sqs.destroy();
-    endpoint = await startChild(stateDir);
+    endpoint = await emulator.start(stateDir);
   }
-  await killChild();
+  await emulator.kill();
 }, 120_000);
 
 it('loses no acknowledged PutObject, small or with a body file, when killed -9 mid-burst', async () => {
   // Prepare: a bucket; bodies alternate between kept in the record (small) and files (8 KiB to 1.2 MiB)
-  const stateDir = path.join(work, 'state-s3');
-  let endpoint = await startChild(stateDir);
+  const stateDir = path.join(emulator.work(), 'state-s3');
+  let endpoint = await emulator.start(stateDir);
   const clientFor = (at: string) =>
     new S3Client({ endpoint: at, region: 'us-east-1', credentials: TEST_CREDENTIALS, forcePathStyle: true });
   let s3 = clientFor(endpoint);
@@ -213,7 +144,7 @@ it('loses no acknowledged PutObject, small or with a body file, when killed -9 m
           new PutObjectCommand({ Bucket: 'burst', Key: `o-${i}`, Body: bodies[i] }),
         );
         acknowledged.set(`o-${i}`, ETag as string);
-        if (++answered === killAfter) killed = killChild();
+        if (++answered === killAfter) killed = emulator.kill();
       } catch {
         return; // the emulator is gone
       }
@@ -224,7 +155,7 @@ it('loses no acknowledged PutObject, small or with a body file, when killed -9 m
   expect(answered).toBeGreaterThanOrEqual(killAfter);
   expect(answered).toBeLessThan(bodies.length);
   s3.destroy();
-  endpoint = await startChild(stateDir);
+  endpoint = await emulator.start(stateDir);
   s3 = clientFor(endpoint);
 
   // Assert: every acknowledged object is there, byte-identical, with its ETag
@@ -241,5 +172,5 @@ it('loses no acknowledged PutObject, small or with a body file, when killed -9 m
     });
   }
   s3.destroy();
-  await killChild();
+  await emulator.kill();
 }, 60_000);

@@ -3,9 +3,6 @@
  * emulator (`decoupled emulator --port 0 --state-dir D`, bundled once), clients put metrics concurrently, the child
  * is killed at a random answer and started again on the same directory, and every acknowledged datum is counted.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
   CloudWatchClient,
@@ -13,85 +10,20 @@ import {
   ListMetricsCommand,
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
-import { buildSync } from 'esbuild';
 import { TEST_CREDENTIALS } from '../../helpers/emulator';
+import { emulatorChild } from '../../helpers/emulator-child';
 
-const ROOT = path.join(__dirname, '..', '..', '..');
 const ROUNDS = 2;
 const REQUESTS = 150;
 
-let work: string;
-let bundle: string;
-let child: ChildProcess | undefined;
-
-beforeAll(() => {
-  work = mkdtempSync(path.join(tmpdir(), 'state-metrics-kill-'));
-  bundle = path.join(work, 'emulator.js');
-  buildSync({
-    entryPoints: [path.join(ROOT, 'lib', 'emulator', 'main.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    packages: 'external',
-    outfile: bundle,
-    logLevel: 'error',
-  });
-});
-
-afterAll(() => {
-  child?.kill('SIGKILL');
-  rmSync(work, { recursive: true, force: true });
-});
-
-/** Starts the emulator on `stateDir`; resolves with its endpoint once it prints `listening on`. */
-function startChild(stateDir: string): Promise<string> {
-  const started = spawn(
-    process.execPath,
-    [
-      '-e',
-      `require(${JSON.stringify(bundle)}).runEmulatorCli(process.argv.slice(1))`,
-      '--',
-      '--port',
-      '0',
-      '--state-dir',
-      stateDir,
-    ],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') },
-    },
-  );
-  child = started;
-  let output = '';
-  return new Promise((resolve, reject) => {
-    started.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]);
-    });
-    started.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    started.on('exit', (code) =>
-      reject(new Error(`the emulator exited (${code}) before listening:\n${output}`)),
-    );
-  });
-}
-
-function killChild(): Promise<void> {
-  const killed = child as ChildProcess;
-  child = undefined;
-  return new Promise((resolve) => {
-    killed.once('exit', () => resolve());
-    killed.kill('SIGKILL');
-  });
-}
+const emulator = emulatorChild('state-metrics-kill-');
 
 const clientFor = (endpoint: string) =>
   new CloudWatchClient({ endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
 
 it('loses no acknowledged PutMetricData datum when killed -9 mid-burst, round after round', async () => {
-  const stateDir = path.join(work, 'state');
-  let endpoint = await startChild(stateDir);
+  const stateDir = path.join(emulator.work(), 'state');
+  let endpoint = await emulator.start(stateDir);
   /** Per round: the requests acknowledged and those attempted. */
   const acknowledged: Set<number>[] = [];
   const attempted: number[] = [];
@@ -152,7 +84,7 @@ it('loses no acknowledged PutMetricData datum when killed -9 mid-burst, round af
           .then(
             () => {
               acked.add(i);
-              if (acked.size === killAfter) killed = killChild();
+              if (acked.size === killAfter) killed = emulator.kill();
             },
             () => undefined,
           ),
@@ -161,7 +93,7 @@ it('loses no acknowledged PutMetricData datum when killed -9 mid-burst, round af
     await killed;
     expect(acked.size).toBeLessThan(REQUESTS);
     cloudwatch.destroy();
-    endpoint = await startChild(stateDir);
+    endpoint = await emulator.start(stateDir);
   }
-  await killChild();
+  await emulator.kill();
 }, 90_000);
