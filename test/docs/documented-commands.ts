@@ -345,6 +345,9 @@ export function describeDocumentedCommands(label: AwsCliLabel, startLocalApp: ()
           }
         }
         expect(strayFiles(blocks)).toEqual(before);
+        // npm start runs with --iam enforce: what the chapter does, AWS would allow (docs/permissions.md)
+        const denials = app.events.filter((e) => e.kind === 'access-denied');
+        expect(denials).toEqual([]);
       },
       360_000,
     );
