@@ -554,6 +554,13 @@ describe('SQS event source mappings', () => {
         Number(Attributes!.ApproximateNumberOfMessagesNotVisible),
       ];
     };
+    // a batch is deleted once its invocation has returned: wait for that delete (without moving the clock, so a
+    // batch that is never deleted stays in flight and this fails)
+    const drained = () =>
+      eventually(async () => {
+        const [visible, inFlight] = await depth();
+        return visible === 0 && inFlight === 0 ? true : undefined;
+      });
 
     // Act: create, and a message goes through the first code
     const created = await lambda.send(
@@ -566,6 +573,7 @@ describe('SQS event source mappings', () => {
     await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'worker', ZipFile: handlerZip('v2') }));
     await send('b');
     await until(2);
+    await drained();
     // disabled: messages wait in the queue
     const disabled = await lambda.send(
       new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: false, BatchSize: 5 }),
@@ -575,6 +583,7 @@ describe('SQS event source mappings', () => {
     // enabled again: the waiting message is delivered
     await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true }));
     await until(3);
+    await drained();
     const listed = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'worker' }));
     const got = await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
     const deleted = await lambda.send(new DeleteEventSourceMappingCommand({ UUID: uuid }));
@@ -643,16 +652,25 @@ describe('SQS event source mappings', () => {
     await eventually(() => (lines().includes('old:a') ? true : undefined));
     await t.sqs.send(new SendMessageCommand({ QueueUrl: queue.QueueUrl, MessageBody: 'b' }));
     await eventually(() => (lines().includes('new:b') ? true : undefined));
-    const { Attributes } = await t.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queue.QueueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
+    // a batch is deleted once its invocation has returned: the second one's delete may still be on its way (the
+    // clock does not move, so a batch that is never deleted stays in flight and this wait fails)
+    const counts = async () => {
+      const { Attributes } = await t.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queue.QueueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return Attributes;
+    };
+    const settled = await eventually(async () => {
+      const attributes = await counts();
+      return attributes?.ApproximateNumberOfMessagesNotVisible === '0' ? attributes : undefined;
+    });
 
     // Assess: the first batch was deleted (nothing in flight or waiting), each ran once
     expect(lines()).toEqual(['started', 'old:a', 'new:b']);
-    expect(Attributes).toEqual({
+    expect(settled).toEqual({
       ApproximateNumberOfMessages: '0',
       ApproximateNumberOfMessagesNotVisible: '0',
     });
