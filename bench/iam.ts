@@ -1,7 +1,8 @@
 /**
  * Permissions row of `npm run bench`: SQS send throughput of a function's role session under `--iam enforce`
  * (its SigV4 signature verified, its policies evaluated on each call) against the same sends under `--iam off`,
- * measured in the same run, each on an emulator of its own in this process.
+ * measured in the same run, each on an emulator of its own in this process: the median of 3 alternated rounds
+ * after a warm-up round of each.
  * Run alone: tsx bench/iam.ts
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -70,9 +71,23 @@ export interface IamBenchResult {
   readonly figures: Figure[];
 }
 
+/** Rounds of each mode, alternated after an untimed warm-up: the first mode measured would pay the JIT's warm-up. */
+const ROUNDS = 3;
+
+const median = (values: readonly number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 export async function benchIam(): Promise<IamBenchResult> {
-  const off = await sendsPerSecond('off');
-  const enforce = await sendsPerSecond('enforce');
+  await sendsPerSecond('off');
+  await sendsPerSecond('enforce');
+  const rates: Record<'off' | 'enforce', number[]> = { off: [], enforce: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const mode of round % 2 === 0 ? (['off', 'enforce'] as const) : (['enforce', 'off'] as const)) {
+      rates[mode].push(await sendsPerSecond(mode));
+    }
+  }
+  const off = median(rates.off);
+  const enforce = median(rates.enforce);
   const figures = [
     figure({
       name: 'iam-sqs-send-enforce',
@@ -85,8 +100,12 @@ export async function benchIam(): Promise<IamBenchResult> {
   return {
     header: ['mode', 'SendMessage/s', ''],
     rows: [
-      ['--iam off', off.toFixed(0), ''],
-      ['--iam enforce', enforce.toFixed(0), `${(enforce / off).toFixed(2)}× the throughput unchecked`],
+      ['--iam off', off.toFixed(0), `median of ${rates.off.map((r) => r.toFixed(0)).join(', ')}`],
+      [
+        '--iam enforce',
+        enforce.toFixed(0),
+        `${(enforce / off).toFixed(2)}× the throughput unchecked (median of ${rates.enforce.map((r) => r.toFixed(0)).join(', ')})`,
+      ],
     ],
     figures,
   };
