@@ -10,11 +10,17 @@ export function projectContext(): Record<string, unknown> {
 }
 
 /**
- * An App with the project's context. Lambda bundling is skipped (an empty bundling-stacks list) so a
- * construct test takes milliseconds; test/app.test.ts bundles for real.
+ * An App with the project's context, for construct and stack tests. Two costs of a real synthesis are left to
+ * test/app.test.ts, which synthesizes the real app with both:
+ * - Lambda bundling (skipped with an empty bundling-stacks list);
+ * - CDK's built-in CloudFormation template validation: its WASM engine takes
+ *   about 3 s to start in each test file and 0.3 s per synthesis, more than the rest of a construct test.
  */
 export function testApp(context: Record<string, unknown> = {}): App {
-  return new App({ context: { ...projectContext(), 'aws:cdk:bundling-stacks': [], ...context } });
+  return new App({
+    context: { ...projectContext(), 'aws:cdk:bundling-stacks': [], ...context },
+    builtinCloudFormationValidation: false,
+  });
 }
 
 /** A stack's template with asset hashes replaced, so a handler change does not break unrelated snapshots. */
