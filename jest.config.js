@@ -1,4 +1,9 @@
-/** Jest runs TypeScript through esbuild (jest.esbuild-transform.js): type checking is `npm run build`. */
+/**
+ * Jest runs TypeScript through esbuild (jest.esbuild-transform.js): type checking is `npm run build`.
+ * This config runs every suite (`npx jest` and `npx jest <path>`); `npm test` runs the fast tier
+ * (jest.fast.config.js: all but the long suites of test/long-suites.js) and `npm run test:long` the long tier
+ * (jest.long.config.js); `npm run test:all` runs both, as CI does.
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
