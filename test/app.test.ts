@@ -18,10 +18,19 @@ interface ValidationReport {
   }>;
 }
 
-/** Synthesizes the real app (bundling included) into a temporary cdk.out and reads its validation report. */
+/**
+ * Synthesizes the real app (bundling included) into a temporary cdk.out and reads its validation report. The
+ * default set-up gets CDK's CloudFormation validation too; the other set-ups test cdk-nag's packs only (the
+ * validation engine costs seconds per synthesis).
+ */
 function synthApp(extend: (app: App) => void = () => {}, context: Record<string, unknown> = {}) {
   const outdir = mkdtempSync(path.join(tmpdir(), 'decoupled-cdk-out-'));
-  const app = new App({ outdir, context: { ...projectContext(), ...context } });
+  const builtinCloudFormationValidation = Object.keys(context).length === 0;
+  const app = new App({
+    outdir,
+    context: { ...projectContext(), ...context },
+    builtinCloudFormationValidation,
+  });
   const built = buildApp(app);
   extend(app);
   let synthError: unknown;

@@ -20,6 +20,8 @@ import { LiveLog } from './log-live';
 import { readableLine } from './log-lines';
 import { checkPortFree, portInUseError } from './log-startup';
 import { synthesizeApp } from './synthesis';
+import type { DeferredValidation } from '../build-cache/template-validation';
+import type { PolicyViolation } from 'aws-cdk-lib';
 
 export interface LocalModeOptions {
   /** The project root. */
@@ -81,6 +83,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   if (options.stateDirectory !== undefined) checkStateDirectory(options.stateDirectory);
   let assembly = options.assemblyDirectory;
   let synthMs = 0;
+  let validation: DeferredValidation | undefined;
   if (assembly === undefined) {
     const what = options.app === undefined ? 'the app' : `the app ${options.app}`;
     const synthesis = await synthesizeApp({
@@ -89,7 +92,10 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       context: options.context,
       app: options.app,
       onSynthesize: (reason) => print(`Synthesizing ${what} into cdk.out (${reason}) ...`),
+      // the emulator needs no validated template: the engine's seconds run beside the deployment
+      deferValidation: true,
     });
+    validation = synthesis.validation;
     assembly = synthesis.outdir;
     synthMs = synthesis.durationMs;
     const forStage = synthesis.stage === undefined ? '' : ` for stage ${synthesis.stage}`;
@@ -123,10 +129,26 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
           : print(`[${line.functionName}] ${readableLine(line.line).text}`),
     });
   } catch (error) {
+    validation?.cancel();
     // taken during the synthesis, after the check
     if ((error as { code?: string }).code === 'EADDRINUSE') throw portInUseError(host, port, error);
     throw error;
   }
+  let stopped = false;
+  const validationStarted = performance.now();
+  // after Ready, in order with the live events
+  const printLate = (line: string) => (names.log ? names.log.line(line) : print(line));
+  void validation?.findings.then(
+    (findings) => {
+      if (stopped) return;
+      const seconds = ((performance.now() - validationStarted) / 1000).toFixed(1);
+      for (const line of validationLines(findings, seconds)) printLate(line);
+    },
+    (error: unknown) => {
+      if (!stopped)
+        printLate(`CloudFormation validation could not run: ${(error as Error)?.message ?? error}`);
+    },
+  );
   // only the warning and the lifted limits: the endpoint itself is printed with the deployment below
   for (const line of exposureLines(emulator).slice(1)) print(line);
   const clockLine = clockModeLine(emulator.clock);
@@ -157,6 +179,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       `Deployed ${stacks} stack${stacks === 1 ? '' : 's'} (${count} resources) into the emulator at ${emulator.endpoint} in ${Math.round(performance.now() - deployStarted)} ms:`,
     );
   } catch (error) {
+    stopped = true;
+    validation?.cancel();
     await emulator.stop();
     throw error;
   }
@@ -187,10 +211,29 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     deployment,
     timings: { synthMs, deployMs, totalMs },
     stop: async () => {
+      stopped = true;
+      validation?.cancel();
       stopListening();
       stopFleets();
       log.close();
       await emulator.stop();
     },
   };
+}
+
+/** What npm start says of a validation it deferred (a clean one in a line; each finding in a line of its own). */
+function validationLines(findings: readonly PolicyViolation[], seconds: string): string[] {
+  if (findings.length === 0) {
+    return [`CloudFormation validation of the templates: no findings (${seconds} s, beside the deployment).`];
+  }
+  const count = findings.length;
+  return [
+    `CloudFormation validation of the templates: ${count} finding${count === 1 ? '' : 's'} (${seconds} s; \`npx cdk synth\` reports the same):`,
+    ...findings.map((violation) => {
+      const where = violation.violatingResources
+        .map((resource) => resource.constructPath ?? resource.resourceLogicalId)
+        .join(', ');
+      return `  ${violation.severity ?? 'error'} ${violation.ruleName}: ${violation.description}${where ? ` (${where})` : ''}`;
+    }),
+  ];
 }

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import type { DeferredValidation } from '../build-cache/template-validation';
 
 export interface SynthesisOptions {
   /** The project root (cdk.json, bin/, lib/, lambda/). */
@@ -26,6 +27,11 @@ export interface SynthesisOptions {
   readonly force?: boolean;
   /** Called before synthesizing, with the reason cdk.out is not reused ("sources changed", "no cdk.out" …). */
   readonly onSynthesize?: (reason: string) => void;
+  /**
+   * Validate templates the build cache has no report for after the synthesis, in a worker thread
+   * ({@link SynthesisResult.validation}), instead of during it (this app only). @default false
+   */
+  readonly deferValidation?: boolean;
 }
 
 export interface SynthesisResult {
@@ -37,6 +43,8 @@ export interface SynthesisResult {
   /** Why cdk.out was synthesized again; undefined when it was reused. */
   readonly reason?: string;
   readonly durationMs: number;
+  /** The CloudFormation validation still running, when {@link SynthesisOptions.deferValidation} deferred one. */
+  readonly validation?: DeferredValidation;
 }
 
 /** What the app's synthesis depends on: its sources, its config, and the installed packages. */
@@ -74,12 +82,21 @@ export async function synthesizeApp(options: SynthesisOptions): Promise<Synthesi
     const { buildApp } = await import('../decoupled-app');
     const { useCachedTemplateValidation } = await import('../build-cache/template-validation');
     const cdkApp = new App({ outdir, context });
-    useCachedTemplateValidation(cdkApp, options.root);
+    const validation = useCachedTemplateValidation(cdkApp, options.root, { defer: options.deferValidation });
     buildApp(cdkApp);
     cdkApp.synth();
-  } else {
-    await runApp(options.app, options.root, outdir, context);
+    writeStamp(outdir, wanted);
+    const durationMs = Date.now() - started;
+    return {
+      outdir,
+      stage,
+      synthesized: true,
+      reason,
+      durationMs,
+      validation: validation?.validateDeferred(cdkApp),
+    };
   }
+  await runApp(options.app, options.root, outdir, context);
   writeStamp(outdir, wanted);
   return { outdir, stage, synthesized: true, reason, durationMs: Date.now() - started };
 }
