@@ -50,7 +50,8 @@ export default function globalSetup(globalConfig: { testPathPattern?: string }):
       TEST_ASSEMBLY,
       statusFile,
     ],
-    { cwd: root, stdio: 'inherit' },
+    // no CloudFormation validation: it changes no template, and test/app.test.ts validates the app
+    { cwd: root, stdio: 'inherit', env: { ...process.env, CDK_VALIDATION: 'false' } },
   );
   // Jest waits for no one: the status file is how the tests learn the outcome, whichever way it goes
   child.unref();
