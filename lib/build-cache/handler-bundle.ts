@@ -22,7 +22,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import * as path from 'node:path';
-import { type BuildOptions, buildSync, version as esbuildVersion } from 'esbuild';
+import {
+  type BuildOptions,
+  type BuildResult,
+  build as buildAsync,
+  buildSync,
+  version as esbuildVersion,
+} from 'esbuild';
 import { cacheDirectory } from './cache-directory';
 
 /** How a handler is bundled: NodejsFunction's options that this project sets. */
@@ -62,16 +68,52 @@ const VARIANTS_KEPT = 6;
 const RECORD_FILE = 'bundle.json';
 const INPUTS_FILE = 'inputs.json';
 
+/**
+ * How this project bundles every handler and the worker fleet's code, as NodejsFunction's bundling options said
+ * it: minified, a source map beside it, the AWS SDK bundled in (no external modules) so the asset is self-contained
+ * and pinned to the SDK version tested here.
+ */
+export const HANDLER_BUNDLING = { target: 'node24', minify: true, sourceMap: true } as const;
+
 /** The bundle of `options.entry`: from the cache when its sources are unchanged, built (and cached) otherwise. */
 export function handlerBundle(options: HandlerBundleOptions): HandlerBundle {
-  const keyDirectory = path.join(cacheDirectory(options.projectRoot), 'bundles', bundleKey(options));
+  const keyDirectory = keyDirectoryOf(options);
+  return cachedBundle(options, keyDirectory) ?? build(options, keyDirectory);
+}
+
+/**
+ * Builds the bundles of `list` the cache lacks, all at once with esbuild's asynchronous API (its service uses
+ * every core), into the cache: a synthesis started while they build (loading aws-cdk-lib is seconds of one core)
+ * then finds them there. Resolves to how many it built; a failure is left for {@link handlerBundle} to report.
+ */
+export async function prebuildHandlerBundles(list: readonly HandlerBundleOptions[]): Promise<number> {
+  const missing = list
+    .map((options) => ({ options, keyDirectory: keyDirectoryOf(options) }))
+    .filter(({ options, keyDirectory }) => cachedBundle(options, keyDirectory) === undefined);
+  const built = await Promise.allSettled(
+    missing.map(async ({ options, keyDirectory }) => {
+      const result = await buildAsync({
+        ...esbuildOptions(options),
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+      });
+      store(options, keyDirectory, result);
+    }),
+  );
+  return built.filter((outcome) => outcome.status === 'fulfilled').length;
+}
+
+function keyDirectoryOf(options: HandlerBundleOptions): string {
+  return path.join(cacheDirectory(options.projectRoot), 'bundles', bundleKey(options));
+}
+
+function cachedBundle(options: HandlerBundleOptions, keyDirectory: string): HandlerBundle | undefined {
   const inputs = readJson<string[]>(path.join(keyDirectory, INPUTS_FILE));
-  if (inputs !== undefined) {
-    const directory = path.join(keyDirectory, sourcesHash(options.projectRoot, inputs));
-    const record = readJson<BundleRecord>(path.join(directory, RECORD_FILE));
-    if (record !== undefined) return { ...record, directory, built: false };
-  }
-  return build(options, keyDirectory);
+  if (inputs === undefined) return undefined;
+  const directory = path.join(keyDirectory, sourcesHash(options.projectRoot, inputs));
+  const record = readJson<BundleRecord>(path.join(directory, RECORD_FILE));
+  return record === undefined ? undefined : { ...record, directory, built: false };
 }
 
 /** Copies the bundle's files into `outputDir` (a copy, not a link: an edited asset must not edit the cache). */
@@ -81,11 +123,19 @@ export function copyHandlerBundle(bundle: HandlerBundle, outputDir: string): voi
 }
 
 function build(options: HandlerBundleOptions, keyDirectory: string): HandlerBundle {
-  const result = buildSync({
-    ...esbuildOptions(options),
-    write: false,
-    metafile: true,
-  });
+  return store(
+    options,
+    keyDirectory,
+    buildSync({ ...esbuildOptions(options), write: false, metafile: true }),
+  );
+}
+
+/** Keeps what esbuild made in the cache. */
+function store(
+  options: HandlerBundleOptions,
+  keyDirectory: string,
+  result: BuildResult<{ write: false; metafile: true }>,
+): HandlerBundle {
   const inputs = Object.keys(result.metafile.inputs)
     .filter((input) => !input.split(/[\\/]/).includes('node_modules'))
     .sort();

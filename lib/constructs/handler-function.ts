@@ -10,6 +10,7 @@ import {
   copyHandlerBundle,
   handlerBundle,
   type HandlerBundleOptions,
+  HANDLER_BUNDLING,
   projectRootOf,
 } from '../build-cache/handler-bundle';
 import { Problems } from '../validation';
@@ -147,12 +148,6 @@ export function createHandlerFunction(scope: Construct, props: HandlerFunctionPr
   acknowledgeHandlerFindings(fn, logGroup, role);
   return fn;
 }
-
-/**
- * How every handler is bundled, as NodejsFunction's bundling options said it: minified, a source map beside it, the
- * AWS SDK bundled in (no external modules) so the asset is self-contained and pinned to the SDK version tested here.
- */
-const HANDLER_BUNDLING = { target: 'node24', minify: true, sourceMap: true } as const;
 
 /**
  * The handler's code: NodejsFunction's bundle (index.js and index.js.map), made by esbuild's API from the checkout's

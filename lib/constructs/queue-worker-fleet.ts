@@ -9,6 +9,12 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 import { buildSync } from 'esbuild';
+import {
+  copyHandlerBundle,
+  HANDLER_BUNDLING,
+  handlerBundle,
+  projectRootOf,
+} from '../build-cache/handler-bundle';
 import { LOCAL_INSTANCE_METADATA, type LocalInstanceMetadata } from '../local-instance-metadata';
 import { Problems } from '../validation';
 import { acknowledgeNagRule } from './nag-acknowledgment';
@@ -319,16 +325,24 @@ export class QueueWorkerFleet extends Construct implements IQueueWorkerFleet {
   }
 }
 
-/** Bundles the worker into `outputDir/index.js` (+ source map), as NodejsFunction bundles handlers. */
+/**
+ * Bundles the worker into `outputDir/index.js` (+ source map) as every handler is bundled, through the checkout's
+ * bundle cache (lib/build-cache) when the entry is in a project; directly with esbuild otherwise.
+ */
 function bundleWorker(entry: string, outputDir: string): boolean {
+  const projectRoot = projectRootOf(entry);
+  if (projectRoot !== undefined) {
+    copyHandlerBundle(handlerBundle({ entry, projectRoot, ...HANDLER_BUNDLING }), outputDir);
+    return true;
+  }
   buildSync({
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node24',
-    minify: true,
-    sourcemap: true,
+    target: HANDLER_BUNDLING.target,
+    minify: HANDLER_BUNDLING.minify,
+    sourcemap: HANDLER_BUNDLING.sourceMap,
     outfile: path.join(outputDir, 'index.js'),
     logLevel: 'error',
   });

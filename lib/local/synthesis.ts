@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { HANDLER_BUNDLING, prebuildHandlerBundles } from '../build-cache/handler-bundle';
 import type { DeferredValidation } from '../build-cache/template-validation';
 
 export interface SynthesisOptions {
@@ -77,9 +78,12 @@ export async function synthesizeApp(options: SynthesisOptions): Promise<Synthesi
   }
   options.onSynthesize?.(reason);
   if (options.app === undefined) {
+    // The handlers' bundles build on esbuild's threads while this thread loads aws-cdk-lib and the app
+    const prebuilt = prebuildThisAppsBundles(options.root);
     // Loaded on demand: reusing cdk.out needs none of aws-cdk-lib (about a second to load)
     const { App } = await import('aws-cdk-lib');
     const { buildApp } = await import('../decoupled-app');
+    await prebuilt;
     const { useCachedTemplateValidation } = await import('../build-cache/template-validation');
     const cdkApp = new App({ outdir, context });
     const validation = useCachedTemplateValidation(cdkApp, options.root, { defer: options.deferValidation });
@@ -99,6 +103,21 @@ export async function synthesizeApp(options: SynthesisOptions): Promise<Synthesi
   await runApp(options.app, options.root, outdir, context);
   writeStamp(outdir, wanted);
   return { outdir, stage, synthesized: true, reason, durationMs: Date.now() - started };
+}
+
+/**
+ * Starts bundling this app's handlers (each `lambda/<name>/index.ts`, the entries its stacks name) in the
+ * background, as its constructs bundle them; what this misses, the constructs bundle themselves.
+ */
+function prebuildThisAppsBundles(root: string): Promise<number> {
+  const lambdaDirectory = path.join(root, 'lambda');
+  const entries = existsSync(lambdaDirectory)
+    ? readdirSync(lambdaDirectory)
+        .map((name) => path.join(lambdaDirectory, name, 'index.ts'))
+        .filter((entry) => existsSync(entry))
+    : [];
+  // started now, before this thread blocks on loading aws-cdk-lib (esbuild's requests go out synchronously)
+  return prebuildHandlerBundles(entries.map((entry) => ({ entry, projectRoot: root, ...HANDLER_BUNDLING })));
 }
 
 function writeStamp(outdir: string, made: Stamp): void {

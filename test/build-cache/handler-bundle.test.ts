@@ -10,6 +10,7 @@ import {
   copyHandlerBundle,
   handlerBundle,
   type HandlerBundleOptions,
+  prebuildHandlerBundles,
 } from '../../lib/build-cache/handler-bundle';
 
 describe('handler bundles', () => {
@@ -57,6 +58,21 @@ describe('handler bundles', () => {
     expect(changed.built).toBe(true);
     expect(changed.hash).not.toBe(first.hash);
     expect(reverted).toMatchObject({ built: false, hash: first.hash });
+  });
+
+  test('bundles built ahead, in the background, are the ones a synthesis then finds: the same bytes, not built again', async () => {
+    // Prepare: the reference, bundled in another cache
+    const reference = handlerBundle(options);
+    process.env[CACHE_DIRECTORY_VARIABLE] = path.join(root, 'other-cache');
+
+    // Act
+    const built = await prebuildHandlerBundles([options]);
+    const builtAgain = await prebuildHandlerBundles([options]);
+    const found = handlerBundle(options);
+
+    // Assess
+    expect([built, builtAgain]).toEqual([1, 0]);
+    expect(found).toMatchObject({ built: false, hash: reference.hash, files: reference.files });
   });
 
   test("the bundle has NodejsFunction's shape: index.js exporting the handler, with a linked source map", async () => {
