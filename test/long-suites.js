@@ -14,6 +14,7 @@ module.exports = [
   // the command line in child processes: npx decoupled, the emulator's own process, the project commands
   'bin/decoupled.test.ts',
   'emulator/main.test.ts',
+  'emulator/control/clock-flag.test.ts',
   'project/project-cli.test.ts',
   // the console in Debian's Chromium
   'console/console-browser.test.ts',
@@ -34,4 +35,8 @@ module.exports = [
   'emulator/state/metrics-kill-nine.test.ts',
   'emulator/protocol/fuzz-generated.test.ts',
   'emulator/protocol/fuzz-mutated.test.ts',
+  'emulator/firehose/fuzz.test.ts',
+  'emulator/kinesis/fuzz.test.ts',
+  'emulator/logs/fuzz.test.ts',
+  'emulator/ssm/fuzz.test.ts',
 ];
