@@ -40,6 +40,7 @@ export class RequestBodyCollector {
       this.discard();
       return false;
     }
+    this.large?.observe?.(chunk);
     if (this.file) {
       this.write(chunk);
       return true;

@@ -74,6 +74,8 @@ export interface LargeBody {
   /** Where the body goes once it is over `memoryBytes` (asked only then: it may make the directory). */
   spillDirectory(): string;
   readonly memoryBytes: number;
+  /** Sees each piece as it arrives, before it is kept or written (S3 hashes uploads then: no second pass). */
+  observe?(piece: Buffer): void;
 }
 
 export interface ServiceProtocol {

@@ -14,6 +14,7 @@ import { CHECKSUM_ALGORITHMS, checksumHeader } from '../s3/checksum';
 import { evaluateConditions } from '../s3/conditions';
 import { invalidArgument, malformedXml, S3Error } from '../s3/errors';
 import type { ObjectHeaders, StoredChecksum, StoredObject } from '../s3/model';
+import { IncomingDigests } from '../s3/incoming-digests';
 import { type BodyStore, ObjectBody, SPILL_THRESHOLD_BYTES } from '../s3/object-body';
 import type { DestinationConfiguration, RequestedDestination } from '../s3/notifications';
 import {
@@ -796,6 +797,8 @@ const INPUT_OPTIONS: RestXmlInputOptions = {
 
 export class S3Protocol implements ServiceProtocol {
   readonly signingName = 's3';
+  /** Upload bodies being hashed as they arrive, by their request's headers object. */
+  private readonly incoming = new WeakMap<object, IncomingDigests>();
 
   constructor(private readonly s3: S3Service) {}
 
@@ -828,10 +831,14 @@ export class S3Protocol implements ServiceProtocol {
       header(request, 'x-amz-content-sha256'),
       header(request, 'content-encoding'),
     );
+    // hashed as it arrives; `handle` finds the digests by the request's headers (the same object then)
+    const incoming = new IncomingDigests(request.headers, SPILL_THRESHOLD_BYTES);
+    this.incoming.set(request.headers, incoming);
     return {
       maxBytes: chunked ? max + Math.ceil(max / 100) + 64 * 1024 : max,
       spillDirectory: () => this.s3.bodies.directory,
       memoryBytes: SPILL_THRESHOLD_BYTES,
+      observe: (piece) => incoming.push(piece),
     };
   }
 
@@ -845,6 +852,7 @@ export class S3Protocol implements ServiceProtocol {
 
   async handle(received: WireRequest): Promise<WireResponse> {
     let request = received;
+    const incoming = this.incoming.get(received.headers);
     let summary: CallSummary = { service: this.signingName };
     // a spilled body, kept while the call runs (an object or part that keeps it holds it too)
     let held: ObjectBody | undefined;
@@ -864,9 +872,9 @@ export class S3Protocol implements ServiceProtocol {
       if (!call) throw notSupported(operation.name, operation.name);
       if (request.spilled && !payloadIsBlob(operation)) throw this.tooLargeError(request, MAX_REQUEST_BYTES);
       const payload = request.spilled
-        ? await spilledPayload(request, request.spilled, this.s3.bodies)
+        ? await spilledPayload(request, request.spilled, this.s3.bodies, incoming)
         : request.bodyChunks
-          ? chunksPayload(request, request.bodyChunks, payloadIsBlob(operation))
+          ? chunksPayload(request, request.bodyChunks, payloadIsBlob(operation), incoming)
           : { ...decodePayload(request), object: undefined };
       held = payload.object;
       const input = readRestXmlInput(match, { ...request, body: payload.body }, INPUT_OPTIONS);
@@ -1016,12 +1024,24 @@ function chunksPayload(
   request: WireRequest,
   chunks: readonly Buffer[],
   blob: boolean,
+  incoming: IncomingDigests | undefined,
 ): { body: Buffer; claimed: ClaimedChecksum | undefined; object: ObjectBody | undefined } {
   const sha256 = header(request, 'x-amz-content-sha256');
-  if (!blob || isAwsChunked(sha256, header(request, 'content-encoding'))) {
+  const chunked = isAwsChunked(sha256, header(request, 'content-encoding'));
+  // aws-chunked, decoded as it arrived: the data pieces are the object's bytes (no join, no second copy)
+  const decoded =
+    blob && chunked ? incoming?.decoded(header(request, 'x-amz-decoded-content-length')) : undefined;
+  const digests = incoming?.digests();
+  if (decoded) {
+    const object = ObjectBody.ofChunks(decoded.pieces);
+    if (digests) object.knowDigests(digests);
+    return { body: Buffer.alloc(0), claimed: claimedOf(request, decoded.trailers), object };
+  }
+  if (!blob || chunked) {
     return { ...decodePayload({ ...request, body: Buffer.concat(chunks) }), object: undefined };
   }
   const object = ObjectBody.ofChunks(chunks);
+  if (digests) object.knowDigests(digests);
   const claimed = claimedOf(request, new Map());
   // as decodePayload: the payload hash is checked only when no checksum is
   if (claimed?.value === undefined) verifyContentSha256(object, sha256);
@@ -1040,6 +1060,7 @@ async function spilledPayload(
   request: WireRequest,
   spilled: SpilledBody,
   store: BodyStore,
+  incoming: IncomingDigests | undefined,
 ): Promise<{ body: Buffer; claimed: ClaimedChecksum | undefined; object: ObjectBody }> {
   const sha256 = header(request, 'x-amz-content-sha256');
   const chunked = isAwsChunked(sha256, header(request, 'content-encoding'));
@@ -1066,6 +1087,9 @@ async function spilledPayload(
   object.retain();
   try {
     const claimed = claimedOf(request, trailers);
+    // hashed as it arrived: the file is not read again for the digests
+    const digests = incoming?.digests();
+    if (digests) object.knowDigests(digests);
     await object.digestsOf(neededDigests(claimed, chunked ? undefined : sha256));
     if (!chunked && claimed?.value === undefined) verifyContentSha256(object, sha256);
     return { body: Buffer.alloc(0), claimed, object };

@@ -189,6 +189,14 @@ export class ObjectBody {
     return new Map(algorithms.map((a) => [a, this.digests.get(a) as Buffer]));
   }
 
+  /** Digests computed as exactly these bytes arrived (IncomingDigests), so they are never read again to hash. */
+  knowDigests(digests: ReadonlyMap<DigestAlgorithm, Buffer>): this {
+    if (this.length === 0) return this; // EMPTY is shared
+    for (const [algorithm, value] of digests)
+      if (!this.digests.has(algorithm)) this.digests.set(algorithm, value);
+    return this;
+  }
+
   /** One digest, computed now if it is not known (a synchronous read of any file, a chunk at a time). */
   digestOf(algorithm: DigestAlgorithm): Buffer {
     let known = this.digests.get(algorithm);

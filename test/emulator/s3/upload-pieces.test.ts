@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { awsErrorOf } from '../../helpers/emulator';
+import { rawRequest, signedFor } from '../../helpers/raw-http';
 import { type S3TestEmulator, startS3TestEmulator } from './s3-fixture';
 
 let t: S3TestEmulator;
@@ -39,6 +40,31 @@ async function read(s3: S3Client, Key: string, Range?: string): Promise<Buffer> 
   return Buffer.from(
     await (answer.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
   );
+}
+
+/** `data` framed as an unsigned aws-chunked body in `size`-byte chunks, then a CRC32 trailer of `trailerOf`. */
+function awsChunked(data: Buffer, size: number, trailerOf: Buffer): Buffer {
+  const framed: Buffer[] = [];
+  for (let i = 0; i < data.length; i += size) {
+    const chunk = data.subarray(i, i + size);
+    framed.push(Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n'));
+  }
+  framed.push(Buffer.from(`0\r\nx-amz-checksum-crc32:${crc32Of(trailerOf)}\r\n\r\n`));
+  return Buffer.concat(framed);
+}
+
+function putAwsChunked(key: string, data: Buffer, trailerOf: Buffer) {
+  return rawRequest(`${t.emulator.endpoint}/pieces/${key}`, {
+    method: 'PUT',
+    headers: {
+      ...signedFor('s3'),
+      'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+      'content-encoding': 'aws-chunked',
+      'x-amz-decoded-content-length': String(data.length),
+      'x-amz-trailer': 'x-amz-checksum-crc32',
+    },
+    body: awsChunked(data, 10_000, trailerOf),
+  });
 }
 
 const md5Etag = (data: Buffer) => `"${createHash('md5').update(data).digest('hex')}"`;
@@ -119,5 +145,52 @@ describe('S3 uploads held in the pieces they arrived in', () => {
     expect(copy.CopyObjectResult?.ETag).toBe(md5Etag(data));
     expect((await read(t.s3, 'copy')).equals(data)).toBe(true);
     expect((await read(t.s3, 'streamed')).equals(data)).toBe(true);
+  });
+
+  it('an aws-chunked body held in memory is decoded as it arrived: its data pieces are the object, checked', async () => {
+    // Prepare: 400 KiB in 10,000-byte chunks, so chunk framing falls inside socket reads
+    const data = patterned(400 * 1024);
+
+    // Act
+    const good = await putAwsChunked('framed', data, data);
+    const bad = await putAwsChunked('framed-bad', data, Buffer.from('x'));
+
+    // Assess: S3's ETag (MD5 of the decoded bytes) and checksum; the pieces kept, not joined into a copy
+    expect([good.status, good.headers.etag, good.headers['x-amz-checksum-crc32']]).toEqual([
+      200,
+      md5Etag(data),
+      crc32Of(data),
+    ]);
+    expect(t.emulator.s3.getObject('pieces', 'framed').body.buffer).toBeUndefined();
+    expect((await read(t.s3, 'framed')).equals(data)).toBe(true);
+    expect([bad.status, bad.body]).toEqual([400, expect.stringContaining('<Code>BadDigest</Code>')]);
+    expect((await awsErrorOf(read(t.s3, 'framed-bad'))).name).toBe('NoSuchKey');
+  });
+
+  it('a wrong Content-MD5 or payload hash for a body held in pieces is refused as S3 refuses it', async () => {
+    // Prepare
+    const data = patterned(300 * 1024);
+    const put = (key: string, headers: Record<string, string>) =>
+      rawRequest(`${t.emulator.endpoint}/pieces/${key}`, {
+        method: 'PUT',
+        headers: { ...signedFor('s3'), ...headers },
+        body: data,
+      });
+
+    // Act
+    const md5 = await put('md5', { 'content-md5': createHash('md5').update('x').digest('base64') });
+    const sha = await put('sha', { 'x-amz-content-sha256': createHash('sha256').update('x').digest('hex') });
+    const right = await put('right', {
+      'content-md5': createHash('md5').update(data).digest('base64'),
+      'x-amz-content-sha256': createHash('sha256').update(data).digest('hex'),
+    });
+
+    // Assess
+    expect([md5.status, md5.body]).toEqual([400, expect.stringContaining('<Code>BadDigest</Code>')]);
+    expect([sha.status, sha.body]).toEqual([
+      400,
+      expect.stringContaining('<Code>XAmzContentSHA256Mismatch</Code>'),
+    ]);
+    expect([right.status, right.headers.etag]).toEqual([200, md5Etag(data)]);
   });
 });
