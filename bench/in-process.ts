@@ -1,7 +1,10 @@
 /**
  * In-process benchmarks (services called directly, no HTTP), run in a child process with --expose-gc:
  * throughput on one core, per-operation cost under a 1,000,000-message backlog, and memory. Prints JSON.
+ * `backlog standard|fifo N`: one queue of N messages waiting (0 for the empty baseline) in a process of its own,
+ * which measures one round of cycles per `round` line on stdin: the parent alternates an empty and a full process.
  */
+import { createInterface } from 'node:readline';
 import { ManualClock } from '../lib/emulator/clock';
 import { DEDUPLICATION_INTERVAL_MS } from '../lib/emulator/sqs/model';
 import { SqsService } from '../lib/emulator/sqs/service';
@@ -71,22 +74,6 @@ async function cycleCost(sqs: SqsService, QueueUrl: string, cycles: number, fifo
   return Number(process.hrtime.bigint() - started) / (cycles * 3);
 }
 
-/** Rounds of cycles on two queues, interleaved so load from other processes hits both alike; best round each. */
-async function compareCost(
-  sqs: SqsService,
-  a: string,
-  b: string,
-  fifoGroups: number,
-): Promise<[number, number]> {
-  let bestA = Number.POSITIVE_INFINITY;
-  let bestB = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 7; round++) {
-    bestA = Math.min(bestA, await cycleCost(sqs, a, 20_000, fifoGroups));
-    bestB = Math.min(bestB, await cycleCost(sqs, b, 20_000, fifoGroups));
-  }
-  return [bestA, bestB];
-}
-
 function fill(sqs: SqsService, QueueUrl: string, count: number, fifoGroups = 0): void {
   const entries = Array.from({ length: 10 }, (_, i) => ({ Id: `e${i}`, MessageBody: BENCH_BODY }));
   for (let i = 0; i < count; i += 10) {
@@ -106,7 +93,6 @@ function fill(sqs: SqsService, QueueUrl: string, count: number, fifoGroups = 0):
 }
 
 async function main(): Promise<void> {
-  const backlog = Number(process.env.BENCH_BACKLOG ?? 1_000_000);
   // warm up the JIT
   await singleThroughput(50_000);
   await batchedThroughput(50_000);
@@ -117,45 +103,41 @@ async function main(): Promise<void> {
     batched = Math.max(batched, await batchedThroughput(200_000));
   }
 
-  const clock = new ManualClock();
-  const sqs = service(clock);
-  const emptyStandard = sqs.createQueue({ QueueName: 'empty' }).QueueUrl as string;
-  const fullStandard = sqs.createQueue({ QueueName: 'backlog' }).QueueUrl as string;
-  const fifoAttributes = { FifoQueue: 'true' };
-  const emptyFifo = sqs.createQueue({ QueueName: 'empty.fifo', Attributes: fifoAttributes })
-    .QueueUrl as string;
-  const fullFifo = sqs.createQueue({ QueueName: 'backlog.fifo', Attributes: fifoAttributes })
-    .QueueUrl as string;
-  // baseline before any backlog exists in the process
-  const [standardEmpty] = await compareCost(sqs, emptyStandard, emptyStandard, 0);
-  const [fifoEmpty] = await compareCost(sqs, emptyFifo, emptyFifo, 1000);
-
-  fill(sqs, fullStandard, backlog);
-  gc();
-  const [standardEmptyAfter, standardFull] = await compareCost(sqs, emptyStandard, fullStandard, 0);
-
-  fill(sqs, fullFifo, backlog, 100_000);
-  // the backlog is the messages waiting, not the fill's deduplication ids: AWS forgets those after 5 minutes, and at
-  // FIFO's default quota (300 sends/s, 3,000 batched) a million messages take longer than that to send
-  clock.advance(DEDUPLICATION_INTERVAL_MS + 1);
-  await cycleCost(sqs, emptyFifo, 1, 1000);
-  await cycleCost(sqs, fullFifo, 1, 1000);
-  gc();
-  const [fifoEmptyAfter, fifoFull] = await compareCost(sqs, emptyFifo, fullFifo, 1000);
-
   console.log(
     JSON.stringify({
       single,
       batched,
-      backlog,
-      standardEmpty,
-      standardEmptyAfter,
-      standardFull,
-      fifoEmpty,
-      fifoEmptyAfter,
-      fifoFull,
     }),
   );
+}
+
+/**
+ * One side of the backlog comparison: a queue holding `backlog` messages (FIFO: in 100,000 groups) alone in this
+ * process, so the empty baseline's heap holds no backlog. Prints `ready`, then ns per operation for each `round`.
+ */
+async function backlogSide(kind: string, backlog: number): Promise<void> {
+  const clock = new ManualClock();
+  const sqs = service(clock);
+  const fifo = kind === 'fifo';
+  const attributes = fifo ? { FifoQueue: 'true' } : undefined;
+  const groups = fifo ? 1000 : 0;
+  // warm up the JIT on a queue of the same kind, then leave it empty
+  const warmUp = sqs.createQueue({ QueueName: fifo ? 'warm-up.fifo' : 'warm-up', Attributes: attributes })
+    .QueueUrl as string;
+  await cycleCost(sqs, warmUp, 50_000, groups);
+  const QueueUrl = sqs.createQueue({ QueueName: fifo ? 'backlog.fifo' : 'backlog', Attributes: attributes })
+    .QueueUrl as string;
+  fill(sqs, QueueUrl, backlog, fifo ? 100_000 : 0);
+  // the backlog is the messages waiting, not the fill's deduplication ids: AWS forgets those after 5 minutes, and at
+  // FIFO's default quota (300 sends/s, 3,000 batched) a million messages take longer than that to send
+  clock.advance(DEDUPLICATION_INTERVAL_MS + 1);
+  await cycleCost(sqs, QueueUrl, 1, groups);
+  gc();
+  console.log('ready');
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line !== 'round') break;
+    console.log(String(await cycleCost(sqs, QueueUrl, 20_000, groups)));
+  }
 }
 
 /** Memory for a backlog of distinct 100-byte messages, alone in a fresh process. */
@@ -193,7 +175,13 @@ function memory(): void {
   );
 }
 
-(process.argv[2] === 'memory' ? Promise.resolve().then(memory) : main()).catch((error: unknown) => {
+const mode = process.argv[2];
+(mode === 'memory'
+  ? Promise.resolve().then(memory)
+  : mode === 'backlog'
+    ? backlogSide(process.argv[3], Number(process.argv[4]))
+    : main()
+).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

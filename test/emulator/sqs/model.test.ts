@@ -134,3 +134,43 @@ describe('receipt handles and digests', () => {
     );
   });
 });
+
+describe('Queue: compact messages', () => {
+  it('keeps a FIFO message deduplication id through view, snapshot record, restore and dead-letter move', () => {
+    // Prepare
+    const fifo = queue(true);
+    const plain = fifo.enqueue(message('a', { groupId: 'g', deduplicationId: 'd-1' }), 1_000, 'd-1');
+    const attributes = { colour: { DataType: 'String', StringValue: 'red' } };
+    const rich = fifo.enqueue(
+      message('b', { groupId: 'g', deduplicationId: 'd-2', attributes }),
+      1_000,
+      'd-2',
+    );
+    // Act
+    const restored = new Queue('q.fifo', 'arn', 'url', true, defaultSettings(true), 0, fifo.identity);
+    restored.restoreMessage(fifo.record(plain));
+    restored.restoreMessage(fifo.record(rich));
+    // Assess
+    expect(fifo.view(plain).extras).toEqual({ deduplicationId: 'd-1' });
+    expect(fifo.view(rich).extras).toMatchObject({ deduplicationId: 'd-2', attributes });
+    expect(restored.view(restored.message(plain.seq)!).extras).toEqual({ deduplicationId: 'd-1' });
+    expect(restored.view(restored.message(rich.seq)!).extras).toMatchObject({
+      deduplicationId: 'd-2',
+      attributes,
+    });
+    expect(fifo.toNewMessage(plain)).toMatchObject({ deduplicationId: 'd-1', groupId: 'g', body: 'a' });
+  });
+
+  it('keeps times exact when a queue outlives the 24.8 days that fit a small integer', () => {
+    // Prepare
+    const createdAt = Date.UTC(2026, 0, 1);
+    const old = new Queue('q', 'arn', 'url', false, defaultSettings(false), createdAt);
+    const later = createdAt + 30 * 86_400_000 + 123;
+    // Act
+    const sent = old.enqueue(message('a', { sentAt: later }), later);
+    const [received] = old.receive(1, 30, later);
+    // Assess
+    expect(received).toBe(sent);
+    expect(old.view(sent)).toMatchObject({ sentAt: later, lastReceivedAt: later, visibleAt: later + 30_000 });
+  });
+});
