@@ -25,6 +25,15 @@ module.exports = [
   'emulator/cloudformation/cli.test.ts',
   'emulator/kinesis/aws-cli.test.ts',
   'emulator/sts/clients.test.ts',
+  'emulator/s3/versioning-clients.test.ts',
+  'emulator/s3/acl-clients.test.ts',
+  'emulator/s3/encryption-clients.test.ts',
+  'emulator/s3/sse-c-clients.test.ts',
+  'emulator/s3/upload-part-copy-clients.test.ts',
+  'emulator/s3/multipart-listing-clients.test.ts',
+  'emulator/cloudwatch/wire-clients.test.ts',
+  'emulator/protocol/request-guard-clients.test.ts',
+  'emulator/sns/tag-resource-clients.test.ts',
   // the bench's --json report, from a short run of the bench
   'bench/json-report.test.ts',
   // stress, size, crashes and property-based fuzzing

@@ -1,4 +1,7 @@
-/** ACLs and Object Ownership: canned ACLs and grants stored and returned as AWS does; BucketOwnerEnforced refuses them. */
+/**
+ * ACLs and Object Ownership through the SDK: canned ACLs and grants stored and returned as AWS does;
+ * BucketOwnerEnforced refuses them. The AWS CLI and boto3 tests are in acl-clients.test.ts (the long tier).
+ */
 import {
   type BucketCannedACL,
   CopyObjectCommand,
@@ -14,7 +17,6 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { deployStacks } from '../../../lib/emulator/deploy/local-deployment';
-import { AWS_CLIS, awsCli, boto3 } from '../../helpers/aws-clients';
 import { awsErrorOf } from '../../helpers/emulator';
 import { rawRequest } from '../../helpers/raw-http';
 import { type S3TestEmulator, startS3TestEmulator } from './s3-fixture';
@@ -237,55 +239,6 @@ describe('ownership controls', () => {
     expect(enforced.OwnershipControls?.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerEnforced' }]);
     expect(gone).toMatchObject({ name: 'OwnershipControlsNotFoundError', status: 404 });
   });
-});
-
-describe.each(AWS_CLIS)('%s', (name, command) => {
-  it('copies an object with --acl and reads its ACL with get-object-acl', async () => {
-    // Prepare
-    const key = `cli-${name.replace(/\W/g, '')}`;
-    await t.s3.send(new PutObjectCommand({ Bucket: 'writer', Key: `${key}-source`, Body: 'x' }));
-    // Act
-    await awsCli(
-      command,
-      t.emulator.endpoint,
-      's3',
-      'cp',
-      `s3://writer/${key}-source`,
-      `s3://writer/${key}`,
-      '--acl',
-      'public-read',
-      '--quiet',
-    );
-    const acl = (await awsCli(
-      command,
-      t.emulator.endpoint,
-      's3api',
-      'get-object-acl',
-      '--bucket',
-      'writer',
-      '--key',
-      key,
-    )) as { Grants: unknown[] };
-    // Assess
-    expect(acl.Grants).toEqual([
-      { Grantee: { Type: 'CanonicalUser', ID: owner }, Permission: 'FULL_CONTROL' },
-      { Grantee: { Type: 'Group', URI: ALL_USERS }, Permission: 'READ' },
-    ]);
-  });
-});
-
-test('boto3 sets a canned bucket ACL and reads its grants', async () => {
-  // Act
-  const ran = await boto3(
-    's3 = boto3.client("s3", endpoint_url=sys.argv[1])\n' +
-      's3.create_bucket(Bucket="boto3-acl", ObjectOwnership="ObjectWriter")\n' +
-      's3.put_bucket_acl(Bucket="boto3-acl", ACL="authenticated-read")\n' +
-      'print(",".join(g["Permission"] + ":" + g["Grantee"]["Type"] for g in s3.get_bucket_acl(Bucket="boto3-acl")["Grants"]))',
-    t.emulator.endpoint,
-  );
-  if (ran === undefined) return console.log('boto3 is not on this machine: skipped');
-  // Assess
-  expect(ran.trim()).toBe('FULL_CONTROL:CanonicalUser,READ:Group');
 });
 
 describe('a CloudFormation bucket', () => {

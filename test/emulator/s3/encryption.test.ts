@@ -1,7 +1,8 @@
 /**
  * Default bucket encryption and SSE-S3/SSE-KMS objects: stored, applied to new objects and reported as S3 does
  * (no KMS is emulated: the settings are kept, the bytes are not encrypted). cdk-assets picks its upload headers
- * from GetBucketEncryption, so the CDK bootstrap bucket (aws:kms) must answer it.
+ * from GetBucketEncryption, so the CDK bootstrap bucket (aws:kms) must answer it. These go through the SDK; the AWS
+ * CLI tests are in encryption-clients.test.ts (the long tier).
  */
 import {
   CompleteMultipartUploadCommand,
@@ -15,7 +16,6 @@ import {
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { AWS_CLIS, awsCli } from '../../helpers/aws-clients';
 import { awsErrorOf } from '../../helpers/emulator';
 import { type S3TestEmulator, startS3TestEmulator } from './s3-fixture';
 
@@ -25,7 +25,7 @@ const KEY_ARN = `arn:aws:kms:us-east-1:000000000000:key/${KEY_ID}`;
 let t: S3TestEmulator;
 beforeAll(async () => {
   t = await startS3TestEmulator();
-  for (const Bucket of ['plain', 'kms', 'cli']) await t.s3.send(new CreateBucketCommand({ Bucket }));
+  for (const Bucket of ['plain', 'kms']) await t.s3.send(new CreateBucketCommand({ Bucket }));
 });
 afterAll(async () => {
   await t.stop();
@@ -220,47 +220,5 @@ describe('objects', () => {
     expect(badContext).toMatchObject({ code: 'InvalidArgument', status: 400 });
     const absent = await awsErrorOf(t.s3.send(new HeadObjectCommand({ Bucket: 'plain', Key: 'x' })));
     expect(absent.status).toBe(404);
-  });
-});
-
-describe.each(AWS_CLIS)('%s', (_name, command) => {
-  it('puts and reads a bucket default, and put-object reports it', async () => {
-    // Act
-    await awsCli(
-      command,
-      t.emulator.endpoint,
-      's3api',
-      'put-bucket-encryption',
-      '--bucket',
-      'cli',
-      '--server-side-encryption-configuration',
-      JSON.stringify({ Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] }),
-    );
-    const read = (await awsCli(
-      command,
-      t.emulator.endpoint,
-      's3api',
-      'get-bucket-encryption',
-      '--bucket',
-      'cli',
-    )) as {
-      ServerSideEncryptionConfiguration: { Rules: Array<{ ApplyServerSideEncryptionByDefault: unknown }> };
-    };
-    const put = (await awsCli(
-      command,
-      t.emulator.endpoint,
-      's3api',
-      'put-object',
-      '--bucket',
-      'cli',
-      '--key',
-      'k',
-    )) as { ServerSideEncryption: string };
-
-    // Assess
-    expect(read.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault).toEqual({
-      SSEAlgorithm: 'aws:kms',
-    });
-    expect(put.ServerSideEncryption).toBe('aws:kms');
   });
 });

@@ -1,28 +1,21 @@
-/** ListMultipartUploads: uploads by key then initiation, paged by key and upload-id markers, grouped by a delimiter. */
+/**
+ * ListMultipartUploads through the SDK: uploads by key then initiation, paged by key and upload-id markers, grouped
+ * by a delimiter. The AWS CLI and boto3 tests are in multipart-listing-clients.test.ts (the long tier).
+ */
 import {
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   ListMultipartUploadsCommand,
   type ListMultipartUploadsCommandOutput,
 } from '@aws-sdk/client-s3';
-import { AWS_CLIS, awsCli, boto3 } from '../../helpers/aws-clients';
 import { rawRequest } from '../../helpers/raw-http';
-import { type S3TestEmulator, startS3TestEmulator } from './s3-fixture';
+import { type MultipartListingEmulator, startMultipartListingEmulator } from './multipart-listing-fixture';
 
-let t: S3TestEmulator;
+let t: MultipartListingEmulator;
 /** Upload ids in the order AWS lists them: by key, then by initiation. */
-const expected: string[] = [];
+let expected: readonly string[];
 beforeAll(async () => {
-  t = await startS3TestEmulator();
-  await t.s3.send(new CreateBucketCommand({ Bucket: 'pending' }));
-  const ids: Record<string, string[]> = {};
-  // initiated out of key order, twice for `b` (a second later)
-  for (const key of ['b', 'dir/x', 'a', 'b', 'dir/y', 'c']) {
-    t.clock.advance(1000);
-    const { UploadId } = await t.s3.send(new CreateMultipartUploadCommand({ Bucket: 'pending', Key: key }));
-    (ids[key] ??= []).push(UploadId as string);
-  }
-  for (const key of ['a', 'b', 'c', 'dir/x', 'dir/y']) expected.push(...ids[key]);
+  t = await startMultipartListingEmulator();
+  expected = t.expected;
 });
 afterAll(async () => {
   await t.stop();
@@ -101,37 +94,4 @@ describe('ListMultipartUploads', () => {
     expect(large.MaxUploads).toBe(1000);
     expect(encoded.Uploads?.map((u) => u.Key)).toEqual(['with+space/%C3%BC']);
   });
-});
-
-describe.each(AWS_CLIS)('%s', (_name, command) => {
-  it('list-multipart-uploads pages through every upload', async () => {
-    // Act
-    const listed = (await awsCli(
-      command,
-      t.emulator.endpoint,
-      's3api',
-      'list-multipart-uploads',
-      '--bucket',
-      'pending',
-      '--prefix',
-      'd',
-      '--page-size',
-      '1',
-    )) as { Uploads: { Key: string; UploadId: string }[] };
-    // Assess
-    expect(listed.Uploads.map((u) => u.Key)).toEqual(['dir/x', 'dir/y']);
-  });
-});
-
-test('boto3 pages through the uploads with its paginator', async () => {
-  // Act
-  const ran = await boto3(
-    's3 = boto3.client("s3", endpoint_url=sys.argv[1])\n' +
-      'pages = s3.get_paginator("list_multipart_uploads").paginate(Bucket="pending", PaginationConfig={"PageSize": 2})\n' +
-      'print(",".join(u["UploadId"] for p in pages for u in p.get("Uploads", []) if not u["Key"].startswith("with")))',
-    t.emulator.endpoint,
-  );
-  if (ran === undefined) return console.log('boto3 is not on this machine: skipped');
-  // Assess
-  expect(ran.trim().split(',')).toEqual(expected);
 });

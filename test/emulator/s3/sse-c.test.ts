@@ -1,5 +1,7 @@
-/** SSE-C: customer keys validated as S3 does, only their MD5 kept, and the same key required to read. */
-import { createHash } from 'node:crypto';
+/**
+ * SSE-C through the SDK: customer keys validated as S3 does, only their MD5 kept, and the same key required to
+ * read. The AWS CLI and boto3 tests are in sse-c-clients.test.ts (the long tier).
+ */
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -10,10 +12,10 @@ import {
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { AWS_CLIS, awsCli, boto3 } from '../../helpers/aws-clients';
 import { awsErrorOf } from '../../helpers/emulator';
 import { rawRequest } from '../../helpers/raw-http';
 import { type S3TestEmulator, startS3TestEmulator } from './s3-fixture';
+import { KEY, md5Of, OTHER_KEY, sseC } from './sse-c-fixture';
 
 let t: S3TestEmulator;
 beforeAll(async () => {
@@ -23,12 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.stop();
 });
-
-/** 32 bytes, as the SDK takes a raw key (it sends it base64 with its MD5). */
-const KEY = 'k'.repeat(32);
-const OTHER_KEY = 'o'.repeat(32);
-const md5Of = (key: string) => createHash('md5').update(key).digest('base64');
-const sseC = (key: string) => ({ SSECustomerAlgorithm: 'AES256', SSECustomerKey: key });
 
 describe('an object written with a customer key', () => {
   beforeAll(async () => {
@@ -181,48 +177,4 @@ describe('a multipart upload with a customer key', () => {
     expect(await read.Body?.transformToString()).toBe('part');
     expect(unkeyed.status).toBe(400);
   });
-});
-
-describe.each(AWS_CLIS)('%s', (name, command) => {
-  it('puts and heads an object with --sse-customer-key', async () => {
-    // Prepare
-    const key = `cli-${name.replace(/\W/g, '')}`;
-    await t.s3.send(new PutObjectCommand({ Bucket: 'secret', Key: key, Body: 'cli', ...sseC(KEY) }));
-    // Act
-    const head = (await awsCli(
-      command,
-      t.emulator.endpoint,
-      's3api',
-      'head-object',
-      '--bucket',
-      'secret',
-      '--key',
-      key,
-      '--sse-customer-algorithm',
-      'AES256',
-      '--sse-customer-key',
-      KEY,
-    )) as { SSECustomerAlgorithm: string; SSECustomerKeyMD5: string; ContentLength: number };
-    // Assess
-    expect(head).toMatchObject({
-      SSECustomerAlgorithm: 'AES256',
-      SSECustomerKeyMD5: md5Of(KEY),
-      ContentLength: 3,
-    });
-  });
-});
-
-test('boto3 writes and reads an object with SSECustomerKey', async () => {
-  // Act
-  const ran = await boto3(
-    's3 = boto3.client("s3", endpoint_url=sys.argv[1])\n' +
-      's3.put_object(Bucket="secret", Key="boto3", Body=b"py", SSECustomerAlgorithm="AES256", SSECustomerKey=sys.argv[2])\n' +
-      'r = s3.get_object(Bucket="secret", Key="boto3", SSECustomerAlgorithm="AES256", SSECustomerKey=sys.argv[2])\n' +
-      'print(r["Body"].read().decode(), r["SSECustomerKeyMD5"])',
-    t.emulator.endpoint,
-    KEY,
-  );
-  if (ran === undefined) return console.log('boto3 is not on this machine: skipped');
-  // Assess
-  expect(ran.trim()).toBe(`py ${md5Of(KEY)}`);
 });

@@ -1,36 +1,32 @@
 /**
- * UploadPartCopy: a part copied from an object (or a byte range of it), what boto3's `copy` and `aws s3 cp`
- * between S3 locations use for objects over their 8 MiB multipart threshold.
+ * UploadPartCopy through the SDK: a part copied from an object (or a byte range of it), what boto3's `copy` and
+ * `aws s3 cp` between S3 locations use for objects over their 8 MiB multipart threshold. Those two real clients'
+ * multipart copies are in upload-part-copy-clients.test.ts (the long tier).
  */
-import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   CompleteMultipartUploadCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
-  PutObjectCommand,
   UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { AWS_CLIS, awsCli, boto3 } from '../../helpers/aws-clients';
 import { awsErrorOf } from '../../helpers/emulator';
-import { type S3TestEmulator, startS3TestEmulator } from './s3-fixture';
-
-const MiB = 1024 * 1024;
-/** 20 MiB: over the CLIs' 8 MiB multipart threshold, on disk in the emulator (past its 1 MiB spill threshold). */
-const SOURCE = randomBytes(20 * MiB);
-const SOURCE_MD5 = md5(SOURCE);
+import type { S3TestEmulator } from './s3-fixture';
+import {
+  md5,
+  md5OfStream,
+  MiB,
+  SOURCE,
+  SOURCE_MD5,
+  startUploadPartCopyEmulator,
+} from './upload-part-copy-fixture';
 
 let t: S3TestEmulator;
 let s3: S3Client;
 beforeAll(async () => {
-  t = await startS3TestEmulator();
+  t = await startUploadPartCopyEmulator();
   s3 = t.s3;
-  await s3.send(new CreateBucketCommand({ Bucket: 'source' }));
-  await s3.send(new CreateBucketCommand({ Bucket: 'target' }));
-  await s3.send(new PutObjectCommand({ Bucket: 'source', Key: 'big', Body: SOURCE }));
-  await s3.send(new PutObjectCommand({ Bucket: 'source', Key: 'small', Body: 'tiny source' }));
 });
 afterAll(async () => {
   await t.stop();
@@ -178,50 +174,3 @@ describe('UploadPartCopy through the SDK', () => {
     expect(error).toMatchObject({ name: 'EntityTooSmall', status: 400 });
   });
 });
-
-describe('multipart copies by real clients', () => {
-  it('boto3 s3.copy of a 20 MiB object (multipart copy past 8 MiB)', async () => {
-    // Act
-    const ran = await boto3(
-      'from botocore.config import Config\n' +
-        's = boto3.client("s3", endpoint_url=sys.argv[1], config=Config(s3={"addressing_style": "path"}))\n' +
-        's.copy({"Bucket": "source", "Key": "big"}, "target", "boto3-copy")\n' +
-        'print("ok")',
-      t.emulator.endpoint,
-    );
-    if (ran === undefined) return console.log('boto3 is not on this machine: skipped');
-    const got = await s3.send(new GetObjectCommand({ Bucket: 'target', Key: 'boto3-copy' }));
-    // Assess
-    expect(got.ETag).toMatch(/-3"$/); // 8 + 8 + 4 MiB: it went up as copied parts
-    expect(await md5OfStream(got.Body as Readable)).toBe(SOURCE_MD5);
-  });
-
-  it.each(AWS_CLIS)('%s `aws s3 cp s3://… s3://…` of a 20 MiB object', async (name, command) => {
-    // Prepare
-    const key = `cli-${name.replace(/\W+/g, '-')}`;
-    // Act
-    await awsCli(
-      command,
-      t.emulator.endpoint,
-      's3',
-      'cp',
-      's3://source/big',
-      `s3://target/${key}`,
-      '--only-show-errors',
-    );
-    const got = await s3.send(new GetObjectCommand({ Bucket: 'target', Key: key }));
-    // Assess
-    expect(got.ETag).toMatch(/-\d+"$/);
-    expect(await md5OfStream(got.Body as Readable)).toBe(SOURCE_MD5);
-  });
-});
-
-function md5(data: Buffer): string {
-  return createHash('md5').update(data).digest('hex');
-}
-
-async function md5OfStream(stream: Readable): Promise<string> {
-  const hash = createHash('md5');
-  for await (const chunk of stream) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}

@@ -1,4 +1,7 @@
-/** S3 versioning: versions kept and read by id, delete markers, ListObjectVersions, Suspended's null version. */
+/**
+ * S3 versioning through the SDK: versions kept and read by id, delete markers, ListObjectVersions, Suspended's null
+ * version. The same behaviour through the AWS CLIs and boto3 is in versioning-clients.test.ts (the long tier).
+ */
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -19,10 +22,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { deployStacks } from '../../../lib/emulator/deploy/local-deployment';
-import { AWS_CLIS, awsCli, boto3 } from '../../helpers/aws-clients';
 import { awsErrorOf } from '../../helpers/emulator';
 import { rawRequest } from '../../helpers/raw-http';
 import { type S3TestEmulator, startS3TestEmulator } from './s3-fixture';
+import { put, versionedBucket } from './versioning-fixture';
 
 let t: S3TestEmulator;
 beforeAll(async () => {
@@ -31,18 +34,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.stop();
 });
-
-async function versionedBucket(name: string): Promise<void> {
-  await t.s3.send(new CreateBucketCommand({ Bucket: name }));
-  await t.s3.send(
-    new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: 'Enabled' } }),
-  );
-}
-
-async function put(bucket: string, key: string, body: string): Promise<string> {
-  const { VersionId } = await t.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-  return VersionId as string;
-}
 
 async function text(bucket: string, key: string, versionId?: string): Promise<string> {
   const got = await t.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
@@ -93,13 +84,13 @@ describe('the versioning configuration', () => {
 
 describe('with versioning Enabled', () => {
   beforeAll(async () => {
-    await versionedBucket('history');
+    await versionedBucket(t.s3, 'history');
   });
 
   it('each write is a new version, read back by id; an unversioned GET reads the latest', async () => {
     // Act
-    const v1 = await put('history', 'doc', 'one');
-    const v2 = await put('history', 'doc', 'two');
+    const v1 = await put(t.s3, 'history', 'doc', 'one');
+    const v2 = await put(t.s3, 'history', 'doc', 'two');
     const copied = await t.s3.send(
       new CopyObjectCommand({ Bucket: 'history', Key: 'copy', CopySource: `history/doc?versionId=${v1}` }),
     );
@@ -117,8 +108,8 @@ describe('with versioning Enabled', () => {
 
   it('restores an old version by copying it onto its own key', async () => {
     // Prepare
-    const v1 = await put('history', 'restore', 'good');
-    await put('history', 'restore', 'bad');
+    const v1 = await put(t.s3, 'history', 'restore', 'good');
+    await put(t.s3, 'history', 'restore', 'bad');
     // Act
     const restored = await t.s3.send(
       new CopyObjectCommand({
@@ -135,7 +126,7 @@ describe('with versioning Enabled', () => {
 
   it('a DELETE adds a delete marker: GET is 404 with x-amz-delete-marker, the versions stay', async () => {
     // Prepare
-    const v1 = await put('history', 'gone', 'kept');
+    const v1 = await put(t.s3, 'history', 'gone', 'kept');
     // Act
     const deleted = await t.s3.send(new DeleteObjectCommand({ Bucket: 'history', Key: 'gone' }));
     const missing = await rawRequest(`${t.emulator.endpoint}/history/gone`, { method: 'GET' });
@@ -159,8 +150,8 @@ describe('with versioning Enabled', () => {
 
   it('deleting the delete marker by id brings the object back; deleting a version removes it for good', async () => {
     // Prepare
-    const v1 = await put('history', 'undo', 'first');
-    const v2 = await put('history', 'undo', 'second');
+    const v1 = await put(t.s3, 'history', 'undo', 'first');
+    const v2 = await put(t.s3, 'history', 'undo', 'second');
     const marker = await t.s3.send(new DeleteObjectCommand({ Bucket: 'history', Key: 'undo' }));
     // Act
     const unmarked = await t.s3.send(
@@ -186,8 +177,8 @@ describe('with versioning Enabled', () => {
 
   it('tags a version by id, and DeleteObjects takes version ids', async () => {
     // Prepare
-    const v1 = await put('history', 'batch', 'a');
-    const v2 = await put('history', 'batch', 'b');
+    const v1 = await put(t.s3, 'history', 'batch', 'a');
+    const v2 = await put(t.s3, 'history', 'batch', 'b');
     // Act
     await t.s3.send(
       new PutObjectTaggingCommand({
@@ -224,13 +215,13 @@ describe('with versioning Enabled', () => {
 describe('ListObjectVersions', () => {
   it('lists keys in order, each newest first, a page at a time with key and version-id markers', async () => {
     // Prepare
-    await versionedBucket('pages');
-    const a1 = await put('pages', 'a', '1');
-    const a2 = await put('pages', 'a', '22');
-    const b1 = await put('pages', 'b', '333');
+    await versionedBucket(t.s3, 'pages');
+    const a1 = await put(t.s3, 'pages', 'a', '1');
+    const a2 = await put(t.s3, 'pages', 'a', '22');
+    const b1 = await put(t.s3, 'pages', 'b', '333');
     const marker = await t.s3.send(new DeleteObjectCommand({ Bucket: 'pages', Key: 'b' }));
-    await put('pages', 'dir/x', 'x');
-    await put('pages', 'dir/y', 'y');
+    await put(t.s3, 'pages', 'dir/x', 'x');
+    await put(t.s3, 'pages', 'dir/y', 'y');
     // Act
     const pages: ListObjectVersionsCommandOutput[] = [];
     let keyMarker: string | undefined;
@@ -286,17 +277,17 @@ describe('with versioning Suspended', () => {
     // Prepare
     const base = t.emulator.s3.bytesStored;
     await t.s3.send(new CreateBucketCommand({ Bucket: 'paused' }));
-    await put('paused', 'k', 'before versioning');
+    await put(t.s3, 'paused', 'k', 'before versioning');
     await t.s3.send(
       new PutBucketVersioningCommand({ Bucket: 'paused', VersioningConfiguration: { Status: 'Enabled' } }),
     );
-    const enabled = await put('paused', 'k', 'enabled');
+    const enabled = await put(t.s3, 'paused', 'k', 'enabled');
     await t.s3.send(
       new PutBucketVersioningCommand({ Bucket: 'paused', VersioningConfiguration: { Status: 'Suspended' } }),
     );
     // Act
-    const first = await put('paused', 'k', 'suspended 1');
-    const second = await put('paused', 'k', 'suspended 2');
+    const first = await put(t.s3, 'paused', 'k', 'suspended 1');
+    const second = await put(t.s3, 'paused', 'k', 'suspended 2');
     const listed = await t.s3.send(new ListObjectVersionsCommand({ Bucket: 'paused' }));
     const bytes = t.emulator.s3.bytesStored;
     const marker = await t.s3.send(new DeleteObjectCommand({ Bucket: 'paused', Key: 'k' }));
@@ -316,8 +307,8 @@ describe('with versioning Suspended', () => {
 describe('deleting a bucket', () => {
   it('is BucketNotEmpty while versions or delete markers remain', async () => {
     // Prepare
-    await versionedBucket('sticky');
-    const v1 = await put('sticky', 'k', 'v');
+    await versionedBucket(t.s3, 'sticky');
+    const v1 = await put(t.s3, 'sticky', 'k', 'v');
     const marker = await t.s3.send(new DeleteObjectCommand({ Bucket: 'sticky', Key: 'k' }));
     // Act
     const withVersion = await awsErrorOf(t.s3.send(new DeleteBucketCommand({ Bucket: 'sticky' })));
@@ -335,7 +326,7 @@ describe('deleting a bucket', () => {
 describe('event notifications', () => {
   it('carry the versionId, and a delete marker is ObjectRemoved:DeleteMarkerCreated', async () => {
     // Prepare
-    await versionedBucket('watched');
+    await versionedBucket(t.s3, 'watched');
     const { QueueUrl } = await t.sqs.send(new CreateQueueCommand({ QueueName: 'versions' }));
     await t.s3.send(
       new PutBucketNotificationConfigurationCommand({
@@ -352,7 +343,7 @@ describe('event notifications', () => {
     );
     await drain(QueueUrl as string);
     // Act
-    const version = await put('watched', 'k', 'v');
+    const version = await put(t.s3, 'watched', 'k', 'v');
     const marker = await t.s3.send(new DeleteObjectCommand({ Bucket: 'watched', Key: 'k' }));
     const records = (await drain(QueueUrl as string)).map((m) => JSON.parse(m.Body as string).Records[0]);
     // Assess
@@ -374,62 +365,6 @@ async function drain(url: string): Promise<Message[]> {
     all.push(...Messages);
   }
 }
-
-describe.each(AWS_CLIS)('%s', (name, command) => {
-  it('enables versioning and lists object versions', async () => {
-    // Prepare
-    const bucket = `cli-${name.replace(/\W/g, '').toLowerCase()}`;
-    await t.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    // Act
-    await awsCli(
-      command,
-      t.emulator.endpoint,
-      's3api',
-      'put-bucket-versioning',
-      '--bucket',
-      bucket,
-      '--versioning-configuration',
-      'Status=Enabled',
-    );
-    const v1 = await put(bucket, 'k', 'one');
-    const v2 = await put(bucket, 'k', 'two');
-    const listed = (await awsCli(
-      command,
-      t.emulator.endpoint,
-      's3api',
-      'list-object-versions',
-      '--bucket',
-      bucket,
-    )) as { Versions: { VersionId: string; IsLatest: boolean }[] };
-    // Assess
-    expect(t.emulator.s3.getBucketVersioning(bucket)).toBe('Enabled');
-    expect(listed.Versions.map((v) => [v.VersionId, v.IsLatest])).toEqual([
-      [v2, true],
-      [v1, false],
-    ]);
-  });
-});
-
-test('boto3 reads an old version and removes every version of a key', async () => {
-  // Prepare
-  await versionedBucket('boto3-versions');
-  const v1 = await put('boto3-versions', 'k', 'old');
-  await put('boto3-versions', 'k', 'new');
-  // Act
-  const ran = await boto3(
-    's3 = boto3.client("s3", endpoint_url=sys.argv[1])\n' +
-      'print(s3.get_object(Bucket="boto3-versions", Key="k", VersionId=sys.argv[2])["Body"].read().decode())\n' +
-      'for v in s3.list_object_versions(Bucket="boto3-versions")["Versions"]:\n' +
-      '    s3.delete_object(Bucket="boto3-versions", Key=v["Key"], VersionId=v["VersionId"])\n' +
-      's3.delete_bucket(Bucket="boto3-versions")',
-    t.emulator.endpoint,
-    v1,
-  );
-  if (ran === undefined) return console.log('boto3 is not on this machine: skipped');
-  // Assess
-  expect(ran.trim()).toBe('old');
-  expect(t.emulator.s3.bucketNames()).not.toContain('boto3-versions');
-});
 
 describe('a CloudFormation bucket', () => {
   it('gets its VersioningConfiguration at deploy (CDK versioned: true)', async () => {
