@@ -22,22 +22,12 @@ import { LambdaService } from './lambda/service';
 import { LogsService } from './logs/service';
 import { type FunctionLogLine, printFunctionLog } from './lambda/function-runtime';
 import { Authorizer, type IamMode } from './iam/authorizer';
-import { AutoScalingProtocol } from './protocol/autoscaling';
-import { CloudFormationProtocol } from './protocol/cloudformation';
-import { CloudWatchProtocol } from './protocol/cloudwatch';
-import { FirehoseProtocol } from './protocol/firehose';
 import { type ConnectionLimits, listen } from './protocol/http-server';
-import { KinesisProtocol } from './protocol/kinesis';
-import { LambdaProtocol } from './protocol/lambda';
-import { LogsProtocol } from './protocol/logs';
 import { RequestGuard, WILDCARD_HOSTS } from './protocol/request-guard';
 import { type LoggedCall, RequestLog, type RequestLogMode } from './protocol/request-log';
 import { ProtocolRouter } from './protocol/router';
-import { S3Protocol } from './protocol/s3';
-import { postHttpNotification, SnsProtocol } from './protocol/sns';
-import { SqsProtocol } from './protocol/sqs';
-import { SsmProtocol } from './protocol/ssm';
-import { StsProtocol } from './protocol/sts';
+import { serviceProtocols } from './protocol/service-protocols';
+import { postHttpNotification } from './protocol/sns-http-delivery';
 import { S3Service } from './s3/service';
 import { Persistence } from './state/persistence';
 import { SnsService } from './sns/service';
@@ -278,19 +268,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (iam.mode !== 'off') router.admission = (request) => iam.admit(request);
   router.registerLocal(webConsole);
   router.registerLocal(controlRoute(() => self as Emulator));
-  router.register(new SqsProtocol(sqs));
-  router.register(new SnsProtocol(sns));
-  router.register(new LambdaProtocol(lambda));
-  router.register(new CloudWatchProtocol(cloudwatch));
-  router.register(new LogsProtocol(logs));
-  router.register(new AutoScalingProtocol(autoscaling));
-  router.register(new StsProtocol(sts));
-  router.register(new SsmProtocol(ssm));
-  router.register(new KinesisProtocol(kinesis));
-  router.register(new CloudFormationProtocol(cloudformation));
-  router.register(new FirehoseProtocol(firehose));
-  // last: S3 claims the paths no other service owns
-  router.register(new S3Protocol(s3));
+  // each service's protocol (its SDK model) loads on the first request routed to it; S3, the catch-all, last
+  const protocols = serviceProtocols({
+    sqs,
+    sns,
+    lambda,
+    cloudwatch,
+    logs,
+    autoscaling,
+    sts,
+    ssm,
+    kinesis,
+    cloudformation,
+    firehose,
+    s3,
+  });
+  for (const protocol of protocols) router.register(protocol);
   const closeServices = async () => {
     webConsole.close();
     firehose.close();

@@ -4,7 +4,7 @@
  * produce (`http://127.0.0.1:4566/bucket/key`, `https://s3.us-east-1.amazonaws.com/bucket/key`,
  * `https://bucket.s3.us-east-1.amazonaws.com/key`). Nothing is fetched from the network.
  */
-import * as yaml from 'js-yaml';
+import type * as Yaml from 'js-yaml';
 import { AwsError } from '../errors';
 import { textNestsDeeperThan } from '../kit/json-nesting';
 import type { S3Service } from '../s3/service';
@@ -37,30 +37,38 @@ const SHORT_FORMS = [
   'GetAtt',
 ];
 
-/** YAML's core schema (no functions, no classes: js-yaml 4's `load` is safe) plus CloudFormation's short forms. */
-const CFN_SCHEMA = yaml.CORE_SCHEMA.extend(
-  [
-    ...(['scalar', 'sequence', 'mapping'] as const).map(
-      (kind) => new yaml.Type('!Ref', { kind, construct: (data) => ({ Ref: data }) }),
-    ),
-    ...(['scalar', 'sequence', 'mapping'] as const).map(
-      (kind) => new yaml.Type('!Condition', { kind, construct: (data) => ({ Condition: data }) }),
-    ),
-  ].concat(
-    SHORT_FORMS.flatMap((name) =>
-      (['scalar', 'sequence', 'mapping'] as const).map(
-        (kind) =>
-          new yaml.Type(`!${name}`, {
-            kind,
-            construct: (data) => ({
-              [`Fn::${name}`]:
-                name === 'GetAtt' && typeof data === 'string' ? splitOnce(data, '.') : (data ?? ''),
+/**
+ * YAML's core schema (no functions, no classes: js-yaml 4's `load` is safe) plus CloudFormation's short forms. Made,
+ * and js-yaml loaded, by the first YAML template: the emulator's start does not pay for them (5 MiB, 40 ms).
+ */
+function cfnSchema(yaml: typeof Yaml): Yaml.Schema {
+  return yaml.CORE_SCHEMA.extend(
+    [
+      ...(['scalar', 'sequence', 'mapping'] as const).map(
+        (kind) => new yaml.Type('!Ref', { kind, construct: (data) => ({ Ref: data }) }),
+      ),
+      ...(['scalar', 'sequence', 'mapping'] as const).map(
+        (kind) => new yaml.Type('!Condition', { kind, construct: (data) => ({ Condition: data }) }),
+      ),
+    ].concat(
+      SHORT_FORMS.flatMap((name) =>
+        (['scalar', 'sequence', 'mapping'] as const).map(
+          (kind) =>
+            new yaml.Type(`!${name}`, {
+              kind,
+              construct: (data) => ({
+                [`Fn::${name}`]:
+                  name === 'GetAtt' && typeof data === 'string' ? splitOnce(data, '.') : (data ?? ''),
+              }),
             }),
-          }),
+        ),
       ),
     ),
-  ),
-);
+  );
+}
+
+/** js-yaml and the schema above, once. */
+let cfnYaml: { readonly yaml: typeof Yaml; readonly schema: Yaml.Schema } | undefined;
 
 /** Deeper than any template nests; what is deeper would overflow the recursive resolver. */
 const MAX_TEMPLATE_DEPTH = 100;
@@ -95,7 +103,15 @@ export function parseTemplate(body: string): CfnTemplate {
     throw templateFormatError(`the template nests more than ${MAX_TEMPLATE_DEPTH} levels deep.`);
   }
   try {
-    parsed = text.startsWith('{') ? JSON.parse(text) : yaml.load(text, { schema: CFN_SCHEMA, json: true });
+    if (text.startsWith('{')) parsed = JSON.parse(text);
+    else {
+      if (cfnYaml === undefined) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded by the first YAML template
+        const yaml = require('js-yaml') as typeof Yaml;
+        cfnYaml = { yaml, schema: cfnSchema(yaml) };
+      }
+      parsed = cfnYaml.yaml.load(text, { schema: cfnYaml.schema, json: true });
+    }
   } catch (error) {
     const reason = (error as Error).message.split('\n')[0];
     throw templateFormatError(

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import * as yauzl from 'yauzl';
+import type * as yauzl from 'yauzl';
 import { AwsError } from '../errors';
 import type { S3Service } from '../s3/service';
 
@@ -162,7 +162,10 @@ type Entries = yauzl.Entry[] & { zipfile: yauzl.ZipFile };
 async function readEntries(zip: Buffer): Promise<Entries> {
   let zipfile: yauzl.ZipFile;
   try {
-    zipfile = await yauzl.fromBufferPromise(zip, { lazyEntries: true, autoClose: false });
+    // loaded by the first .zip: the emulator's start does not pay for it
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { fromBufferPromise } = require('yauzl') as typeof yauzl;
+    zipfile = await fromBufferPromise(zip, { lazyEntries: true, autoClose: false });
   } catch {
     throw invalidParameterValue(UNZIP_FAILED);
   }

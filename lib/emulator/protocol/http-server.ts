@@ -156,7 +156,11 @@ function serve(
   // S3 uploads may be up to 5 GiB, spilled to disk past a few MiB; every other body is at most 16 MiB in memory
   const declared = Number(req.headers['content-length']);
   // a body declared small stays in memory whatever it is: the hot path (SQS, SNS) skips routing by headers
-  const large = declared <= SMALL_BODY_BYTES ? undefined : largeBodyOf(router, req);
+  const small = declared <= SMALL_BODY_BYTES;
+  // neither Content-Length nor Transfer-Encoding: HTTP/1.1 says no body (a GET; routing it would load S3's protocol)
+  const bodiless =
+    req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined;
+  const large = small || bodiless ? undefined : largeBodyOf(router, req);
   const body = new RequestBodyCollector(req, large?.maxBytes ?? MAX_REQUEST_BYTES, large);
   let tooLarge = false;
   const refuseTooLarge = () => {

@@ -1,19 +1,13 @@
 /**
  * SNS on the wire: the AWS query protocol (form POST `Action=<Op>`, XML replies) as @aws-sdk/client-sns speaks it,
- * plus GET for the SubscribeURL and UnsubscribeURL links in notifications. Also the HTTP/S client that delivers
- * notifications to subscribed endpoints.
+ * plus GET for the SubscribeURL and UnsubscribeURL links in notifications. The HTTP/S client that delivers
+ * notifications to subscribed endpoints is in sns-http-delivery.ts.
  */
 import * as snsSdk from '@aws-sdk/client-sns';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import type { LookupFunction } from 'node:net';
 import { AwsError } from '../errors';
 import { SnsService } from '../sns/service';
 import { implementedOperations, RpcProtocol } from './codec/rpc-protocol';
 import { serviceModelOf } from './codec/service-model';
-
-/** AWS: SNS waits 15 seconds for an HTTP/S endpoint to answer. */
-const HTTP_DELIVERY_TIMEOUT_MS = 15_000;
 
 const MODEL = serviceModelOf(snsSdk);
 
@@ -52,45 +46,4 @@ export class SnsProtocol extends RpcProtocol<SnsService> {
   constructor(sns: SnsService) {
     super(SNS_WIRE, sns);
   }
-}
-
-// ----- HTTP/S delivery ----------------------------------------------------------------------------------------
-
-/**
- * POSTs one notification to a subscriber endpoint; resolves with the status, rejects on no answer. With
- * `connectTo`, the socket goes to that address (checked by the SNS service) whatever the host name resolves to
- * now; the Host header and TLS server name still come from the URL.
- */
-export function postHttpNotification(
-  url: string,
-  headers: Record<string, string>,
-  body: string,
-  connectTo?: { readonly address: string; readonly family: number },
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const lookup: LookupFunction | undefined = connectTo
-      ? (_hostname, options, callback) => {
-          if (options.all) callback(null, [{ address: connectTo.address, family: connectTo.family }]);
-          else callback(null, connectTo.address, connectTo.family);
-        }
-      : undefined;
-    const request = send(
-      url,
-      {
-        method: 'POST',
-        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        timeout: HTTP_DELIVERY_TIMEOUT_MS,
-        ...(lookup ? { lookup } : {}),
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-        response.on('error', reject);
-      },
-    );
-    request.on('timeout', () => request.destroy(new Error('timed out')));
-    request.on('error', reject);
-    request.end(body);
-  });
 }
