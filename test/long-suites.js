@@ -34,6 +34,8 @@ module.exports = [
   'emulator/cloudwatch/wire-clients.test.ts',
   'emulator/protocol/request-guard-clients.test.ts',
   'emulator/sns/tag-resource-clients.test.ts',
+  'emulator/protocol/unserved-service-clients.test.ts',
+  'clients/s3-listing-clients.test.ts',
   // the bench's --json report, from a short run of the bench
   'bench/json-report.test.ts',
   // stress, size, crashes and property-based fuzzing

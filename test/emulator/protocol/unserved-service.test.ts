@@ -1,8 +1,9 @@
-import { AWS_CLIS, awsCli } from '../../helpers/aws-clients';
 import { startTestEmulator, type TestEmulator } from '../../helpers/emulator';
 import { rawRequest, signedFor } from '../../helpers/raw-http';
+import { SERVES } from './unserved-service-fixture';
 
-// A service the emulator does not serve answers an error naming it, in the shape its client parses, never `Unknown`
+// A service the emulator does not serve answers an error naming it, in the shape its client parses, never `Unknown`;
+// what the AWS CLIs print of it: unserved-service-clients.test.ts (long tier)
 
 let t: TestEmulator;
 beforeAll(async () => {
@@ -10,35 +11,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.stop();
-});
-
-const SERVES =
-  'It serves SQS, SNS, Lambda, CloudWatch, CloudWatch Logs, Auto Scaling, STS, SSM, Kinesis, CloudFormation, Firehose and S3.';
-
-/** What a CLI prints on stderr when the command fails. */
-async function cliError(command: string, ...args: string[]): Promise<string> {
-  try {
-    await awsCli(command, t.emulator.endpoint, ...args);
-  } catch (error) {
-    return String((error as { stderr?: string }).stderr);
-  }
-  throw new Error(`${command} ${args.join(' ')} succeeded`);
-}
-
-// one service per error shape the CLIs parse (query XML, EC2 XML, JSON); each call starts Python
-describe.each(AWS_CLIS)('%s', (_name, command) => {
-  test.each([
-    ['rds describe-db-instances', 'RDS (rds DescribeDBInstances)'],
-    ['ec2 describe-instances', 'EC2 (ec2 DescribeInstances)'],
-    ['dynamodb list-tables', 'DynamoDB (dynamodb ListTables)'],
-  ])('aws %s prints that the service is not emulated', async (args, named) => {
-    // Act
-    const printed = await cliError(command, ...args.split(' '));
-    // Assess
-    expect(printed).toContain('An error occurred (UnsupportedService)');
-    expect(printed).toContain(`The local emulator does not emulate ${named}. ${SERVES}`);
-    expect(printed).not.toContain('<');
-  });
 });
 
 describe('the error in each protocol shape', () => {
