@@ -285,3 +285,37 @@ export async function assertFuzz(property: Parameters<typeof fc.assert>[0], seed
     endOnFailure: true,
   });
 }
+
+/**
+ * The SDK-driven fuzz of one protocol: generated requests for `operations` (their inputs from the schemas, leaves
+ * from `leaves`) sent through `client` under {@link assertFuzz} with `seed`, each tallied under `protocol`, with a
+ * health check every {@link BURST} requests and at the end. The client is destroyed after.
+ */
+export async function fuzzSdkOperations(
+  fuzz: FuzzEmulator,
+  target: {
+    readonly protocol: string;
+    readonly client: { send(command: unknown): Promise<unknown>; destroy(): void };
+    readonly sdkModule: object;
+    readonly operations: readonly string[];
+    readonly leaves: { readonly strings: fc.Arbitrary<unknown>; readonly numbers: fc.Arbitrary<unknown> };
+    readonly seed: number;
+  },
+): Promise<void> {
+  const { protocol, client, sdkModule } = target;
+  const requests = sdkRequests(sdkModule, target.operations, target.leaves);
+  let sent = 0;
+  try {
+    await assertFuzz(
+      fc.asyncProperty(requests, async ({ name, value }) => {
+        const { status, ms } = await fuzz.timed(() => sendSdkRequest(client, sdkModule, name, value));
+        fuzz.record(protocol, status, ms, `${name} ${JSON.stringify(value)?.slice(0, 300)}`);
+        if (++sent % BURST === 0) await fuzz.healthWithin100ms();
+      }),
+      target.seed,
+    );
+    await fuzz.healthWithin100ms();
+  } finally {
+    client.destroy();
+  }
+}

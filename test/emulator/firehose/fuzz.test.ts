@@ -6,14 +6,7 @@ import * as firehose from '@aws-sdk/client-firehose';
 import fc from 'fast-check';
 import { FIREHOSE_OPERATIONS } from '../../../lib/emulator/protocol/firehose';
 import { TEST_CREDENTIALS } from '../../helpers/emulator';
-import {
-  assertFuzz,
-  BURST,
-  sdkRequests,
-  sendSdkRequest,
-  stringArbitrary,
-  useFuzzEmulator,
-} from '../../helpers/wire-fuzz';
+import { fuzzSdkOperations, stringArbitrary, useFuzzEmulator } from '../../helpers/wire-fuzz';
 
 const fuzz = useFuzzEmulator('wire fuzz, Firehose');
 
@@ -63,21 +56,14 @@ test('generated requests, aws-json-1.1 (Firehose): never a 5xx, never slow, the 
     credentials: TEST_CREDENTIALS,
     maxAttempts: 1,
   });
-  const requests = sdkRequests(firehose, FIREHOSE_OPERATIONS, { strings: STRINGS, numbers: NUMBERS });
-  let sent = 0;
   // Act & Assess
-  try {
-    await assertFuzz(
-      fc.asyncProperty(requests, async ({ name, value }) => {
-        const { status, ms } = await fuzz.timed(() => sendSdkRequest(client, firehose, name, value));
-        fuzz.record('Firehose', status, ms, `${name} ${JSON.stringify(value)?.slice(0, 300)}`);
-        if (++sent % BURST === 0) await fuzz.healthWithin100ms();
-      }),
-      43,
-    );
-    await fuzz.healthWithin100ms();
-  } finally {
-    client.destroy();
-  }
+  await fuzzSdkOperations(fuzz, {
+    protocol: 'Firehose',
+    client,
+    sdkModule: firehose,
+    operations: FIREHOSE_OPERATIONS,
+    leaves: { strings: STRINGS, numbers: NUMBERS },
+    seed: 43,
+  });
   expect(fuzz.requests('Firehose')).toBeGreaterThan(100);
 });

@@ -7,14 +7,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import fc from 'fast-check';
 import { KINESIS_OPERATIONS } from '../../../lib/emulator/protocol/kinesis';
 import { TEST_CREDENTIALS } from '../../helpers/emulator';
-import {
-  assertFuzz,
-  BURST,
-  sdkRequests,
-  sendSdkRequest,
-  stringArbitrary,
-  useFuzzEmulator,
-} from '../../helpers/wire-fuzz';
+import { fuzzSdkOperations, stringArbitrary, useFuzzEmulator } from '../../helpers/wire-fuzz';
 
 const fuzz = useFuzzEmulator('wire fuzz, Kinesis');
 
@@ -52,21 +45,14 @@ test('generated requests, aws-json-1.1 (Kinesis): never a 5xx, never slow, the s
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler(),
   });
-  const requests = sdkRequests(kinesis, KINESIS_OPERATIONS, { strings: STRINGS, numbers: NUMBERS });
-  let sent = 0;
   // Act & Assess
-  try {
-    await assertFuzz(
-      fc.asyncProperty(requests, async ({ name, value }) => {
-        const { status, ms } = await fuzz.timed(() => sendSdkRequest(client, kinesis, name, value));
-        fuzz.record('kinesis', status, ms, `${name} ${JSON.stringify(value)?.slice(0, 300)}`);
-        if (++sent % BURST === 0) await fuzz.healthWithin100ms();
-      }),
-      19,
-    );
-    await fuzz.healthWithin100ms();
-  } finally {
-    client.destroy();
-  }
+  await fuzzSdkOperations(fuzz, {
+    protocol: 'kinesis',
+    client,
+    sdkModule: kinesis,
+    operations: KINESIS_OPERATIONS,
+    leaves: { strings: STRINGS, numbers: NUMBERS },
+    seed: 19,
+  });
   expect(fuzz.requests('kinesis')).toBeGreaterThan(100);
 });

@@ -7,14 +7,7 @@ import * as logs from '@aws-sdk/client-cloudwatch-logs';
 import fc from 'fast-check';
 import { LOGS_OPERATIONS } from '../../../lib/emulator/protocol/logs';
 import { TEST_CREDENTIALS } from '../../helpers/emulator';
-import {
-  assertFuzz,
-  BURST,
-  sdkRequests,
-  sendSdkRequest,
-  stringArbitrary,
-  useFuzzEmulator,
-} from '../../helpers/wire-fuzz';
+import { fuzzSdkOperations, stringArbitrary, useFuzzEmulator } from '../../helpers/wire-fuzz';
 
 const fuzz = useFuzzEmulator('wire fuzz, CloudWatch Logs');
 const PROTOCOL = 'aws-json-1.1 (CloudWatch Logs)';
@@ -65,21 +58,14 @@ test('generated requests: never a 5xx, never slow, the server stays responsive',
     credentials: TEST_CREDENTIALS,
     maxAttempts: 1,
   });
-  const requests = sdkRequests(logs, LOGS_OPERATIONS, { strings: STRINGS, numbers: NUMBERS });
-  let sent = 0;
   // Act & Assess
-  try {
-    await assertFuzz(
-      fc.asyncProperty(requests, async ({ name, value }) => {
-        const { status, ms } = await fuzz.timed(() => sendSdkRequest(client, logs, name, value));
-        fuzz.record(PROTOCOL, status, ms, `${name} ${JSON.stringify(value)?.slice(0, 300)}`);
-        if (++sent % BURST === 0) await fuzz.healthWithin100ms();
-      }),
-      43,
-    );
-    await fuzz.healthWithin100ms();
-  } finally {
-    client.destroy();
-  }
+  await fuzzSdkOperations(fuzz, {
+    protocol: PROTOCOL,
+    client,
+    sdkModule: logs,
+    operations: LOGS_OPERATIONS,
+    leaves: { strings: STRINGS, numbers: NUMBERS },
+    seed: 43,
+  });
   expect(fuzz.requests(PROTOCOL)).toBeGreaterThan(100);
 });

@@ -4,18 +4,11 @@
  */
 import * as ssm from '@aws-sdk/client-ssm';
 import * as sts from '@aws-sdk/client-sts';
-import { NormalizedSchema } from '@smithy/core/schema';
 import fc from 'fast-check';
 import { SSM_OPERATIONS } from '../../../lib/emulator/protocol/ssm';
 import { STS_OPERATIONS } from '../../../lib/emulator/protocol/sts';
 import { TEST_CREDENTIALS } from '../../helpers/emulator';
-import {
-  assertFuzz,
-  BURST,
-  schemaArbitrary,
-  stringArbitrary,
-  useFuzzEmulator,
-} from '../../helpers/wire-fuzz';
+import { fuzzSdkOperations, stringArbitrary, useFuzzEmulator } from '../../helpers/wire-fuzz';
 
 const fuzz = useFuzzEmulator('wire fuzz, STS and SSM');
 
@@ -71,39 +64,15 @@ describe.each(TARGETS.map((t) => [t.protocol, t] as const))('generated requests,
     emulator.ssm.putParameter({ Name: '/app/a', Value: 'v', Type: 'String', Overwrite: true });
     emulator.ssm.putParameter({ Name: 'top', Value: 'v', Type: 'StringList', Overwrite: true });
     const client = target.client(emulator.endpoint);
-    const requests = fc.oneof(
-      ...target.operations.map((name) => {
-        const schema = target.module[`${name}$`] as unknown[];
-        const input = typeof schema[4] === 'function' ? (schema[4] as () => unknown)() : schema[4];
-        return schemaArbitrary(NormalizedSchema.of(input as never), {
-          strings: STRINGS,
-          numbers: NUMBERS,
-        }).map((value) => ({ name, value }));
-      }),
-    );
-    let sent = 0;
     // Act & Assess
-    try {
-      await assertFuzz(
-        fc.asyncProperty(requests, async ({ name, value }) => {
-          const Command = target.module[`${name}Command`] as new (input: unknown) => unknown;
-          const { status, ms } = await fuzz.timed(async () => {
-            try {
-              await client.send(new Command(value));
-              return 200;
-            } catch (error) {
-              return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-            }
-          });
-          fuzz.record(protocol, status, ms, `${name} ${JSON.stringify(value)?.slice(0, 300)}`);
-          if (++sent % BURST === 0) await fuzz.healthWithin100ms();
-        }),
-        41,
-      );
-      await fuzz.healthWithin100ms();
-    } finally {
-      client.destroy();
-    }
+    await fuzzSdkOperations(fuzz, {
+      protocol,
+      client,
+      sdkModule: target.module,
+      operations: target.operations,
+      leaves: { strings: STRINGS, numbers: NUMBERS },
+      seed: 41,
+    });
     expect(fuzz.requests(protocol)).toBeGreaterThan(100);
   });
 });
