@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
-  CloudWatchClient,
+  type CloudWatchClient,
   GetMetricDataCommand,
   GetMetricStatisticsCommand,
   ListMetricsCommand,
@@ -14,8 +14,9 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ManualClock } from '../../../lib/emulator/clock';
-import { type Emulator, startEmulator } from '../../../lib/emulator/emulator';
-import { sqsClientFor, TEST_CREDENTIALS } from '../../helpers/emulator';
+import { withCloudWatchEmulator } from './cloudwatch-fixture';
+import type { Emulator } from '../../../lib/emulator/emulator';
+import { sqsClientFor } from '../../helpers/emulator';
 
 const START = Date.parse('2026-11-21T09:00:00Z');
 let dir: string;
@@ -28,23 +29,11 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function withEmulator<T>(
+function withEmulator<T>(
   clock: ManualClock,
   act: (cloudwatch: CloudWatchClient, emulator: Emulator) => Promise<T>,
 ): Promise<T> {
-  const emulator = await startEmulator({ port: 0, clock, region: 'us-east-1', stateDirectory: dir });
-  const cloudwatch = new CloudWatchClient({
-    endpoint: emulator.endpoint,
-    region: 'us-east-1',
-    credentials: TEST_CREDENTIALS,
-    maxAttempts: 1,
-  });
-  try {
-    return await act(cloudwatch, emulator);
-  } finally {
-    cloudwatch.destroy();
-    await emulator.stop();
-  }
+  return withCloudWatchEmulator(dir, clock, act);
 }
 
 /** Every answer the metrics give: listed metrics, statistics with percentiles, a metric math query. */

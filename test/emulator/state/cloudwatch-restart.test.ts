@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
-  CloudWatchClient,
+  type CloudWatchClient,
   DeleteAlarmsCommand,
   DescribeAlarmHistoryCommand,
   DescribeAlarmsCommand,
@@ -13,8 +13,8 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { ManualClock } from '../../../lib/emulator/clock';
-import { type Emulator, startEmulator } from '../../../lib/emulator/emulator';
-import { TEST_CREDENTIALS } from '../../helpers/emulator';
+import { withCloudWatchEmulator } from './cloudwatch-fixture';
+import type { Emulator } from '../../../lib/emulator/emulator';
 
 let dir: string;
 
@@ -26,23 +26,11 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function withEmulator<T>(
+function withEmulator<T>(
   clock: ManualClock,
   act: (cloudwatch: CloudWatchClient, emulator: Emulator) => Promise<T>,
 ): Promise<T> {
-  const emulator = await startEmulator({ port: 0, clock, region: 'us-east-1', stateDirectory: dir });
-  const cloudwatch = new CloudWatchClient({
-    endpoint: emulator.endpoint,
-    region: 'us-east-1',
-    credentials: TEST_CREDENTIALS,
-    maxAttempts: 1,
-  });
-  try {
-    return await act(cloudwatch, emulator);
-  } finally {
-    cloudwatch.destroy();
-    await emulator.stop();
-  }
+  return withCloudWatchEmulator(dir, clock, act);
 }
 
 it.each([
