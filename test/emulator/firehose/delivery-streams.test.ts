@@ -8,7 +8,7 @@ import {
   type CreateDeliveryStreamCommandInput,
   DeleteDeliveryStreamCommand,
   DescribeDeliveryStreamCommand,
-  FirehoseClient,
+  type FirehoseClient,
   ListDeliveryStreamsCommand,
   ListTagsForDeliveryStreamCommand,
   PutRecordBatchCommand,
@@ -16,12 +16,13 @@ import {
   TagDeliveryStreamCommand,
   UntagDeliveryStreamCommand,
 } from '@aws-sdk/client-firehose';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { awsErrorOf, startTestEmulator, TEST_CREDENTIALS, type TestEmulator } from '../../helpers/emulator';
+import { awsErrorOf, type TestEmulator } from '../../helpers/emulator';
+import { type FirehoseTestEmulator, startFirehoseTestEmulator } from './firehose-fixture';
 
 const ROLE = 'arn:aws:iam::000000000000:role/firehose-delivery';
 const BUCKET = 'clicks';
@@ -52,23 +53,12 @@ let functionArn: string;
 
 beforeAll(() => writeFileSync(path.join(root, 'index.js'), TRANSFORM));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
+let fixture: FirehoseTestEmulator;
 beforeEach(async () => {
-  t = await startTestEmulator();
-  const client = {
-    endpoint: t.emulator.endpoint,
-    region: 'us-east-1',
-    credentials: TEST_CREDENTIALS,
-    maxAttempts: 1,
-  };
-  firehose = new FirehoseClient(client);
-  s3 = new S3Client({ ...client, forcePathStyle: true });
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  fixture = await startFirehoseTestEmulator(BUCKET);
+  ({ t, firehose, s3 } = fixture);
 });
-afterEach(async () => {
-  firehose.destroy();
-  s3.destroy();
-  await t.stop();
-});
+afterEach(() => fixture.stop());
 
 function create(
   name: string,

@@ -3,18 +3,19 @@
  * (records written before it existed stay out), reads each shard once a second on the clock, hands the transform
  * AWS's Kinesis metadata, and writes what the buffer holds after the interval.
  */
-import { CreateDeliveryStreamCommand, FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
+import { CreateDeliveryStreamCommand, type FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
 import {
   CreateStreamCommand,
   KinesisClient,
   PutRecordCommand as KinesisPutRecord,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { awsErrorOf, startTestEmulator, TEST_CREDENTIALS, type TestEmulator } from '../../helpers/emulator';
+import { awsErrorOf, type TestEmulator } from '../../helpers/emulator';
+import { type FirehoseTestEmulator, startFirehoseTestEmulator } from './firehose-fixture';
 
 const ROLE = 'arn:aws:iam::000000000000:role/firehose';
 const STREAM_ARN = 'arn:aws:kinesis:us-east-1:000000000000:stream/clicks';
@@ -37,24 +38,17 @@ let s3: S3Client;
 
 beforeAll(() => writeFileSync(path.join(root, 'index.js'), TRANSFORM));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
+let fixture: FirehoseTestEmulator;
 beforeEach(async () => {
-  t = await startTestEmulator();
-  const client = {
-    endpoint: t.emulator.endpoint,
-    region: 'us-east-1',
-    credentials: TEST_CREDENTIALS,
-    maxAttempts: 1,
-  };
-  firehose = new FirehoseClient(client);
+  fixture = await startFirehoseTestEmulator('archive');
+  ({ t, firehose, s3 } = fixture);
   // the SDK's default for Kinesis is HTTP/2; the emulator speaks HTTP/1.1
-  kinesis = new KinesisClient({ ...client, requestHandler: new NodeHttpHandler() });
-  s3 = new S3Client({ ...client, forcePathStyle: true });
-  await s3.send(new CreateBucketCommand({ Bucket: 'archive' }));
+  kinesis = new KinesisClient({ ...fixture.clientConfig, requestHandler: new NodeHttpHandler() });
   await kinesis.send(new CreateStreamCommand({ StreamName: 'clicks', ShardCount: 2 }));
 });
 afterEach(async () => {
-  for (const c of [firehose, kinesis, s3]) c.destroy();
-  await t.stop();
+  kinesis.destroy();
+  await fixture.stop();
 });
 
 async function advance(ms: number): Promise<void> {
